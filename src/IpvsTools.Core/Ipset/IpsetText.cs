@@ -1,0 +1,135 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace IpvsTools;
+
+/// <summary>The text forms the ipset tool (7.x) prints: elements, options, headers, `ipset list`.</summary>
+public static class IpsetText
+{
+    /// <summary>The element of a member as `ipset list` prints it, following the dimensions of its set type.</summary>
+    public static string FormatElement(IpsetMember member)
+    {
+        var colon = member.SetType.IndexOf(':');
+        var dimensions = (colon < 0 ? member.SetType : member.SetType.Substring(colon + 1)).Split(',');
+        var isBitmap = member.SetType.StartsWith("bitmap:", System.StringComparison.Ordinal);
+        var text = new StringBuilder();
+        var addressesUsed = 0;
+        foreach (var dimension in dimensions)
+        {
+            if (text.Length > 0) text.Append(',');
+            switch (dimension)
+            {
+                case "ip":
+                case "net":
+                    var (address, cidr) = addressesUsed++ == 0 ? (member.Address, member.Cidr) : (member.Address2, member.Cidr2);
+                    text.Append(FormatAddress(address, cidr));
+                    break;
+                case "port":
+                    if (isBitmap || member.Protocol is null) text.Append(member.Port);
+                    else text.Append(FormatProtocolPort(member.Protocol, member.Port ?? 0));
+                    break;
+                case "mark":
+                    text.Append("0x").Append((member.Mark ?? 0).ToString("x8", CultureInfo.InvariantCulture));
+                    break;
+                case "iface":
+                    if (member.PhysicalDevice) text.Append("physdev:");
+                    text.Append(member.Interface);
+                    break;
+                case "mac":
+                    text.Append(member.MacAddress);
+                    break;
+                default:
+                    text.Append('?');
+                    break;
+            }
+        }
+        return text.ToString();
+    }
+
+    /// <summary>The extensions after an element: timeout, nomatch, counters, comment, skbinfo.</summary>
+    public static string FormatOptions(IpsetMember member)
+    {
+        var parts = new List<string>();
+        if (member.Timeout is { } timeout) parts.Add("timeout " + timeout.ToString(CultureInfo.InvariantCulture));
+        if (member.NoMatch) parts.Add("nomatch");
+        if (member.Packets is { } packets) parts.Add("packets " + packets.ToString(CultureInfo.InvariantCulture));
+        if (member.Bytes is { } bytes) parts.Add("bytes " + bytes.ToString(CultureInfo.InvariantCulture));
+        if (member.Comment is { } comment) parts.Add("comment \"" + comment + "\"");
+        if (member.SkbMark is { } mark)
+        {
+            var mask = member.SkbMarkMask ?? 0xFFFFFFFF;
+            parts.Add(mask == 0xFFFFFFFF ? $"skbmark 0x{mark:x}" : $"skbmark 0x{mark:x}/0x{mask:x}");
+        }
+        if (member.SkbPriority is { } priority) parts.Add($"skbprio {priority >> 16:x}:{priority & 0xFFFF:x}");
+        if (member.SkbQueue is { } queue) parts.Add("skbqueue " + queue.ToString(CultureInfo.InvariantCulture));
+        return string.Join(" ", parts);
+    }
+
+    /// <summary>The Header line of `ipset list` (and the create options of `ipset save`).</summary>
+    public static string FormatHeader(Ipset set)
+    {
+        var parts = new List<string>();
+        if (set.Range is not null) parts.Add("range " + set.Range);
+        if (set.Family is not null) parts.Add("family " + set.Family);
+        if (set.HashSize is { } hashSize) parts.Add("hashsize " + hashSize.ToString(CultureInfo.InvariantCulture));
+        if (set.MaxElements is { } maxElements) parts.Add("maxelem " + maxElements.ToString(CultureInfo.InvariantCulture));
+        if (set.Netmask is { } netmask) parts.Add("netmask " + netmask.ToString(CultureInfo.InvariantCulture));
+        if (set.Timeout is { } timeout) parts.Add("timeout " + timeout.ToString(CultureInfo.InvariantCulture));
+        if (set.Counters) parts.Add("counters");
+        if (set.Comment) parts.Add("comment");
+        if (set.SkbInfo) parts.Add("skbinfo");
+        if (set.ForceAdd) parts.Add("forceadd");
+        if (set.BucketSize is { } bucketSize) parts.Add("bucketsize " + bucketSize.ToString(CultureInfo.InvariantCulture));
+        if (set.InitVal is { } initVal) parts.Add("initval 0x" + initVal.ToString("x8", CultureInfo.InvariantCulture));
+        return string.Join(" ", parts);
+    }
+
+    /// <summary>Sets as `ipset list` prints them: blocks separated by an empty line.</summary>
+    public static string FormatList(IEnumerable<Ipset> sets)
+    {
+        var text = new StringBuilder();
+        var first = true;
+        foreach (var set in sets)
+        {
+            if (!first) text.Append('\n');
+            first = false;
+            text.Append("Name: ").Append(set.Name).Append('\n')
+                .Append("Type: ").Append(set.Type).Append('\n')
+                .Append("Revision: ").Append(set.Revision).Append('\n')
+                .Append("Header: ").Append(set.Header).Append('\n')
+                .Append("Size in memory: ").Append(set.SizeInMemory).Append('\n')
+                .Append("References: ").Append(set.References).Append('\n')
+                .Append("Number of entries: ").Append(set.EntryCount).Append('\n')
+                .Append("Members:\n");
+            foreach (var member in set.Members) text.Append(member.ListLine).Append('\n');
+        }
+        return text.ToString();
+    }
+
+    /// <summary>The protocol name ipset prints for an IP protocol number.</summary>
+    public static string ProtocolName(byte protocol) => protocol switch
+    {
+        1 => "icmp",
+        6 => "tcp",
+        17 => "udp",
+        58 => "ipv6-icmp",
+        132 => "sctp",
+        136 => "udplite",
+        _ => protocol.ToString(CultureInfo.InvariantCulture),
+    };
+
+    private static string FormatProtocolPort(string protocol, ushort port)
+        => protocol is "icmp" or "ipv6-icmp"
+            ? $"{protocol}:{port >> 8}/{port & 0xFF}"
+            : $"{protocol}:{port.ToString(CultureInfo.InvariantCulture)}";
+
+    private static string FormatAddress(IPAddress? address, byte? cidr)
+    {
+        if (address is null) return "";
+        var full = address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32;
+        return cidr is { } c && c != full ? $"{address}/{c}" : address.ToString();
+    }
+}

@@ -1,0 +1,67 @@
+using System;
+
+namespace IpvsTools.Netlink;
+
+/// <summary>The kernel (or the socket) answered with an errno.</summary>
+public class NetlinkException : IpvsToolsException
+{
+    public NetlinkException(int errno, string? kernelMessage = null, string? context = null)
+        : this(errno, kernelMessage, context, KindOf(errno))
+    {
+    }
+
+    public NetlinkException(int errno, string? kernelMessage, string? context, FailureKind kind)
+        : this(errno, kernelMessage, Compose(errno, kernelMessage, context), kind, composed: true)
+    {
+    }
+
+    private NetlinkException(int errno, string? kernelMessage, string message, FailureKind kind, bool composed)
+        : base(message, kind)
+    {
+        _ = composed;
+        Errno = errno;
+        ErrnoName = Netlink.Errno.Name(errno);
+        KernelMessage = kernelMessage;
+    }
+
+    /// <summary>The positive errno value.</summary>
+    public int Errno { get; }
+
+    /// <summary>The symbolic name, for example "EPERM".</summary>
+    public string ErrnoName { get; }
+
+    /// <summary>The kernel's extended-ack message, when it sent one.</summary>
+    public string? KernelMessage { get; }
+
+    /// <summary>An error whose whole message the caller words (the errno still travels with it).</summary>
+    public static NetlinkException Worded(int errno, string message, FailureKind kind, string? kernelMessage = null)
+        => new(errno, kernelMessage, string.IsNullOrEmpty(kernelMessage) ? message : message + " Kernel: " + kernelMessage, kind, composed: true);
+
+    public static FailureKind KindOf(int errno) => errno switch
+    {
+        Netlink.Errno.EPERM or Netlink.Errno.EACCES => FailureKind.PermissionDenied,
+        Netlink.Errno.ENOENT or Netlink.Errno.ESRCH or Netlink.Errno.ENODEV => FailureKind.NotFound,
+        Netlink.Errno.EEXIST => FailureKind.AlreadyExists,
+        Netlink.Errno.EINVAL or Netlink.Errno.ERANGE => FailureKind.InvalidArgument,
+        Netlink.Errno.EBUSY => FailureKind.Busy,
+        Netlink.Errno.EOPNOTSUPP or Netlink.Errno.EPROTONOSUPPORT or Netlink.Errno.EAFNOSUPPORT => FailureKind.NotSupported,
+        Netlink.Errno.ENOBUFS => FailureKind.StateUnknown,
+        Netlink.Errno.ETIMEDOUT => FailureKind.Timeout,
+        _ => FailureKind.Other,
+    };
+
+    private static string Compose(int errno, string? kernelMessage, string? context)
+    {
+        var text = $"{Netlink.Errno.Describe(errno)} ({Netlink.Errno.Name(errno)})";
+        if (!string.IsNullOrEmpty(kernelMessage)) text += ": " + kernelMessage;
+        return string.IsNullOrEmpty(context) ? text : context + ": " + text;
+    }
+}
+
+/// <summary>Bytes from the kernel (or a test) that are not well-formed netlink.</summary>
+public sealed class NetlinkDecodeException : IpvsToolsException
+{
+    public NetlinkDecodeException(string message) : base("Malformed netlink data: " + message, FailureKind.Protocol)
+    {
+    }
+}

@@ -1,0 +1,79 @@
+using System;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+using IpvsTools.Netlink;
+
+namespace IpvsTools.Processes;
+
+/// <summary>The outcome of a finished child process.</summary>
+public sealed record ProcessResult(string FileName, IReadOnlyList<string> Arguments, int ExitCode, string StandardOutput, string StandardError);
+
+/// <summary>
+/// Starts programs (iptables-save, iptables-restore, ...) with argument lists, never a shell string.
+/// A child does not follow a thread's namespace, so in another namespace it is started through
+/// `nsenter --net=PATH -- PROGRAM ARGS` (util-linux).
+/// </summary>
+public static class ChildProcess
+{
+    public static ProcessResult Run(string fileName, IReadOnlyList<string> arguments, NetworkNamespace? ns = null,
+        string? standardInput = null, TimeSpan? timeout = null, CancellationToken cancellation = default)
+    {
+        var start = new ProcessStartInfo
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = standardInput is not null,
+            UseShellExecute = false,
+        };
+        if (ns is null)
+        {
+            start.FileName = fileName;
+        }
+        else
+        {
+            start.FileName = "nsenter";
+            start.ArgumentList.Add("--net=" + ns.Path);
+            start.ArgumentList.Add("--");
+            start.ArgumentList.Add(fileName);
+        }
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new IpvsToolsException($"'{start.FileName}' did not start.", FailureKind.Other);
+        }
+        catch (Win32Exception ex)
+        {
+            throw new IpvsToolsException($"'{start.FileName}' could not be started ({ex.Message}); is it installed and on PATH?", FailureKind.NotFound, ex);
+        }
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync(cancellation);
+            var stderr = process.StandardError.ReadToEndAsync(cancellation);
+            if (standardInput is not null)
+            {
+                process.StandardInput.Write(standardInput);
+                process.StandardInput.Close();
+            }
+            var limit = timeout ?? TimeSpan.FromMinutes(2);
+            try
+            {
+                if (!process.WaitForExitAsync(cancellation).Wait(limit))
+                {
+                    process.Kill(entireProcessTree: true);
+                    throw new IpvsToolsException($"'{fileName}' did not finish within {limit.TotalSeconds:0} s and was stopped.", FailureKind.Timeout);
+                }
+            }
+            catch (AggregateException ex) when (ex.InnerException is TaskCanceledException or OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new OperationCanceledException(cancellation);
+            }
+            return new ProcessResult(fileName, arguments, process.ExitCode, stdout.Result, stderr.Result);
+        }
+    }
+}
