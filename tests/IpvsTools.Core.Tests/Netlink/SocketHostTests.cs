@@ -1,0 +1,112 @@
+using IpvsTools.Netlink;
+using IpvsTools.Testing;
+using Xunit;
+
+namespace IpvsTools.Tests.Netlink;
+
+/// <summary>The socket against the host kernel, each test in its own throwaway namespace.</summary>
+[Trait("Tier", "Host")]
+public class SocketHostTests
+{
+    [Fact]
+    public void ResolvesTheControllerFamilyAndRefusesUnknownOnes()
+    {
+        using var ns = new TestNamespace();
+        using var socket = NetlinkSocket.Open(NetlinkProtocol.Generic, NetworkNamespace.Resolve(ns.Name));
+        var controller = GenericNetlink.Resolve(socket, "nlctrl");
+        Assert.Equal(GenericNetlink.ControllerId, controller.Id);
+        Assert.Equal("nlctrl", controller.Name);
+        // Family names are at most 15 bytes (GENL_NAMSIZ): a longer one is EINVAL, an unknown one ENOENT.
+        var error = Assert.Throws<NetlinkException>(() => GenericNetlink.Resolve(socket, "IPVSTOOLS_NOPE"));
+        Assert.Equal(Errno.ENOENT, error.Errno);
+        Assert.Equal("ENOENT", error.ErrnoName);
+        Assert.Equal(FailureKind.NotFound, error.Kind);
+    }
+
+    [Fact]
+    public void SocketsOpenInsideTheNamespaceWhileTheCallersThreadStays()
+    {
+        using var a = new TestNamespace();
+        using var b = new TestNamespace();
+        var before = File.ResolveLinkTarget("/proc/thread-self/ns/net", false)!.FullName;
+        a.Exec("ipset", "create", "only-in-a", "hash:ip");
+        using (var inA = IpsetClient.Open(NetworkNamespace.Resolve(a.Name)))
+        using (var inB = IpsetClient.Open(NetworkNamespace.Resolve(b.Path)))
+        {
+            Assert.Equal(["only-in-a"], inA.List().Select(s => s.Name));
+            Assert.Empty(inB.List());
+        }
+        Assert.Equal(before, File.ResolveLinkTarget("/proc/thread-self/ns/net", false)!.FullName);
+    }
+
+    [Fact]
+    public void MissingNamespacesAreNamed()
+    {
+        var error = Assert.Throws<IpvsToolsException>(() => NetworkNamespace.Resolve("ipvstools-no-such-namespace"));
+        Assert.Equal(FailureKind.NotFound, error.Kind);
+        Assert.Contains("ipvstools-no-such-namespace", error.Message);
+        Assert.Contains("ip netns list", error.Message);
+    }
+
+    [Fact]
+    public void BatchesKeepABoundedNumberOfRequestsInFlight()
+    {
+        using var ns = new TestNamespace();
+        ns.Exec("ipset", "create", "batch", "hash:ip");
+        using var socket = NetlinkSocket.Open(NetlinkProtocol.Netfilter, NetworkNamespace.Resolve(ns.Name));
+        // 2000 FLUSH requests that succeed and 2000 DESTROY requests of a missing set that fail with ENOENT.
+        var requests = new List<byte[]>();
+        for (var i = 0; i < 4000; i++) requests.Add(IpsetRequest(i % 2 == 0 ? (byte)4 : (byte)3, i % 2 == 0 ? "batch" : "missing"));
+        var outcomes = new int[requests.Count];
+        Array.Fill(outcomes, -1);
+        socket.ExecuteBatch(requests, maxInFlight: 32, (index, errno, _) => outcomes[index] = errno);
+        for (var i = 0; i < outcomes.Length; i++) Assert.Equal(i % 2 == 0 ? 0 : Errno.ENOENT, outcomes[i]);
+    }
+
+    [Fact]
+    public void OverflowingTheReceiveBufferIsReportedAsUnknownState()
+    {
+        using var ns = new TestNamespace();
+        using var socket = NetlinkSocket.Open(NetlinkProtocol.Netfilter, NetworkNamespace.Resolve(ns.Name), capAck: false);
+        socket.ReceiveBufferBytes = 4096;
+        // Every DESTROY of a missing set is answered with an error that echoes the whole request: far more than 4 KiB.
+        var requests = Enumerable.Range(0, 2000).Select(_ => IpsetRequest(3, "missing-" + new string('x', 20))).ToList();
+        var error = Assert.Throws<NetlinkException>(() => socket.ExecuteBatch(requests, maxInFlight: requests.Count, (_, _, _) => { }));
+        Assert.Equal(Errno.ENOBUFS, error.Errno);
+        Assert.Equal(FailureKind.StateUnknown, error.Kind);
+        Assert.Contains("read it again", error.Message);
+    }
+
+    [Fact]
+    public void KernelErrorsBecomeTypedExceptions()
+    {
+        using var ns = new TestNamespace();
+        using var socket = NetlinkSocket.Open(NetlinkProtocol.Netfilter, NetworkNamespace.Resolve(ns.Name));
+        var missing = new NetlinkMessageWriter();
+        // Without NLM_F_EXCL the kernel treats a missing set as "already gone" and ACKs the destroy.
+        missing.BeginMessage(0x0603, NetlinkConstants.FlagRequest | NetlinkConstants.FlagAck | NetlinkConstants.FlagExclusive)
+            .WriteNetfilterHeader(2).PutU8(1, 7).PutString(2, "missing").EndMessage();
+        var error = Assert.Throws<NetlinkException>(() => socket.Execute(missing, context: "Destroying"));
+        Assert.Equal(Errno.ENOENT, error.Errno);
+        Assert.StartsWith("Destroying: ", error.Message);
+
+        // A protocol version the kernel does not speak: ipset's private error IPSET_ERR_PROTOCOL (4097).
+        var oldProtocol = new NetlinkMessageWriter();
+        oldProtocol.BeginMessage(0x0607, NetlinkConstants.FlagRequest | NetlinkConstants.FlagAck | NetlinkConstants.FlagDump)
+            .WriteNetfilterHeader(2).PutU8(1, 1).EndMessage();
+        Assert.Equal(4097, Assert.Throws<NetlinkException>(() => socket.Execute(oldProtocol)).Errno);
+
+        // The socket stays usable after errors.
+        var flush = new NetlinkMessageWriter();
+        flush.BeginMessage(0x0604, NetlinkConstants.FlagRequest | NetlinkConstants.FlagAck).WriteNetfilterHeader(2).PutU8(1, 7).EndMessage();
+        socket.Execute(flush);
+    }
+
+    private static byte[] IpsetRequest(byte command, string setName)
+    {
+        var writer = new NetlinkMessageWriter();
+        writer.BeginMessage((ushort)(0x0600 | command), NetlinkConstants.FlagRequest | NetlinkConstants.FlagAck | NetlinkConstants.FlagExclusive)
+            .WriteNetfilterHeader(2).PutU8(1, 7).PutString(2, setName).EndMessage();
+        return writer.ToArray();
+    }
+}
