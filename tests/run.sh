@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The one test command: builds the module and runs every test tier, printing per tier how many tests
+# ran, passed and failed. Run it as root from the repository root:
+#
+#     bash tests/run.sh            # all tiers: unit, host (throwaway network namespaces), lab (QEMU kernel)
+#     bash tests/run.sh unit host  # only the named tiers
+#
+# On a fresh Debian machine it installs what it needs with apt (the lab installs its own packages and
+# downloads its kernel). A tier that fails, or that runs no test at all, fails the whole command.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+say() { printf '== %s\n' "$*"; }
+die() { printf 'tests/run.sh: %s\n' "$*" >&2; exit 1; }
+
+tiers=("$@")
+((${#tiers[@]})) || tiers=(unit host lab)
+
+((EUID == 0)) || die "run as root: host-tier tests create network namespaces and read the kernel's ipsets (lab.sh needs root too)."
+command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is not on PATH; install .NET SDK 10."
+
+# The reference tools the host tier cross-checks against, and what namespaces need.
+packages=(ipset iptables iproute2 util-linux kmod)
+missing=()
+for p in "${packages[@]}"; do
+    [[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null) == ii* ]] || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    say "installing ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+        || die "apt-get install ${missing[*]} failed"
+fi
+
+say "building (dotnet build -c Release)"
+dotnet build -c Release -nologo -v quiet "$root/IpvsTools.slnx" 2>&1 | grep -E "error|warn|laid out" ; build_status=${PIPESTATUS[0]}
+((build_status == 0)) || die "the build failed"
+
+core=tests/IpvsTools.Core.Tests/bin/Release/net10.0/IpvsTools.Core.Tests
+module=tests/IpvsTools.Module.Tests/bin/Release/net10.0/IpvsTools.Module.Tests
+
+total_passed=0
+total_failed=0
+summary=()
+
+# run_tier NAME -- RUNNER... : runs xunit executables (each line of $suites) under RUNNER with the
+# tier's trait filter, and adds up the counts from each executable's summary line.
+run_suite() {
+    local tier=$1 log=$2
+    shift 2
+    "$@" 2>&1 | tee -a "$log"
+    return "${PIPESTATUS[0]}"
+}
+
+tier_counts() {
+    # "   Name  Total: 27, Errors: 0, Failed: 1, Skipped: 0, Not Run: 0, Time: 0.891s"
+    local log=$1 total=0 errors=0 failed=0 skipped=0 notrun=0 line
+    while IFS= read -r line; do
+        [[ $line =~ Total:\ ([0-9]+),\ Errors:\ ([0-9]+),\ Failed:\ ([0-9]+),\ Skipped:\ ([0-9]+),\ Not\ Run:\ ([0-9]+) ]] || continue
+        ((total += BASH_REMATCH[1], errors += BASH_REMATCH[2], failed += BASH_REMATCH[3], skipped += BASH_REMATCH[4], notrun += BASH_REMATCH[5]))
+    done < <(sed 's/\x1b\[[0-9;]*m//g' "$log")
+    echo "$total $errors $failed $skipped $notrun"
+}
+
+for tier in "${tiers[@]}"; do
+    log=$(mktemp /tmp/ipvstools-tier-XXXXXX.log)
+    status=0
+    case $tier in
+        unit)
+            say "tier unit: no privileges, no kernel"
+            for exe in "$core" "$module"; do
+                run_suite unit "$log" "$exe" -noColor -failSkips -trait- Tier=Host -trait- Tier=Lab || status=1
+            done
+            ;;
+        host)
+            say "tier host: the host kernel, each test in its own network namespace"
+            for exe in "$core" "$module"; do
+                run_suite host "$log" "$exe" -noColor -failSkips -trait Tier=Host || status=1
+            done
+            ;;
+        lab)
+            say "tier lab: a Debian kernel with IPVS under QEMU"
+            if ! ls tests/IpvsTools.*Tests/*.cs tests/IpvsTools.*Tests/*/*.cs 2>/dev/null | xargs grep -l '"Tier", "Lab"' >/dev/null 2>&1; then
+                say "tier lab: no lab tests exist yet"
+                summary+=("lab: no tests yet")
+                rm -f "$log"
+                continue
+            fi
+            run_suite lab "$log" bash tests/lab/lab.sh run --timeout 1500 -- "$module" -noColor -failSkips -trait Tier=Lab || status=1
+            ;;
+        *) die "unknown tier '$tier' (unit, host, lab)" ;;
+    esac
+    read -r total errors failed skipped notrun < <(tier_counts "$log")
+    passed=$((total - errors - failed - skipped - notrun))
+    bad=$((errors + failed + skipped + notrun))
+    if ((status != 0 && bad == 0)); then bad=1; fi   # a runner that died without a summary
+    if ((total == 0)); then bad=$((bad > 0 ? bad : 1)); say "tier $tier ran no test"; fi
+    summary+=("$tier: $passed passed, $bad failed (of $total)")
+    ((total_passed += passed, total_failed += bad))
+    rm -f "$log"
+done
+
+echo
+say "summary"
+for line in "${summary[@]}"; do echo "  $line"; done
+echo "tests: $total_passed passed, $total_failed failed"
+((total_failed == 0))
