@@ -49,7 +49,7 @@ public class AddressClientHostTests
                 writer.Add(1, flip, 32);
                 writer.Remove(1, flip, 32);
                 // A pause, so that a listing can also finish between changes (restarts are bounded).
-                Thread.Sleep(3);
+                Thread.Sleep(20);
             }
         });
         var restarts = 0;
