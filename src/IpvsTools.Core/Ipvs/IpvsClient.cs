@@ -1,0 +1,199 @@
+using System;
+using System.Collections.Generic;
+using System.Net;
+using System.Net.Sockets;
+using IpvsTools.IpvsWire;
+using IpvsTools.Netlink;
+
+namespace IpvsTools;
+
+/// <summary>
+/// The IPVS client over generic netlink (family "IPVS", version 1). Reads the virtual services, their
+/// destinations, the version and the timeouts of one network namespace's IPVS table. Every IPVS
+/// command needs CAP_NET_ADMIN. Not thread-safe: one request at a time.
+/// </summary>
+public sealed class IpvsClient : IDisposable
+{
+    private readonly NetlinkSocket _socket;
+    private readonly NetworkNamespace? _namespace;
+    private readonly ushort _familyId;
+
+    private IpvsClient(NetlinkSocket socket, NetworkNamespace? ns, ushort familyId)
+    {
+        _socket = socket;
+        _namespace = ns;
+        _familyId = familyId;
+    }
+
+    /// <summary>
+    /// Opens a client in the caller's network namespace, or in <paramref name="ns"/>. Resolving the
+    /// family makes the kernel load ip_vs where it can; where it cannot, this fails with
+    /// <see cref="FailureKind.ModuleMissing"/>.
+    /// </summary>
+    public static IpvsClient Open(NetworkNamespace? ns = null)
+    {
+        var socket = NetlinkSocket.Open(NetlinkProtocol.Generic, ns);
+        try
+        {
+            ushort familyId;
+            try
+            {
+                familyId = GenericNetlink.Resolve(socket, IpvsConstants.FamilyName).Id;
+            }
+            catch (NetlinkException ex) when (ex.Errno == Errno.ENOENT)
+            {
+                throw NetlinkException.Worded(Errno.ENOENT, IpvsErrors.ModuleMissing, FailureKind.ModuleMissing, ex.KernelMessage);
+            }
+            catch (NetlinkException ex) when (ex.Errno is Errno.EPERM or Errno.EACCES)
+            {
+                throw IpvsErrors.PermissionDenied(ex, "Looking up the IPVS netlink family");
+            }
+            return new IpvsClient(socket, ns, familyId);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The network namespace this client reads; null for the caller's own.</summary>
+    public NetworkNamespace? Namespace => _namespace;
+
+    /// <summary>The generic netlink id the kernel gave the IPVS family.</summary>
+    internal ushort FamilyId => _familyId;
+
+    /// <summary>
+    /// Every virtual service, in the kernel's order, each once (the kernel resumes a dump by position,
+    /// so a table changing meanwhile can repeat entries: they are dropped by key). With
+    /// <paramref name="includeDestinations"/>, each service's destinations are read too, one dump per service.
+    /// </summary>
+    public IReadOnlyList<IpvsService> GetServices(bool includeDestinations = true)
+    {
+        var context = "Listing the IPVS services" + Where();
+        var services = new List<IpvsService>();
+        var seen = new HashSet<IpvsServiceKey>();
+        var ns = _namespace?.DisplayName;
+        Run(context, () => _socket.Dump(IpvsRequests.GetServiceDump(_familyId), reply =>
+        {
+            if (reply.Type != _familyId) return;
+            var service = IpvsDecoder.DecodeService(reply, ns);
+            if (seen.Add(service.Key)) services.Add(service);
+        }, () =>
+        {
+            services.Clear();
+            seen.Clear();
+        }, context));
+        if (includeDestinations)
+        {
+            for (var i = 0; i < services.Count; i++) services[i] = services[i].WithDestinations(ReadDestinations(services[i].Key));
+        }
+        return services;
+    }
+
+    /// <summary>The service identified by <paramref name="key"/>, or null when there is none.</summary>
+    public IpvsService? GetService(IpvsServiceKey key, bool includeDestinations = true)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var context = $"Reading IPVS service {key.DisplayName}" + Where();
+        var ns = _namespace?.DisplayName;
+        IpvsService? found = null;
+        try
+        {
+            _socket.Execute(IpvsRequests.GetService(_familyId, key), reply =>
+            {
+                if (reply.Type == _familyId) found ??= IpvsDecoder.DecodeService(reply, ns);
+            }, context);
+        }
+        catch (NetlinkException ex) when (ex.Errno is Errno.ESRCH or Errno.ENOENT)
+        {
+            return null;
+        }
+        catch (NetlinkException ex)
+        {
+            throw IpvsErrors.ToException(ex, context);
+        }
+        if (found is null) return null;
+        return includeDestinations ? found.WithDestinations(ReadDestinations(found.Key)) : found;
+    }
+
+    /// <summary>
+    /// The destinations of the service identified by <paramref name="key"/>, in the kernel's order, each
+    /// once. The kernel answers a missing service with an empty list, not an error.
+    /// </summary>
+    public IReadOnlyList<IpvsDestination> GetDestinations(IpvsServiceKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return ReadDestinations(key);
+    }
+
+    /// <summary>The IPVS version and the connection table size (the first line of `ipvsadm -Ln`).</summary>
+    public IpvsInfo GetInfo()
+    {
+        var context = "Reading the IPVS version" + Where();
+        IpvsInfo? info = null;
+        Run(context, () => _socket.Execute(IpvsRequests.GetInfo(_familyId), reply =>
+        {
+            if (reply.Type == _familyId) info ??= IpvsDecoder.DecodeInfo(reply);
+        }, context));
+        return info ?? throw new NetlinkDecodeException("the kernel answered IPVS_CMD_GET_INFO without a reply message");
+    }
+
+    /// <summary>The tcp, tcpfin and udp connection timeouts (`ipvsadm -L --timeout`).</summary>
+    public IpvsTimeouts GetTimeouts()
+    {
+        var context = "Reading the IPVS timeouts" + Where();
+        IpvsTimeouts? timeouts = null;
+        Run(context, () => _socket.Execute(IpvsRequests.GetConfig(_familyId), reply =>
+        {
+            if (reply.Type == _familyId) timeouts ??= IpvsDecoder.DecodeTimeouts(reply);
+        }, context));
+        return timeouts ?? throw new NetlinkDecodeException("the kernel answered IPVS_CMD_GET_CONFIG without a reply message");
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _socket.Dispose();
+
+    private List<IpvsDestination> ReadDestinations(IpvsServiceKey key)
+    {
+        var context = $"Listing the destinations of IPVS service {key.DisplayName}" + Where();
+        var destinations = new List<IpvsDestination>();
+        var seen = new HashSet<(AddressFamily, IPAddress, ushort)>();
+        var ns = _namespace?.DisplayName;
+        Run(context, () => _socket.Dump(IpvsRequests.GetDestDump(_familyId, key), reply =>
+        {
+            if (reply.Type != _familyId) return;
+            var destination = IpvsDecoder.DecodeDestination(reply, key, ns);
+            if (seen.Add((destination.AddressFamily, destination.Address, destination.Port))) destinations.Add(destination);
+        }, () =>
+        {
+            destinations.Clear();
+            seen.Clear();
+        }, context));
+        return destinations;
+    }
+
+    /// <summary>
+    /// Runs a read. None of the reads can fail with ENOENT except through generic netlink itself, which
+    /// answers so when the family id is gone (ip_vs unloaded since it was resolved): the cached id is
+    /// forgotten and the error says the module is missing.
+    /// </summary>
+    private static void Run(string context, Action work)
+    {
+        try
+        {
+            work();
+        }
+        catch (NetlinkException ex) when (ex.Errno == Errno.ENOENT)
+        {
+            GenericNetlink.Forget(IpvsConstants.FamilyName);
+            throw NetlinkException.Worded(Errno.ENOENT, IpvsErrors.ModuleMissing + " (" + context + ")", FailureKind.ModuleMissing, ex.KernelMessage);
+        }
+        catch (NetlinkException ex)
+        {
+            throw IpvsErrors.ToException(ex, context);
+        }
+    }
+
+    private string Where() => _namespace is null ? "" : $" in network namespace '{_namespace.DisplayName}'";
+}
