@@ -4,7 +4,8 @@
 #
 #   lab.sh prepare [--refresh]
 #   lab.sh run [--timeout S] [--mem MB] [--modules "m1 m2"] [--no-default-modules]
-#              [--env NAME=VALUE | --env NAME]... [--work HOSTDIR] [--keep] -- COMMAND [ARGS...]
+#              [--env NAME=VALUE | --env NAME]... [--work HOSTDIR] [--keep] [--root-cache loose|none]
+#              -- COMMAND [ARGS...]
 #   lab.sh clean
 #
 # See README.md beside this file. Exit codes of `run`: the command's own exit code, or
@@ -37,7 +38,7 @@ apt_updated=0
 apt_update_once() {
     ((apt_updated)) && return 0
     say "apt-get update"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || die "apt-get update failed"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq -o DPkg::Lock::Timeout=300 >&2 || die "apt-get update failed"
     apt_updated=1
 }
 
@@ -50,7 +51,7 @@ ensure_packages() {
     ((EUID == 0)) || die "missing packages (${missing[*]}); run 'lab.sh prepare' as root"
     apt_update_once
     say "installing ${missing[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 "${missing[@]}" >&2 \
         || die "apt-get install ${missing[*]} failed"
 }
 
@@ -264,10 +265,10 @@ MSIZE=$LAB_MSIZE"
 # Sets KVER, KDIR, INITRAMFS. Idempotent; takes a lock so parallel runs do not race.
 prepare() {
     local refresh=${1:-0}
-    ensure_packages
     mkdir -p "$LAB_CACHE" || die "cannot create $LAB_CACHE"
     exec 9>"$LAB_CACHE/.lock" || die "cannot open $LAB_CACHE/.lock"
     flock 9 || die "cannot lock $LAB_CACHE/.lock"
+    ensure_packages
     KVER=${IPVSTOOLS_LAB_KERNEL:-}
     if [[ -z $KVER && $refresh == 0 && -s $LAB_CACHE/current ]]; then
         KVER=$(<"$LAB_CACHE/current")
@@ -292,7 +293,8 @@ usage() {
     cat >&2 <<'EOF'
 usage: lab.sh prepare [--refresh]
        lab.sh run [--timeout SECONDS] [--mem MB] [--modules "m1 m2"] [--no-default-modules]
-                  [--env NAME=VALUE | --env NAME]... [--work HOSTDIR] [--keep] -- COMMAND [ARGS...]
+                  [--env NAME=VALUE | --env NAME]... [--work HOSTDIR] [--keep] [--root-cache loose|none]
+                  -- COMMAND [ARGS...]
        lab.sh clean
 EOF
 }
@@ -348,7 +350,7 @@ run() {
                 fi
                 envs+=("$e"); shift 2 ;;
             --work) [[ -n ${2:-} ]] || die "--work needs a host directory"; work=$2; shift 2 ;;
-            --root-cache) [[ ${2:-} =~ ^(loose|none|mmap|fscache)$ ]] || die "--root-cache: loose|none|mmap"; root_cache=$2; shift 2 ;;
+            --root-cache) [[ ${2:-} =~ ^(loose|none|mmap)$ ]] || die "--root-cache: loose, none or mmap"; root_cache=$2; shift 2 ;;
             --keep) KEEP=1; shift ;;
             --) shift; break ;;
             -h|--help) usage; exit 0 ;;
