@@ -13,6 +13,7 @@
     FormatsToProcess     = @('IpvsTools.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-Ipset'
+        'Get-IpvsService'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
@@ -20,7 +21,7 @@
     PrivateData          = @{
         PSData = @{
             Tags         = @('Linux', 'IPVS', 'Kubernetes', 'kube-proxy', 'ipset', 'iptables', 'networking')
-            ReleaseNotes = 'Foundation: netlink core, network namespaces, Get-Ipset.'
+            ReleaseNotes = 'Foundation: netlink core, network namespaces, Get-Ipset; Get-IpvsService.'
         }
     }
 }

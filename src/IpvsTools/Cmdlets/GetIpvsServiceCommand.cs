@@ -1,0 +1,85 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Net;
+
+namespace IpvsTools.Commands;
+
+/// <summary>Get-IpvsService: the kernel's IPVS virtual services with their real servers, read over generic netlink.</summary>
+[Cmdlet(VerbsCommon.Get, "IpvsService", DefaultParameterSetName = AddressSet)]
+[OutputType(typeof(IpvsService))]
+public sealed class GetIpvsServiceCommand : IpvsToolsCmdlet
+{
+    private const string AddressSet = "Address";
+    private const string FirewallMarkSet = "FirewallMark";
+
+    /// <summary>Virtual addresses to match (IPv4 or IPv6).</summary>
+    [Parameter(ParameterSetName = AddressSet, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public IPAddress[]? Address { get; set; }
+
+    /// <summary>The virtual port to match.</summary>
+    [Parameter(ParameterSetName = AddressSet, ValueFromPipelineByPropertyName = true)]
+    public ushort? Port { get; set; }
+
+    /// <summary>The protocol to match: Tcp, Udp or Sctp.</summary>
+    [Parameter(ParameterSetName = AddressSet, ValueFromPipelineByPropertyName = true)]
+    [ValidateSet("Tcp", "Udp", "Sctp", IgnoreCase = true)]
+    public IpvsProtocol? Protocol { get; set; }
+
+    /// <summary>Firewall marks of fwmark services to match.</summary>
+    [Parameter(ParameterSetName = FirewallMarkSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, uint.MaxValue)]
+    public uint[]? FirewallMark { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var ns = ResolveNetworkNamespace();
+        IReadOnlyList<IpvsService> services;
+        try
+        {
+            using var client = IpvsClient.Open(ns);
+            services = client.GetServices();
+        }
+        catch (IpvsToolsException ex)
+        {
+            ThrowTerminatingError(ErrorFor(ex, NetworkNamespace));
+            return;
+        }
+
+        var filtered = Address is not null || Port is not null || Protocol is not null || FirewallMark is not null;
+        var found = 0;
+        foreach (var service in services)
+        {
+            if (!Matches(service)) continue;
+            found++;
+            WriteObject(service);
+        }
+        if (filtered && found == 0)
+        {
+            var what = Describe();
+            var where = ns is null ? "" : $" in network namespace '{ns.DisplayName}'";
+            WriteError(new ErrorRecord(new ItemNotFoundException($"No IPVS service matches {what}{where}. List them all with Get-IpvsService."),
+                ErrorIdPrefix + "NotFound", ErrorCategory.ObjectNotFound, what));
+        }
+    }
+
+    private bool Matches(IpvsService service)
+    {
+        if (FirewallMark is not null) return service.FirewallMark != 0 && FirewallMark.Contains(service.FirewallMark);
+        if (Address is not null && (service.Address is null || !Address.Any(a => a.Equals(service.Address)))) return false;
+        if (Port is not null && (service.FirewallMark != 0 || service.Port != Port)) return false;
+        if (Protocol is not null && service.Protocol != Protocol) return false;
+        return true;
+    }
+
+    private string Describe()
+    {
+        if (FirewallMark is not null) return "firewall mark " + string.Join(", ", FirewallMark);
+        var parts = new List<string>();
+        if (Protocol is not null) parts.Add(Protocol.ToString()!.ToUpperInvariant());
+        if (Address is not null) parts.Add(string.Join(", ", Address.Select(a => a.ToString())));
+        if (Port is not null) parts.Add("port " + Port);
+        return string.Join(" ", parts);
+    }
+}
