@@ -26,6 +26,8 @@ if (command is null)
 }
 module ??= FindModule();
 
+// Plain text: the output is read by tests and logs, not only by eyes.
+PSStyle.Instance.OutputRendering = OutputRendering.PlainText;
 var host = new ConsoleHost(Console.Out, Console.Error, width);
 var state = InitialSessionState.CreateDefault2();
 using var runspace = RunspaceFactory.CreateRunspace(host, state);
@@ -41,9 +43,6 @@ catch (Exception ex)
     Console.Error.WriteLine($"ERROR ModuleImportFailed: {ex.Message}");
     return 1;
 }
-ps.Commands.Clear();
-// Plain text unless asked otherwise: the output is read by tests and logs, not only by eyes.
-ps.AddScript("$PSStyle.OutputRendering = 'PlainText'").Invoke();
 ps.Commands.Clear();
 ps.AddScript(command).AddCommand("Out-Default");
 var failed = false;

@@ -1,0 +1,70 @@
+namespace IpvsTools.Testing;
+
+/// <summary>Preconditions of the lab tiers: they fail with the reason when run elsewhere, never skip.</summary>
+public static class Lab
+{
+    /// <summary>For tests of Tier=Lab: inside the lab (tests/lab/lab.sh), with ip_vs loaded.</summary>
+    public static void RequireIpvs()
+    {
+        RequireLab();
+        if (!Directory.Exists("/sys/module/ip_vs"))
+            throw new InvalidOperationException("The lab kernel has no ip_vs loaded: lab.sh loads it by default (do not pass --no-default-modules for Tier=Lab).");
+    }
+
+    /// <summary>For tests of Tier=LabNoIpvs: inside a lab booted with --no-default-modules, ip_vs not loaded.</summary>
+    public static void RequireNoIpvs()
+    {
+        RequireLab();
+        if (Directory.Exists("/sys/module/ip_vs"))
+            throw new InvalidOperationException("ip_vs is loaded: Tier=LabNoIpvs tests need a lab booted with --no-default-modules (bash tests/run.sh lab does that).");
+    }
+
+    private static void RequireLab()
+    {
+        TestNamespace.RequireRoot();
+        if (Environment.GetEnvironmentVariable("IPVSTOOLS_LAB") != "1")
+            throw new InvalidOperationException("Lab-tier tests run inside the kernel lab (IPVSTOOLS_LAB=1): run them with `bash tests/run.sh lab`.");
+    }
+
+    /// <summary>Feeds `ipvsadm -R` in the namespace.</summary>
+    public static void IpvsadmRestore(TestNamespace ns, string rules)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "ipvstools-" + Guid.NewGuid().ToString("N") + ".ipvs");
+        File.WriteAllText(path, rules);
+        try
+        {
+            ns.Exec("sh", "-c", "exec ipvsadm -R < \"$0\"", path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>A table with every kind of service Get-IpvsService must show as ipvsadm does.</summary>
+    public const string SampleTable = """
+        -A -t 10.96.0.10:53 -s rr
+        -a -t 10.96.0.10:53 -r 10.244.1.5:53 -m -w 1
+        -a -t 10.96.0.10:53 -r 10.244.2.7:53 -m -w 1
+        -A -u 10.96.0.10:53 -s rr
+        -a -u 10.96.0.10:53 -r 10.244.1.5:53 -m -w 1
+        -A --sctp-service 10.96.50.3:3868 -s rr
+        -A -t 192.168.10.1:443 -s wrr -p 10800 -M 255.255.255.0
+        -a -t 192.168.10.1:443 -r 10.0.0.1:443 -g -w 5 -x 100 -y 10
+        -A -t 10.96.0.20:80 -s sh -b sh-fallback,sh-port
+        -a -t 10.96.0.20:80 -r 10.244.3.3:8080 -m -w 0
+        -A -t 10.96.0.21:80 -s mh -b mh-port
+        -A -u 10.96.0.30:9000 -s rr -o
+        -A -f 5 -s rr
+        -a -f 5 -r 10.0.0.9:0 -i -w 2
+        -A -f 6 -6 -s rr
+        -A -t [fd00:10:96::a]:53 -s rr -p 60 -M 64
+        -a -t [fd00:10:96::a]:53 -r [fd00:10:244::5]:53 -m
+        -A -t 10.96.0.40:80 -s rr
+        -a -t 10.96.0.40:80 -r 10.0.0.50:80 -i --tun-type gue --tun-port 6080 --tun-nocsum
+        -A -t 0.0.0.1:80 -s rr
+        -A -t 96.0.0.1:80 -s rr
+        -A -t 192.0.0.1:80 -s rr
+
+        """;
+}
