@@ -37,7 +37,7 @@ public class GetIpvsServiceLabTests
         using var ns = new TestNamespace();
         Lab.IpvsadmRestore(ns, Lab.SampleTable);
         Assert.Equal(["TCP  10.96.0.10:53", "UDP  10.96.0.10:53"],
-            _session.Ok("Get-IpvsService 10.96.0.10 -NetworkNamespace $ns | ForEach-Object { $_.Key.ToString() }", Vars(ns)).Select(o => (string)o.BaseObject));
+            _session.Ok("Get-IpvsService 10.96.0.10 -NetworkNamespace $ns | ForEach-Object { $_.Key.ToString() }", Vars(ns)).Select(o => (string)o.BaseObject).Order());
         Assert.Equal("UDP  10.96.0.10:53",
             _session.Ok("(Get-IpvsService -Address 10.96.0.10 -Port 53 -Protocol Udp -NetworkNamespace $ns).Key.ToString()", Vars(ns)).Single().BaseObject);
         Assert.Equal(5u, _session.Ok("(Get-IpvsService -FirewallMark 5 -NetworkNamespace $ns).FirewallMark", Vars(ns)).Single().BaseObject);

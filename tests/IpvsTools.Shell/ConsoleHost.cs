@@ -24,17 +24,24 @@ public sealed class ConsoleHost(TextWriter output, TextWriter error, int width) 
     public override void NotifyEndApplication() { }
 }
 
-internal sealed class HostUserInterface(TextWriter output, TextWriter error, int width) : PSHostUserInterface
+internal sealed partial class HostUserInterface(TextWriter output, TextWriter error, int width) : PSHostUserInterface
 {
     private readonly RawUserInterface _raw = new(width);
+
+    // The formatter styles table headers whatever $PSStyle.OutputRendering says; a host that renders
+    // plain text strips the escape sequences itself (as pwsh's console host does).
+    [System.Text.RegularExpressions.GeneratedRegex("\x1b\\[[0-9;?]*[A-Za-z]")]
+    private static partial System.Text.RegularExpressions.Regex Escape();
+
+    private static string Plain(string value) => Escape().Replace(value, "");
 
     public override PSHostRawUserInterface RawUI => _raw;
     public override string ReadLine() => throw Refuse();
     public override SecureString ReadLineAsSecureString() => throw Refuse();
-    public override void Write(string value) => output.Write(value);
-    public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => output.Write(value);
-    public override void WriteLine(string value) => output.WriteLine(value);
-    public override void WriteErrorLine(string value) => error.WriteLine(value);
+    public override void Write(string value) => output.Write(Plain(value));
+    public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => output.Write(Plain(value));
+    public override void WriteLine(string value) => output.WriteLine(Plain(value));
+    public override void WriteErrorLine(string value) => error.WriteLine(Plain(value));
     public override void WriteDebugLine(string message) => error.WriteLine("DEBUG: " + message);
     public override void WriteVerboseLine(string message) => error.WriteLine("VERBOSE: " + message);
     public override void WriteWarningLine(string message) => error.WriteLine("WARNING: " + message);
