@@ -8,32 +8,7 @@ namespace IpvsTools.ModuleTests;
 [Trait("Tier", "Host")]
 public class GetIpsetHostTests(PowerShellSession session)
 {
-    /// <summary>Every set type kube-proxy uses, inet and inet6, as `ipset restore` reads it.</summary>
-    private const string KubeProxySets = """
-        create KUBE-CLUSTER-IP hash:ip,port family inet hashsize 1024 maxelem 65536
-        add KUBE-CLUSTER-IP 10.96.0.1,tcp:443
-        add KUBE-CLUSTER-IP 10.96.0.10,udp:53
-        add KUBE-CLUSTER-IP 10.96.0.10,tcp:53
-        add KUBE-CLUSTER-IP 10.96.50.3,sctp:3868
-        create KUBE-LOOP-BACK hash:ip,port,ip family inet hashsize 1024 maxelem 65536
-        add KUBE-LOOP-BACK 10.244.0.5,tcp:53,10.244.0.5
-        create KUBE-LOAD-BALANCER-SOURCE-CIDR hash:ip,port,net family inet hashsize 1024 maxelem 65536
-        add KUBE-LOAD-BALANCER-SOURCE-CIDR 203.0.113.10,tcp:80,192.168.0.0/16
-        create KUBE-NODE-PORT-TCP bitmap:port range 0-65535
-        add KUBE-NODE-PORT-TCP 30080
-        create KUBE-NODE-PORT-UDP bitmap:port range 0-65535
-        create KUBE-IPVS-IPS hash:ip family inet hashsize 1024 maxelem 65536
-        add KUBE-IPVS-IPS 10.96.0.10
-        create KUBE-6-CLUSTER-IP hash:ip,port family inet6 hashsize 1024 maxelem 65536
-        add KUBE-6-CLUSTER-IP fd00:10:96::a,udp:53
-        create KUBE-6-LOOP-BACK hash:ip,port,ip family inet6 hashsize 1024 maxelem 65536
-        add KUBE-6-LOOP-BACK fd00:10:244::5,tcp:53,fd00:10:244::5
-        create KUBE-6-LOAD-BALANCER-SOURCE-CID hash:ip,port,net family inet6 hashsize 1024 maxelem 65536
-        add KUBE-6-LOAD-BALANCER-SOURCE-CID 2001:db8::10,tcp:443,2001:db8:1::/48
-        create KUBE-6-IPVS-IPS hash:ip family inet6 hashsize 1024 maxelem 65536
-        add KUBE-6-IPVS-IPS fd00:10:96::a
-
-        """;
+    private const string KubeProxySets = SampleSets.KubeProxy;
 
     /// <summary>Rebuilds `ipset list` from the objects' properties alone, in PowerShell.</summary>
     private const string ListFromObjects = """
@@ -156,20 +131,14 @@ public class GetIpsetHostTests(PowerShellSession session)
     private static TestNamespace Prepare(string sets)
     {
         var ns = new TestNamespace();
-        var path = Path.Combine(Path.GetTempPath(), "ipvstools-" + Guid.NewGuid().ToString("N") + ".ipset");
-        File.WriteAllText(path, sets);
         try
         {
-            ns.Exec("ipset", "restore", "-file", path);
+            ns.Feed(sets, "ipset", "restore");
         }
         catch
         {
             ns.Dispose();
             throw;
-        }
-        finally
-        {
-            File.Delete(path);
         }
         return ns;
     }

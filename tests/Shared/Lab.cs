@@ -27,19 +27,7 @@ public static class Lab
     }
 
     /// <summary>Feeds `ipvsadm -R` in the namespace.</summary>
-    public static void IpvsadmRestore(TestNamespace ns, string rules)
-    {
-        var path = Path.Combine(Path.GetTempPath(), "ipvstools-" + Guid.NewGuid().ToString("N") + ".ipvs");
-        File.WriteAllText(path, rules);
-        try
-        {
-            ns.Exec("sh", "-c", "exec ipvsadm -R < \"$0\"", path);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
+    public static void IpvsadmRestore(TestNamespace ns, string rules) => ns.Feed(rules, "ipvsadm", "-R");
 
     /// <summary>A table with every kind of service Get-IpvsService must show as ipvsadm does.</summary>
     public const string SampleTable = """

@@ -22,6 +22,9 @@ public sealed class TestNamespace : IDisposable
     /// <summary>Runs a program inside the namespace and returns its standard output; a non-zero exit fails the test.</summary>
     public string Exec(params string[] command) => Tool.Run(["ip", "netns", "exec", Name, .. command]);
 
+    /// <summary>Runs a program inside the namespace with <paramref name="input"/> on its standard input (`ipset restore`, `ipvsadm -R`).</summary>
+    public string Feed(string input, params string[] command) => Tool.RunWithInput(input, ["ip", "netns", "exec", Name, .. command]);
+
     /// <summary>Like <see cref="Exec"/> but returns the whole result, whatever the exit code.</summary>
     public Tool.Result TryExec(params string[] command) => Tool.TryRun(["ip", "netns", "exec", Name, .. command]);
 
@@ -39,21 +42,31 @@ public static class Tool
 {
     public sealed record Result(int ExitCode, string Output, string Error);
 
-    public static string Run(params string[] command)
+    public static string Run(params string[] command) => RunWithInput(null, command);
+
+    /// <summary>Runs a command with <paramref name="input"/> on its standard input; a non-zero exit throws.</summary>
+    public static string RunWithInput(string? input, string[] command)
     {
-        var result = TryRun(command);
+        var result = TryRunWithInput(input, command);
         if (result.ExitCode != 0)
             throw new InvalidOperationException($"`{string.Join(' ', command)}` exited {result.ExitCode}: {result.Error}{result.Output}");
         return result.Output;
     }
 
-    public static Result TryRun(params string[] command)
+    public static Result TryRun(params string[] command) => TryRunWithInput(null, command);
+
+    public static Result TryRunWithInput(string? input, string[] command)
     {
-        var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(command[0])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+        };
         foreach (var argument in command.Skip(1)) start.ArgumentList.Add(argument);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{command[0]} did not start");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
+        if (input is not null) process.StandardInput.Write(input);
+        process.StandardInput.Close();
         if (!process.WaitForExit(120_000))
         {
             process.Kill(true);
