@@ -98,6 +98,14 @@ public class ConventionTests(PowerShellSession session)
     }
 
     [Fact]
+    public void TheConceptsTopicIsFoundByGetHelp()
+    {
+        var text = string.Join("\n", session.Ok("Get-Help about_IpvsTools").Select(o => o.ToString()));
+        foreach (var concept in new[] { "THE THREE LAYERS", "KUBE-IPVS0", "GRACEFUL TERMINATION", "NETWORK NAMESPACES", "TROUBLESHOOTING" })
+            Assert.Contains(concept, text);
+    }
+
+    [Fact]
     public void OtherPlatformsAreRefusedWithAClearMessage()
     {
         var message = (string)session.Ok("[IpvsTools.Commands.ModuleInitializer]::PlatformRefusal($false, 'Microsoft Windows 10.0.26100')").Single().BaseObject;
