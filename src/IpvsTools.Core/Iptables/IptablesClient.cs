@@ -77,7 +77,7 @@ public sealed class IptablesClient
     {
         var tool = _prefix + "-save";
         var result = Run(tool, new[] { "-c" }, null, "Reading the rules");
-        return IptablesSaveParser.Parse(result.StandardOutput, Family, Backend, Namespace?.DisplayName);
+        return IptablesSaveParser.Parse(result.StandardOutput, Family, Backend, Namespace?.DisplayName, result.StandardError);
     }
 
     /// <summary>
@@ -101,8 +101,9 @@ public sealed class IptablesClient
     {
         var result = RunUnchecked(_prefix, Command("-C", table, chain, null, ruleArguments), null);
         if (result.ExitCode == 0) return true;
-        // iptables -C exits 1 for "no such rule"; a missing chain, match or target is an error of its own.
-        if (result.ExitCode == 1 && result.StandardError.Contains("does a matching rule exist", StringComparison.Ordinal)) return false;
+        // iptables -C exits 1 when no such rule exists (also when the chain itself is missing: legacy and nft word
+        // it differently); a missing match or target extension, or a bad argument, exits 2.
+        if (result.ExitCode == 1) return false;
         throw IptablesToolException.From(_prefix, result.ExitCode, result.StandardError, $"Checking for a rule in {table}/{chain}{Where()}");
     }
 

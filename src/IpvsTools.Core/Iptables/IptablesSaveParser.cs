@@ -31,7 +31,11 @@ public static class IptablesSaveParser
     };
 
     /// <param name="backend">The backend the text came from, when known; a "(nf_tables)" header overrides it.</param>
-    public static IptablesRuleset Parse(string text, IptablesFamily family, IptablesBackend backend = IptablesBackend.Unknown, string? networkNamespace = null)
+    /// <param name="standardError">What the tool printed on standard error: each line becomes a warning
+    /// (iptables-nft prints "# Warning: iptables-legacy tables present" there, and "missing kernel module?" for
+    /// extensions the kernel lacks).</param>
+    public static IptablesRuleset Parse(string text, IptablesFamily family, IptablesBackend backend = IptablesBackend.Unknown,
+        string? networkNamespace = null, string? standardError = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         var tables = new List<string>();
@@ -95,6 +99,14 @@ public static class IptablesSaveParser
             }
         }
         if (table is not null) throw Error($"the text ends inside table '{table}' without COMMIT (was the output cut short?)", lineNumber, null);
+        if (standardError is not null)
+        {
+            foreach (var raw in standardError.Split('\n'))
+            {
+                var warning = raw.Trim().TrimStart('#').Trim();
+                if (warning.Length > 0 && !warnings.Contains(warning)) warnings.Add(warning);
+            }
+        }
 
         var rules = new List<IptablesRule>(pending.Count);
         foreach (var p in pending)
