@@ -14,6 +14,8 @@
     CmdletsToExport      = @(
         'Get-Ipset'
         'Get-IpvsService'
+        'Get-KubeIptablesRule'
+        'Test-KubeIptablesRule'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

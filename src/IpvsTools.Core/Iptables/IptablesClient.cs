@@ -50,7 +50,15 @@ public sealed class IptablesClient
             _ => throw new ArgumentOutOfRangeException(nameof(backend)),
         };
         // The version does not depend on the namespace: no nsenter needed.
-        var result = ChildProcess.Run(prefix, new[] { "--version" });
+        ProcessResult result;
+        try
+        {
+            result = ChildProcess.Run(prefix, new[] { "--version" });
+        }
+        catch (IpvsToolsException ex) when (ex.Kind == FailureKind.NotFound)
+        {
+            throw new IptablesToolMissingException(prefix, ex);
+        }
         if (result.ExitCode != 0) throw IptablesToolException.From(prefix, result.ExitCode, result.StandardError + result.StandardOutput, $"Asking {prefix} for its version");
         var (version, detected) = ParseVersion(result.StandardOutput);
         return new IptablesClient(family, backend is null or IptablesBackend.Unknown ? detected : backend.Value, prefix, version, ns);
@@ -89,6 +97,7 @@ public sealed class IptablesClient
     public void Restore(string restoreText, bool counters = false)
     {
         ArgumentNullException.ThrowIfNull(restoreText);
+        // -w takes an optional number of seconds and swallows a following word that is not an option: keep an option after it.
         var arguments = new List<string> { "-w", "--noflush" };
         if (counters) arguments.Add("--counters");
         Run(_prefix + "-restore", arguments, restoreText, "Writing rules with iptables-restore");

@@ -68,3 +68,14 @@ public sealed class IptablesToolException : IpvsToolsException
 
     private static bool Has(string text, string part) => text.Contains(part, StringComparison.OrdinalIgnoreCase);
 }
+
+/// <summary>The iptables tool itself is not installed (or not on PATH).</summary>
+public sealed class IptablesToolMissingException : IpvsToolsException
+{
+    public IptablesToolMissingException(string tool, Exception? inner = null)
+        : base($"'{tool}' could not be started: the iptables tools are not installed or not on PATH. Install them (Debian, Ubuntu: apt-get install iptables; the -nft and -legacy variants come with iptables 1.8).",
+            FailureKind.NotFound, inner)
+        => Tool = tool;
+
+    public string Tool { get; }
+}

@@ -12,70 +12,6 @@ namespace IpvsTools.Tests.Iptables;
 [Trait("Tier", "Host")]
 public class IptablesClientHostTests
 {
-    /// <summary>kube-proxy's rules of a node with a ClusterIP, a NodePort, a local endpoint and a load balancer with source ranges.</summary>
-    internal const string KubeProxyRules = """
-        *nat
-        :KUBE-SERVICES - [0:0]
-        :KUBE-POSTROUTING - [0:0]
-        :KUBE-NODE-PORT - [0:0]
-        :KUBE-LOAD-BALANCER - [0:0]
-        :KUBE-MARK-MASQ - [0:0]
-        -A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
-        -A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
-        -A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING
-        -A KUBE-SERVICES -s 127.0.0.0/8 -j RETURN
-        -A KUBE-SERVICES -m comment --comment "Kubernetes service lb portal" -m set --match-set KUBE-LOAD-BALANCER dst,dst -j KUBE-LOAD-BALANCER
-        -A KUBE-SERVICES -m comment --comment "Kubernetes service cluster ip + port for masquerade purpose" -m set --match-set KUBE-CLUSTER-IP src,dst -j KUBE-MARK-MASQ
-        -A KUBE-SERVICES -m addrtype --dst-type LOCAL -j KUBE-NODE-PORT
-        -A KUBE-SERVICES -m set --match-set KUBE-CLUSTER-IP dst,dst -j ACCEPT
-        -A KUBE-SERVICES -m set --match-set KUBE-LOAD-BALANCER dst,dst -j ACCEPT
-        -A KUBE-NODE-PORT -p tcp -m comment --comment "Kubernetes nodeport TCP port for masquerade purpose" -m set --match-set KUBE-NODE-PORT-TCP dst -j KUBE-MARK-MASQ
-        -A KUBE-NODE-PORT -p sctp -m comment --comment "Kubernetes nodeport SCTP port with externalTrafficPolicy=local with type 'hash ip:port'" -m set --match-set KUBE-NODE-PORT-LOCAL-SCTP-HASH dst,dst -j RETURN
-        -A KUBE-LOAD-BALANCER -j KUBE-MARK-MASQ
-        -A KUBE-POSTROUTING -m comment --comment "Kubernetes endpoints dst ip:port, source ip for solving hairpin purpose" -m set --match-set KUBE-LOOP-BACK dst,dst,src -j MASQUERADE
-        -A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN
-        -A KUBE-POSTROUTING -j MARK --xor-mark 0x4000
-        -A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully
-        -A KUBE-MARK-MASQ -j MARK --or-mark 0x4000
-        COMMIT
-        *filter
-        :KUBE-FORWARD - [0:0]
-        :KUBE-NODE-PORT - [0:0]
-        :KUBE-PROXY-FIREWALL - [0:0]
-        :KUBE-SOURCE-RANGES-FIREWALL - [0:0]
-        :KUBE-IPVS-FILTER - [0:0]
-        :KUBE-IPVS-OUT-FILTER - [0:0]
-        -A INPUT -m comment --comment "kubernetes ipvs access filter" -j KUBE-IPVS-FILTER
-        -A INPUT -m comment --comment "kube-proxy firewall rules" -j KUBE-PROXY-FIREWALL
-        -A INPUT -m comment --comment "kubernetes health check rules" -j KUBE-NODE-PORT
-        -A FORWARD -m comment --comment "kube-proxy firewall rules" -j KUBE-PROXY-FIREWALL
-        -A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD
-        -A OUTPUT -m comment --comment "kubernetes ipvs access filter" -j KUBE-IPVS-OUT-FILTER
-        -A KUBE-PROXY-FIREWALL -m comment --comment "Kubernetes service load balancer ip + port for load balancer with sourceRange" -m set --match-set KUBE-LOAD-BALANCER-FW dst,dst -j KUBE-SOURCE-RANGES-FIREWALL
-        -A KUBE-SOURCE-RANGES-FIREWALL -m comment --comment "Kubernetes service load balancer ip + port + source cidr for packet filter purpose" -m set --match-set KUBE-LOAD-BALANCER-SOURCE-CIDR dst,dst,src -j RETURN
-        -A KUBE-SOURCE-RANGES-FIREWALL -j DROP
-        -A KUBE-FORWARD -m comment --comment "kubernetes forwarding rules" -m mark --mark 0x4000/0x4000 -j ACCEPT
-        -A KUBE-FORWARD -m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
-        -A KUBE-NODE-PORT -m comment --comment "Kubernetes health check node port" -m set --match-set KUBE-HEALTH-CHECK-NODE-PORT dst -j ACCEPT
-        -A KUBE-IPVS-FILTER -m set --match-set KUBE-LOAD-BALANCER dst,dst -j RETURN
-        -A KUBE-IPVS-FILTER -m set --match-set KUBE-CLUSTER-IP dst,dst -j RETURN
-        -A KUBE-IPVS-FILTER -m set --match-set KUBE-EXTERNAL-IP dst,dst -j RETURN
-        -A KUBE-IPVS-FILTER -m set --match-set KUBE-EXTERNAL-IP-LOCAL dst,dst -j RETURN
-        -A KUBE-IPVS-FILTER -m set --match-set KUBE-HEALTH-CHECK-NODE-PORT dst -j RETURN
-        -A KUBE-IPVS-FILTER -m conntrack --ctstate NEW -m set --match-set KUBE-IPVS-IPS dst -j REJECT
-        COMMIT
-
-        """;
-
-    /// <summary>The sets those rules refer to (iptables refuses a rule naming a set that does not exist).</summary>
-    internal static readonly string[][] KubeProxySets =
-    [
-        ["KUBE-CLUSTER-IP", "hash:ip,port"], ["KUBE-LOAD-BALANCER", "hash:ip,port"], ["KUBE-LOAD-BALANCER-FW", "hash:ip,port"],
-        ["KUBE-LOAD-BALANCER-SOURCE-CIDR", "hash:ip,port,net"], ["KUBE-LOOP-BACK", "hash:ip,port,ip"], ["KUBE-EXTERNAL-IP", "hash:ip,port"],
-        ["KUBE-EXTERNAL-IP-LOCAL", "hash:ip,port"], ["KUBE-NODE-PORT-LOCAL-SCTP-HASH", "hash:ip,port"], ["KUBE-IPVS-IPS", "hash:ip"],
-        ["KUBE-NODE-PORT-TCP", "bitmap:port"], ["KUBE-HEALTH-CHECK-NODE-PORT", "bitmap:port"],
-    ];
-
     public static TheoryData<IptablesBackend> Backends => new() { IptablesBackend.NfTables, IptablesBackend.Legacy };
 
     [Theory]
@@ -83,7 +19,7 @@ public class IptablesClientHostTests
     public void RulesMadeByIptablesRestoreReadExactlyAsIptablesSavePrintsThem(IptablesBackend backend)
     {
         using var ns = NewNamespaceWithSets();
-        ToolRestore(ns, backend, KubeProxyRules);
+        ToolRestore(ns, backend, KubeProxyIptablesSample.Rules);
         var client = IptablesClient.Open(IptablesFamily.IPv4, backend, NetworkNamespace.Resolve(ns.Name));
         var set = client.Read();
         Assert.Equal(backend, set.Backend);
@@ -101,7 +37,7 @@ public class IptablesClientHostTests
         }
         // The references to sets are the sets the kernel counts as referenced.
         var referenced = set.Rules.SelectMany(r => r.ReferencedSets).Select(s => s.Name).Distinct().Order().ToList();
-        Assert.Equal(KubeProxySets.Select(s => s[0]).Order().ToList(), referenced);
+        Assert.Equal(KubeProxyIptablesSample.Sets.Select(s => s[0]).Order().ToList(), referenced);
         foreach (var name in referenced)
             Assert.Contains("References: " + set.RulesReferencingSet(name).Count(), ns.Exec("ipset", "list", "-t", name));
     }
@@ -148,7 +84,7 @@ public class IptablesClientHostTests
     public void ARefusedRestoreNamesTheLineAndChangesNothing(IptablesBackend backend)
     {
         using var ns = NewNamespaceWithSets();
-        ToolRestore(ns, backend, KubeProxyRules);
+        ToolRestore(ns, backend, KubeProxyIptablesSample.Rules);
         var client = IptablesClient.Open(IptablesFamily.IPv4, backend, NetworkNamespace.Resolve(ns.Name));
         var before = ns.Exec(Tool(backend, "-save"), "-c");
         var builder = new IptablesRestoreBuilder()
@@ -252,7 +188,7 @@ public class IptablesClientHostTests
         var ns = new TestNamespace();
         try
         {
-            foreach (var s in KubeProxySets)
+            foreach (var s in KubeProxyIptablesSample.Sets)
             {
                 if (s[1] == "bitmap:port") ns.Exec("ipset", "create", s[0], s[1], "range", "0-65535");
                 else ns.Exec("ipset", "create", s[0], s[1]);
