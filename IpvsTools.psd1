@@ -14,6 +14,7 @@
     CmdletsToExport      = @(
         'Get-Ipset'
         'Get-IpvsService'
+        'Get-KubeIpvsInterface'
         'Get-KubeIptablesRule'
         'Test-KubeIptablesRule'
     )
