@@ -58,6 +58,7 @@ public sealed class Ipset
     public bool Counters { get; }
     public bool Comment { get; }
     public bool SkbInfo { get; }
+    /// <summary>Created with forceadd (a full set evicts a random member). The kernel reports it; `ipset list` and `ipset save` (7.17) do not print it, nor does <see cref="Header"/>.</summary>
     public bool ForceAdd { get; }
 
     /// <summary>The range of a bitmap set, for example "0-65535".</summary>

@@ -9,7 +9,7 @@ namespace IpvsTools;
 /// The ipset client over nfnetlink (NETLINK_NETFILTER, subsystem 6). Opening it negotiates the
 /// protocol version with the kernel (7, or 6 on older kernels).
 /// </summary>
-public sealed class IpsetClient : IDisposable
+public sealed partial class IpsetClient : IDisposable
 {
     private readonly NetlinkSocket _socket;
     private readonly NetworkNamespace? _namespace;
@@ -41,7 +41,29 @@ public sealed class IpsetClient : IDisposable
     public byte Protocol { get; }
 
     /// <summary>Every set with its members, or only the set named <paramref name="name"/> (NotFound when missing).</summary>
-    public IReadOnlyList<Ipset> List(string? name = null)
+    public IReadOnlyList<Ipset> List(string? name = null) => List(name, headersOnly: false);
+
+    /// <summary>
+    /// Like <see cref="List(string?)"/> but without members (IPSET_FLAG_LIST_HEADER): the headers the
+    /// write operations check against, cheap even for sets with many members.
+    /// </summary>
+    public IReadOnlyList<Ipset> ListHeaders(string? name = null) => List(name, headersOnly: true);
+
+    /// <summary>The header of the set named <paramref name="name"/>, or null when there is none.</summary>
+    public Ipset? FindHeader(string name)
+    {
+        try
+        {
+            var sets = ListHeaders(name);
+            return sets.Count == 0 ? null : sets[0];
+        }
+        catch (IpvsToolsException ex) when (ex.Kind == FailureKind.NotFound)
+        {
+            return null;
+        }
+    }
+
+    private IReadOnlyList<Ipset> List(string? name, bool headersOnly)
     {
         if (name is not null) IpsetNames.Validate(name);
         var request = new NetlinkMessageWriter();
@@ -50,6 +72,7 @@ public sealed class IpsetClient : IDisposable
             .WriteNetfilterHeader(IpsetConstants.FamilyInet)
             .PutU8(IpsetConstants.AttrProtocol, Protocol);
         if (name is not null) request.PutString(IpsetConstants.AttrSetName, name);
+        if (headersOnly) request.PutU32(IpsetConstants.AttrFlags, IpsetConstants.ListFlagHeader, ByteOrder.Network);
         request.EndMessage();
 
         var decoder = new IpsetListDecoder(_namespace?.DisplayName);

@@ -37,6 +37,9 @@ internal static class IpsetConstants
     public const uint FlagNoMatch = 1 << 2, FlagWithCounters = 1 << 3, FlagWithComment = 1 << 4,
         FlagWithForceAdd = 1 << 5, FlagWithSkbInfo = 1 << 6, FlagPhysdev = 1 << 1;
 
+    // Command flags (IPSET_ATTR_FLAGS of a dump).
+    public const uint ListFlagHeader = 1 << 2;
+
     // Address families as nfgenmsg and IPSET_ATTR_FAMILY carry them.
     public const byte FamilyUnspec = 0, FamilyInet = 2, FamilyInet6 = 10;
 }

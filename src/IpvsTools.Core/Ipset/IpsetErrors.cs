@@ -5,6 +5,20 @@ namespace IpvsTools.IpsetWire;
 /// <summary>ipset's private error numbers (4096 and up) in words, as the ipset tool words them.</summary>
 internal static class IpsetErrors
 {
+    public const int Protocol = 4097, FindType = 4098, Busy = 4100, ExistSetName2 = 4101, TypeMismatch = 4102, Exist = 4103,
+        Referenced = 4108, HashFull = 4352;
+
+    /// <summary>A refusal of one element of a batch, worded for what was asked (add or delete).</summary>
+    public static IpvsToolsException ForElement(NetlinkException error, bool add, string setName, IpsetEntry entry, string where)
+    {
+        var context = $"{(add ? "Adding" : "Deleting")} {entry.Element} {(add ? "to" : "from")} ipset '{setName}'{where}";
+        if (error.Errno == Exist)
+            return add
+                ? NetlinkException.Worded(error.Errno, $"{context}: it is already in the set.", FailureKind.AlreadyExists, error.KernelMessage)
+                : NetlinkException.Worded(error.Errno, $"{context}: it is not in the set.", FailureKind.NotFound, error.KernelMessage);
+        return ToException(error, context);
+    }
+
     public static NetlinkException ToException(NetlinkException error, string context)
     {
         var (text, kind) = error.Errno switch

@@ -81,7 +81,7 @@ public static class IpsetText
         if (set.Counters) parts.Add("counters");
         if (set.Comment) parts.Add("comment");
         if (set.SkbInfo) parts.Add("skbinfo");
-        if (set.ForceAdd) parts.Add("forceadd");
+        // The kernel reports forceadd (CADT_FLAGS bit 5), but ipset 7.17 prints it neither in list nor in save: nor does this.
         if (set.BucketSize is { } bucketSize) parts.Add("bucketsize " + bucketSize.ToString(CultureInfo.InvariantCulture));
         if (set.InitVal is { } initVal) parts.Add("initval 0x" + initVal.ToString("x8", CultureInfo.InvariantCulture));
         return string.Join(" ", parts);
@@ -109,22 +109,16 @@ public static class IpsetText
         return text.ToString();
     }
 
-    /// <summary>The protocol name ipset prints for an IP protocol number.</summary>
-    public static string ProtocolName(byte protocol) => protocol switch
-    {
-        1 => "icmp",
-        6 => "tcp",
-        17 => "udp",
-        58 => "ipv6-icmp",
-        132 => "sctp",
-        136 => "udplite",
-        _ => protocol.ToString(CultureInfo.InvariantCulture),
-    };
+    /// <summary>The protocol name ipset prints for an IP protocol number (its name in /etc/protocols, else the number).</summary>
+    public static string ProtocolName(byte protocol) => IpProtocols.Name(protocol);
 
     private static string FormatProtocolPort(string protocol, ushort port)
-        => protocol is "icmp" or "ipv6-icmp"
-            ? $"{protocol}:{port >> 8}/{port & 0xFF}"
-            : $"{protocol}:{port.ToString(CultureInfo.InvariantCulture)}";
+        => protocol switch
+        {
+            "icmp" => "icmp:" + IcmpNames.Format(false, port),
+            "ipv6-icmp" => "ipv6-icmp:" + IcmpNames.Format(true, port),
+            _ => $"{protocol}:{port.ToString(CultureInfo.InvariantCulture)}",
+        };
 
     private static string FormatAddress(IPAddress? address, byte? cidr)
     {

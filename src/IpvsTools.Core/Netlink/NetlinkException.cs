@@ -33,6 +33,12 @@ public class NetlinkException : IpvsToolsException
     /// <summary>The kernel's extended-ack message, when it sent one.</summary>
     public string? KernelMessage { get; }
 
+    /// <summary>
+    /// The request as the kernel echoed it in its error reply (a socket without NETLINK_CAP_ACK gets the
+    /// whole request back; ipset writes the failing element's line number into it), else null.
+    /// </summary>
+    public byte[]? EchoedRequest { get; internal set; }
+
     /// <summary>An error whose whole message the caller words (the errno still travels with it).</summary>
     public static NetlinkException Worded(int errno, string message, FailureKind kind, string? kernelMessage = null)
         => new(errno, kernelMessage, string.IsNullOrEmpty(kernelMessage) ? message : message + " Kernel: " + kernelMessage, kind, composed: true);

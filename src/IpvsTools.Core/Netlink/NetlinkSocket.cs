@@ -205,7 +205,7 @@ public sealed unsafe class NetlinkSocket : IDisposable
                 {
                     case NetlinkConstants.TypeError:
                         var (error, text) = ParseError(message);
-                        if (error != 0) throw new NetlinkException(error, text, context);
+                        if (error != 0) throw new NetlinkException(error, text, context) { EchoedRequest = EchoOf(message) };
                         if (!isDump) return interrupted;
                         break;
                     case NetlinkConstants.TypeDone:
@@ -252,6 +252,16 @@ public sealed unsafe class NetlinkSocket : IDisposable
             }
         }
         return (error, text);
+    }
+
+    /// <summary>The request echoed in an error reply, when the kernel sent it whole (not capped).</summary>
+    internal static byte[]? EchoOf(NetlinkMessage message)
+    {
+        var payload = message.Payload;
+        if ((message.Flags & NetlinkConstants.FlagCapped) != 0 || payload.Length < 4 + NetlinkConstants.HeaderLength) return null;
+        var echoed = payload.Slice(4);
+        var length = (int)Math.Min(HostOrder.ReadU32(echoed), (uint)echoed.Length);
+        return length <= NetlinkConstants.HeaderLength ? null : echoed.Slice(0, length).ToArray();
     }
 
     private int ReceiveDatagram(string? context)
