@@ -13,6 +13,14 @@
     FormatsToProcess     = @('IpvsTools.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-Ipset'
+        'New-Ipset'
+        'Remove-Ipset'
+        'Clear-Ipset'
+        'Rename-Ipset'
+        'Switch-Ipset'
+        'Add-IpsetMember'
+        'Remove-IpsetMember'
+        'Test-IpsetMember'
         'Get-IpvsService'
         'Get-KubeIpvsInterface'
         'Get-KubeIptablesRule'

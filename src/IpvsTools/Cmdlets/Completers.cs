@@ -39,6 +39,14 @@ public sealed class IpsetNameCompleter : IArgumentCompleter
     }
 }
 
+/// <summary>Completes -Family of the ipset cmdlets.</summary>
+public sealed class IpsetFamilyCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+        => Completion.Matching(["inet", "inet6"], wordToComplete);
+}
+
 internal static class Completion
 {
     public static IEnumerable<CompletionResult> Matching(IEnumerable<string> candidates, string wordToComplete)

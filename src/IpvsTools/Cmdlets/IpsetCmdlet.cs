@@ -1,0 +1,130 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+
+namespace IpvsTools.Commands;
+
+/// <summary>
+/// What the ipset cmdlets share: one client per network namespace for the whole pipeline, set lookups
+/// by exact name or wildcard, and engine errors turned into ErrorRecords (permission and missing
+/// module stop the pipeline; anything about one set or member does not).
+/// </summary>
+public abstract class IpsetCmdlet : IpvsToolsCmdlet, IDisposable
+{
+    private readonly Dictionary<string, IpsetClient> _clients = new(StringComparer.Ordinal);
+
+    /// <summary>The work of one pipeline record; engine errors that escape it are reported against <see cref="ErrorTarget"/>.</summary>
+    protected abstract void Process();
+
+    /// <summary>What an escaping engine error is about (the set name, usually).</summary>
+    protected abstract object? ErrorTarget { get; }
+
+    protected sealed override void ProcessRecord()
+    {
+        try
+        {
+            Process();
+        }
+        catch (IpvsToolsException ex)
+        {
+            Report(ex, ErrorTarget);
+        }
+    }
+
+    /// <summary>The client for the namespace of the current record (-NetworkNamespace), opened once.</summary>
+    protected IpsetClient Client(Netlink.NetworkNamespace? ns)
+    {
+        var key = ns?.Path ?? "";
+        if (_clients.TryGetValue(key, out var client)) return client;
+        try
+        {
+            client = IpsetClient.Open(ns);
+        }
+        catch (IpvsToolsException ex)
+        {
+            ThrowTerminatingError(ErrorFor(ex, (object?)ns?.DisplayName ?? "ipset"));
+            throw;
+        }
+        _clients[key] = client;
+        return client;
+    }
+
+    /// <summary>Writes an engine error: fatal kinds stop the pipeline, the others are per item.</summary>
+    protected void Report(IpvsToolsException exception, object? target, string? condition = null)
+    {
+        var record = ErrorFor(exception, target, condition);
+        if (IsFatal(exception)) ThrowTerminatingError(record);
+        WriteError(record);
+    }
+
+    /// <summary>A refusal of bad input, decided before the kernel is asked.</summary>
+    protected void Refuse(string message, string condition, object? target, ErrorCategory category = ErrorCategory.InvalidArgument)
+        => WriteError(ErrorFor(message, condition, category, target));
+
+    /// <summary>
+    /// The sets that <paramref name="names"/> name: a wildcard matches any number (none is not an
+    /// error), an exact name must exist (else a NotFound error naming it). Headers only, no members.
+    /// </summary>
+    protected List<Ipset> ResolveSets(IpsetClient client, Netlink.NetworkNamespace? ns, IEnumerable<string> names)
+    {
+        var found = new List<Ipset>();
+        IReadOnlyList<Ipset>? all = null;
+        foreach (var name in names)
+        {
+            if (WildcardPattern.ContainsWildcardCharacters(name))
+            {
+                all ??= client.ListHeaders();
+                var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
+                found.AddRange(all.Where(s => pattern.IsMatch(s.Name) && !found.Any(f => f.Name == s.Name)));
+                continue;
+            }
+            if (!ValidName(name)) continue;
+            var set = client.FindHeader(name);
+            if (set is null) NotFound(name, ns);
+            else if (!found.Any(f => f.Name == set.Name)) found.Add(set);
+        }
+        return found;
+    }
+
+    /// <summary>Checks a set name (1-31 bytes) and writes an InvalidName error when it is not one.</summary>
+    protected bool ValidName(string name)
+    {
+        try
+        {
+            IpsetNames.Validate(name);
+            return true;
+        }
+        catch (IpvsToolsException ex)
+        {
+            Refuse(ex.Message, "InvalidName", name);
+            return false;
+        }
+    }
+
+    protected void NotFound(string name, Netlink.NetworkNamespace? ns)
+        => WriteError(new ErrorRecord(new ItemNotFoundException($"No ipset named '{name}' exists{Where(ns)}. List the sets with Get-Ipset."),
+            ErrorIdPrefix + "NotFound", ErrorCategory.ObjectNotFound, name));
+
+    protected static string Where(Netlink.NetworkNamespace? ns) => ns is null ? "" : $" in network namespace '{ns.DisplayName}'";
+
+    /// <summary>Reads one set back (with members) for -PassThru.</summary>
+    protected void PassThruSet(IpsetClient client, string name)
+    {
+        try
+        {
+            foreach (var set in client.List(name)) WriteObject(set);
+        }
+        catch (IpvsToolsException ex)
+        {
+            Report(ex, name);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var client in _clients.Values) client.Dispose();
+        _clients.Clear();
+        GC.SuppressFinalize(this);
+    }
+}
