@@ -21,6 +21,8 @@
         'Add-IpsetMember'
         'Remove-IpsetMember'
         'Test-IpsetMember'
+        'Export-Ipset'
+        'Import-Ipset'
         'Get-IpvsService'
         'Get-KubeIpvsInterface'
         'Get-KubeIptablesRule'

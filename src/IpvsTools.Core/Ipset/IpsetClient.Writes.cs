@@ -86,6 +86,25 @@ public sealed partial class IpsetClient
         }
     }
 
+    /// <summary>Destroys every set of the namespace (the kernel refuses all of it while any set is referenced).</summary>
+    public void DestroyAll()
+    {
+        var context = "Destroying every ipset" + Where();
+        try
+        {
+            _socket.Execute(IpsetRequests.Destroy(Protocol, null, exist: false), null, context);
+        }
+        catch (NetlinkException ex) when (ex.Errno == IpsetErrors.Busy)
+        {
+            throw NetlinkException.Worded(ex.Errno, $"{context}: iptables rules or other sets refer to some set; the kernel destroys none while any is referenced.",
+                FailureKind.Busy, ex.KernelMessage);
+        }
+        catch (NetlinkException ex)
+        {
+            throw IpsetErrors.ToException(ex, context);
+        }
+    }
+
     /// <summary>Removes every member of a set, or of every set when <paramref name="name"/> is null.</summary>
     public void Flush(string? name)
     {
@@ -151,12 +170,14 @@ public sealed partial class IpsetClient
     }
 
     /// <summary>Adds entries in batches (see <see cref="IpsetBatchResult"/>). <paramref name="lines"/> numbers the entries on the wire (default: 1, 2, ...).</summary>
-    public IpsetBatchResult Add(string name, IReadOnlyList<IpsetEntry> entries, bool exist = false, IReadOnlyList<uint>? lines = null)
-        => Batch(IpsetConstants.CmdAdd, name, entries, exist, lines);
+    public IpsetBatchResult Add(string name, IReadOnlyList<IpsetEntry> entries, bool exist = false, IReadOnlyList<uint>? lines = null,
+        bool stopAtFirstFailure = false)
+        => Batch(IpsetConstants.CmdAdd, name, entries, exist, lines, stopAtFirstFailure);
 
     /// <summary>Deletes entries in batches (only the element of each entry is sent).</summary>
-    public IpsetBatchResult Delete(string name, IReadOnlyList<IpsetEntry> entries, bool exist = false, IReadOnlyList<uint>? lines = null)
-        => Batch(IpsetConstants.CmdDel, name, entries, exist, lines);
+    public IpsetBatchResult Delete(string name, IReadOnlyList<IpsetEntry> entries, bool exist = false, IReadOnlyList<uint>? lines = null,
+        bool stopAtFirstFailure = false)
+        => Batch(IpsetConstants.CmdDel, name, entries, exist, lines, stopAtFirstFailure);
 
     /// <summary>
     /// Tests elements; true where the set holds the element. The kernel takes one element per test
@@ -189,7 +210,7 @@ public sealed partial class IpsetClient
         return results;
     }
 
-    private IpsetBatchResult Batch(byte command, string name, IReadOnlyList<IpsetEntry> entries, bool exist, IReadOnlyList<uint>? lines)
+    private IpsetBatchResult Batch(byte command, string name, IReadOnlyList<IpsetEntry> entries, bool exist, IReadOnlyList<uint>? lines, bool stopAtFirstFailure)
     {
         IpsetNames.Validate(name);
         if (lines is not null && lines.Count != entries.Count) throw new ArgumentException("One line number per entry.", nameof(lines));
@@ -239,6 +260,7 @@ public sealed partial class IpsetClient
                 outcomes[failed] = new IpsetEntryOutcome(failed, Line(failed), entries[failed], IpsetOutcome.Failed,
                     IpsetErrors.ForElement(ex, add, name, entries[failed], Where()));
                 next = failed + 1;
+                if (stopAtFirstFailure) break;
             }
         }
         for (var i = 0; i < entries.Count; i++)

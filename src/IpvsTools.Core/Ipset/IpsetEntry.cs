@@ -13,8 +13,12 @@ public sealed class IpsetEntry
     public const int MaxCommentLength = 255;
 
     public IpsetEntry(IpsetElement element, uint? timeout = null, ulong? packets = null, ulong? bytes = null,
-        string? comment = null, bool noMatch = false)
+        string? comment = null, bool noMatch = false, uint? skbMark = null, uint? skbMarkMask = null, uint? skbPriority = null, ushort? skbQueue = null)
     {
+        SkbMark = skbMark;
+        SkbMarkMask = skbMark is null ? null : skbMarkMask ?? 0xFFFFFFFF;
+        SkbPriority = skbPriority;
+        SkbQueue = skbQueue;
         Element = element ?? throw new System.ArgumentNullException(nameof(element));
         Timeout = timeout;
         Packets = packets;
@@ -34,7 +38,19 @@ public sealed class IpsetEntry
     public string? Comment { get; }
     public bool NoMatch { get; }
 
-    public bool HasOptions => Timeout is not null || Packets is not null || Bytes is not null || Comment is not null || NoMatch;
+    /// <summary>skbinfo sets: the mark (and mask) the set match writes to a packet.</summary>
+    public uint? SkbMark { get; }
+    public uint? SkbMarkMask { get; }
+
+    /// <summary>skbinfo sets: the priority, major &lt;&lt; 16 | minor.</summary>
+    public uint? SkbPriority { get; }
+
+    /// <summary>skbinfo sets: the queue.</summary>
+    public ushort? SkbQueue { get; }
+
+    private bool HasSkbInfo => SkbMark is not null || SkbPriority is not null || SkbQueue is not null;
+
+    public bool HasOptions => Timeout is not null || Packets is not null || Bytes is not null || Comment is not null || NoMatch || HasSkbInfo;
 
     /// <summary>The largest timeout the kernel keeps, in seconds (IPSET_MAX_TIMEOUT: UINT_MAX/2 milliseconds).</summary>
     public const uint MaxTimeout = 2147483;
@@ -69,6 +85,8 @@ public sealed class IpsetEntry
             throw new IpsetSyntaxException($"Set '{set.Name}' was created without counters, so its members cannot have packets or bytes.", ToString());
         if (Comment is not null && !set.Comment)
             throw new IpsetSyntaxException($"Set '{set.Name}' was created without comment support, so its members cannot have a comment.", ToString());
+        if (HasSkbInfo && !set.SkbInfo)
+            throw new IpsetSyntaxException($"Set '{set.Name}' was created without skbinfo, so its members cannot have skbmark, skbprio or skbqueue.", ToString());
     }
 
     public override string ToString()
@@ -80,6 +98,9 @@ public sealed class IpsetEntry
         if (Packets is { } packets) parts.Add("packets " + packets.ToString(CultureInfo.InvariantCulture));
         if (Bytes is { } bytes) parts.Add("bytes " + bytes.ToString(CultureInfo.InvariantCulture));
         if (Comment is not null) parts.Add("comment \"" + Comment + "\"");
+        if (SkbMark is { } mark) parts.Add(SkbMarkMask == 0xFFFFFFFF ? $"skbmark 0x{mark:x}" : $"skbmark 0x{mark:x}/0x{SkbMarkMask:x}");
+        if (SkbPriority is { } priority) parts.Add($"skbprio {priority >> 16:x}:{priority & 0xFFFF:x}");
+        if (SkbQueue is { } queue) parts.Add("skbqueue " + queue.ToString(CultureInfo.InvariantCulture));
         return string.Join(" ", parts);
     }
 }

@@ -117,6 +117,9 @@ internal static class IpsetRequests
         if (entry.Bytes is { } bytes) w.PutU64(IpsetConstants.AttrBytes, bytes, ByteOrder.Network);
         if (entry.Packets is { } packets) w.PutU64(IpsetConstants.AttrPackets, packets, ByteOrder.Network);
         if (entry.Comment is { } comment) w.PutString(IpsetConstants.AttrComment, comment);
+        if (entry.SkbMark is { } mark) w.PutU64(IpsetConstants.AttrSkbMark, (ulong)mark << 32 | entry.SkbMarkMask!.Value, ByteOrder.Network);
+        if (entry.SkbPriority is { } priority) w.PutU32(IpsetConstants.AttrSkbPrio, priority, ByteOrder.Network);
+        if (entry.SkbQueue is { } queue) w.PutU16(IpsetConstants.AttrSkbQueue, queue, ByteOrder.Network);
     }
 
     /// <summary>The element's attributes: IP (and CIDR or IP_TO), PORT (and PORT_TO), PROTO, IP2 (and CIDR2 or IP2_TO).</summary>

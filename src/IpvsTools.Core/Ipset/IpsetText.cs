@@ -109,6 +109,24 @@ public static class IpsetText
         return text.ToString();
     }
 
+    /// <summary>
+    /// Sets as `ipset save` prints them: per set a create line (name, type, header: bucketsize and
+    /// initval as the kernel reported them) and an add line per member, in the kernel's order.
+    /// `ipset restore` and Import-Ipset read it back.
+    /// </summary>
+    public static string FormatSave(IEnumerable<Ipset> sets)
+    {
+        var text = new StringBuilder();
+        foreach (var set in sets)
+        {
+            text.Append("create ").Append(set.Name).Append(' ').Append(set.Type);
+            if (set.Header.Length > 0) text.Append(' ').Append(set.Header);
+            text.Append('\n');
+            foreach (var member in set.Members) text.Append("add ").Append(set.Name).Append(' ').Append(member.ListLine).Append('\n');
+        }
+        return text.ToString();
+    }
+
     /// <summary>The protocol name ipset prints for an IP protocol number (its name in /etc/protocols, else the number).</summary>
     public static string ProtocolName(byte protocol) => IpProtocols.Name(protocol);
 

@@ -60,6 +60,16 @@ public sealed class IpsetTypeInfo
     /// <summary>The set types IpvsTools can create and fill: every type kube-proxy uses, plus hash:net and hash:net,port.</summary>
     public static IReadOnlyList<string> Names => Known.Select(t => t.Name).ToArray();
 
+    // The ipset tool still reads the names of ipset 4.x.
+    private static readonly Dictionary<string, string> OldNames = new(StringComparer.Ordinal)
+    {
+        ["iphash"] = "hash:ip", ["nethash"] = "hash:net", ["ipporthash"] = "hash:ip,port", ["netporthash"] = "hash:net,port",
+        ["ipportiphash"] = "hash:ip,port,ip", ["ipportnethash"] = "hash:ip,port,net", ["portmap"] = "bitmap:port",
+    };
+
+    /// <summary>The current name of a type given by an old name (iphash is hash:ip, portmap bitmap:port); other names as they are.</summary>
+    public static string Canonical(string name) => OldNames.TryGetValue(name, out var current) ? current : name;
+
     /// <summary>The type of that name, or null when IpvsTools cannot write it.</summary>
     public static IpsetTypeInfo? Find(string? name)
         => name is null ? null : Array.Find(Known, t => string.Equals(t.Name, name, StringComparison.Ordinal));
