@@ -23,6 +23,7 @@
         'Test-IpsetMember'
         'Export-Ipset'
         'Import-Ipset'
+        'Get-KubeIpset'
         'Get-IpvsService'
         'Get-KubeIpvsInterface'
         'Get-KubeIptablesRule'

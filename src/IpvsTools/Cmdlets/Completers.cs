@@ -47,6 +47,14 @@ public sealed class IpsetFamilyCompleter : IArgumentCompleter
         => Completion.Matching(["inet", "inet6"], wordToComplete);
 }
 
+/// <summary>Completes kube-proxy's set names.</summary>
+public sealed class KubeIpsetNameCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+        => Completion.Matching(KubeIpsetCatalog.Names, wordToComplete);
+}
+
 internal static class Completion
 {
     public static IEnumerable<CompletionResult> Matching(IEnumerable<string> candidates, string wordToComplete)
