@@ -12,7 +12,7 @@ namespace IpvsTools.Tests.Ipset;
 public class SaveRestoreHostTests
 {
     /// <summary>Every kube-proxy set type plus the extensions and member forms the save format has.</summary>
-    internal const string Rich = IpsetClientHostTests.KubeProxySets + """
+    internal const string Rich = SampleSets.KubeProxy + """
         create PROTOS hash:ip,port family inet hashsize 1024 maxelem 65536
         add PROTOS 10.0.0.1,icmp:echo-request
         add PROTOS 10.0.0.1,icmp:3/8
