@@ -10,7 +10,8 @@ namespace IpvsTools.Commands;
 /// <summary>
 /// Runs when the module is imported: refuses platforms other than Linux, and teaches the default load
 /// context where Tmds.LibC lives (runtimes/RID/, one per architecture, since the package has no
-/// architecture-neutral assembly).
+/// architecture-neutral assembly), and hands the cluster adapter (IpvsTools.Kube) over from its
+/// isolated load context (<see cref="KubeAdapterLoadContext"/>).
 /// </summary>
 public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
@@ -45,6 +46,13 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
         {
             var path = Path.Combine(ModuleDirectory, "runtimes", RuntimeIdentifier(RuntimeInformation.ProcessArchitecture), "Tmds.LibC.dll");
             return File.Exists(path) ? context.LoadFromAssemblyPath(path) : null;
+        }
+        if (name.Name == KubeAdapterLoadContext.AdapterName)
+        {
+            // The adapter and its dependencies live in their own context; only the adapter itself is
+            // handed to the default context, so the cmdlets can call it.
+            var path = Path.Combine(ModuleDirectory, "dependencies", KubeAdapterLoadContext.AdapterName + ".dll");
+            return File.Exists(path) ? KubeAdapterLoadContext.For(ModuleDirectory).LoadAdapter() : null;
         }
         if (name.Name == "IpvsTools.Core")
         {

@@ -1,0 +1,239 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net;
+using k8s.Models;
+
+namespace IpvsTools.Kube;
+
+/// <summary>
+/// Turns KubernetesClient objects into the engine's cluster model. Missing fields take the API server's
+/// defaults (protocol TCP, type ClusterIP, policies Cluster, affinity timeout 10800). Values the API
+/// server would have refused raise a <see cref="MappingException"/> naming the field.
+/// </summary>
+internal static class KubeObjectMapper
+{
+    public static KubeService Service(V1Service service)
+    {
+        var meta = service.Metadata ?? new V1ObjectMeta();
+        var spec = service.Spec ?? new V1ServiceSpec();
+        var type = ServiceType(spec.Type);
+        var headless = string.Equals(spec.ClusterIP, "None", StringComparison.Ordinal);
+        var clusterIPs = new List<IPAddress>();
+        if (!headless && type != KubeServiceType.ExternalName)
+        {
+            var written = spec.ClusterIPs is { Count: > 0 } ? spec.ClusterIPs : (string.IsNullOrEmpty(spec.ClusterIP) ? Array.Empty<string>() : new[] { spec.ClusterIP });
+            for (var i = 0; i < written.Count; i++)
+            {
+                if (string.Equals(written[i], "None", StringComparison.Ordinal)) { headless = true; continue; }
+                clusterIPs.Add(ParseIP(written[i], spec.ClusterIPs is { Count: > 0 } ? $"spec.clusterIPs[{i}]" : "spec.clusterIP"));
+            }
+        }
+        var ports = new List<KubeServicePort>();
+        if (spec.Ports is not null)
+        {
+            for (var i = 0; i < spec.Ports.Count; i++)
+            {
+                var p = spec.Ports[i];
+                if (p is null) continue;
+                ports.Add(new KubeServicePort(p.Name ?? "", Protocol(p.Protocol, $"spec.ports[{i}].protocol"),
+                    Port(p.Port, $"spec.ports[{i}].port", allowZero: false),
+                    Port(p.NodePort ?? 0, $"spec.ports[{i}].nodePort", allowZero: true),
+                    p.TargetPort?.Value));
+            }
+        }
+        var externalIPs = new List<IPAddress>();
+        foreach (var text in spec.ExternalIPs ?? Array.Empty<string>())
+        {
+            // kube-proxy drops what it cannot parse.
+            if (IPAddress.TryParse(text?.Trim(), out var ip)) externalIPs.Add(ip);
+        }
+        var ranges = new List<IpNetwork>();
+        if (spec.LoadBalancerSourceRanges is not null)
+        {
+            for (var i = 0; i < spec.LoadBalancerSourceRanges.Count; i++)
+            {
+                if (!IpNetwork.TryParse(spec.LoadBalancerSourceRanges[i], out var net))
+                    throw new MappingException($"'{spec.LoadBalancerSourceRanges[i]}' is not an address prefix such as 10.0.0.0/8.", $"spec.loadBalancerSourceRanges[{i}]");
+                ranges.Add(net!);
+            }
+        }
+        var ingress = new List<KubeLoadBalancerIngress>();
+        var written2 = service.Status?.LoadBalancer?.Ingress;
+        if (written2 is not null)
+        {
+            for (var i = 0; i < written2.Count; i++)
+            {
+                var ing = written2[i];
+                if (ing is null) continue;
+                IPAddress? ip = null;
+                if (!string.IsNullOrEmpty(ing.Ip)) ip = ParseIP(ing.Ip, $"status.loadBalancer.ingress[{i}].ip");
+                ingress.Add(new KubeLoadBalancerIngress(ip, ing.Hostname, ing.IpMode));
+            }
+        }
+        var affinity = spec.SessionAffinity switch
+        {
+            null or "" or "None" => KubeSessionAffinity.None,
+            "ClientIP" => KubeSessionAffinity.ClientIP,
+            var other => throw new MappingException($"'{other}' is not a session affinity (None or ClientIP).", "spec.sessionAffinity"),
+        };
+        var timeout = spec.SessionAffinityConfig?.ClientIP?.TimeoutSeconds ?? KubeService.DefaultStickySeconds;
+        if (affinity == KubeSessionAffinity.ClientIP && (timeout <= 0 || timeout > 86400))
+            throw new MappingException($"{timeout} is not a session affinity timeout (1 to 86400 seconds).", "spec.sessionAffinityConfig.clientIP.timeoutSeconds");
+        return new KubeService
+        {
+            Namespace = meta.NamespaceProperty ?? "default",
+            Name = meta.Name ?? "",
+            Labels = Copy(meta.Labels),
+            Type = type,
+            ClusterIPs = clusterIPs,
+            IsHeadless = headless,
+            IPFamilies = spec.IpFamilies is null ? Array.Empty<string>() : spec.IpFamilies.Where(f => f is not null).ToList(),
+            Ports = ports,
+            ExternalIPs = externalIPs,
+            LoadBalancerIngress = ingress,
+            LoadBalancerSourceRanges = ranges,
+            SessionAffinity = affinity,
+            SessionAffinityTimeoutSeconds = timeout,
+            InternalTrafficPolicy = Policy(spec.InternalTrafficPolicy, "spec.internalTrafficPolicy"),
+            ExternalTrafficPolicy = Policy(spec.ExternalTrafficPolicy, "spec.externalTrafficPolicy"),
+            HealthCheckNodePort = Port(spec.HealthCheckNodePort ?? 0, "spec.healthCheckNodePort", allowZero: true),
+            TrafficDistribution = spec.TrafficDistribution,
+            ExternalName = spec.ExternalName,
+        };
+    }
+
+    public static KubeEndpointSlice EndpointSlice(V1EndpointSlice slice)
+    {
+        var meta = slice.Metadata ?? new V1ObjectMeta();
+        var addressType = slice.AddressType switch
+        {
+            "IPv4" => KubeAddressType.IPv4,
+            "IPv6" => KubeAddressType.IPv6,
+            "FQDN" => KubeAddressType.FQDN,
+            var other => throw new MappingException($"'{other}' is not an address type (IPv4, IPv6 or FQDN).", "addressType"),
+        };
+        var endpoints = new List<KubeEndpoint>();
+        if (slice.Endpoints is not null)
+        {
+            foreach (var e in slice.Endpoints)
+            {
+                if (e is null) continue;
+                endpoints.Add(new KubeEndpoint
+                {
+                    Addresses = e.Addresses is null ? Array.Empty<string>() : e.Addresses.Where(a => a is not null).ToList(),
+                    Ready = e.Conditions?.Ready,
+                    Serving = e.Conditions?.Serving,
+                    Terminating = e.Conditions?.Terminating,
+                    NodeName = e.NodeName,
+                    Zone = e.Zone,
+                    ZoneHints = Names(e.Hints?.ForZones, z => z.Name),
+                    NodeHints = Names(e.Hints?.ForNodes, n => n.Name),
+                });
+            }
+        }
+        var ports = new List<KubeEndpointPort>();
+        if (slice.Ports is not null)
+        {
+            for (var i = 0; i < slice.Ports.Count; i++)
+            {
+                var p = slice.Ports[i];
+                if (p is null) continue;
+                int? port = p.Port is null ? null : Port(p.Port.Value, $"ports[{i}].port", allowZero: true);
+                ports.Add(new KubeEndpointPort(p.Name, Protocol(p.Protocol, $"ports[{i}].protocol"), port));
+            }
+        }
+        return new KubeEndpointSlice
+        {
+            Namespace = meta.NamespaceProperty ?? "default",
+            Name = meta.Name ?? "",
+            Labels = Copy(meta.Labels),
+            AddressType = addressType,
+            Endpoints = endpoints,
+            Ports = ports,
+        };
+    }
+
+    public static KubeNode Node(V1Node node)
+    {
+        var addresses = new List<KubeNodeAddress>();
+        foreach (var a in node.Status?.Addresses ?? Array.Empty<V1NodeAddress>())
+        {
+            if (a is null) continue;
+            addresses.Add(new KubeNodeAddress(a.Type ?? "", a.Address ?? ""));
+        }
+        return new KubeNode { Name = node.Metadata?.Name ?? "", Labels = Copy(node.Metadata?.Labels), Addresses = addresses };
+    }
+
+    private static KubeServiceType ServiceType(string? type) => type switch
+    {
+        null or "" or "ClusterIP" => KubeServiceType.ClusterIP,
+        "NodePort" => KubeServiceType.NodePort,
+        "LoadBalancer" => KubeServiceType.LoadBalancer,
+        "ExternalName" => KubeServiceType.ExternalName,
+        _ => throw new MappingException($"'{type}' is not a Service type (ClusterIP, NodePort, LoadBalancer or ExternalName).", "spec.type"),
+    };
+
+    private static KubeTrafficPolicy Policy(string? policy, string field) => policy switch
+    {
+        null or "" or "Cluster" => KubeTrafficPolicy.Cluster,
+        "Local" => KubeTrafficPolicy.Local,
+        _ => throw new MappingException($"'{policy}' is not a traffic policy (Cluster or Local).", field),
+    };
+
+    private static IpvsProtocol Protocol(string? protocol, string field) => protocol switch
+    {
+        null or "" or "TCP" => IpvsProtocol.Tcp,
+        "UDP" => IpvsProtocol.Udp,
+        "SCTP" => IpvsProtocol.Sctp,
+        _ => throw new MappingException($"'{protocol}' is not a protocol (TCP, UDP or SCTP).", field),
+    };
+
+    private static int Port(int port, string field, bool allowZero)
+    {
+        if (port < (allowZero ? 0 : 1) || port > 65535)
+            throw new MappingException(port.ToString(CultureInfo.InvariantCulture) + " is not a port (1 to 65535).", field);
+        return port;
+    }
+
+    private static IPAddress ParseIP(string? text, string field)
+    {
+        if (text is null || !IPAddress.TryParse(text.Trim(), out var ip) || text.Contains('%'))
+            throw new MappingException($"'{text}' is not an IP address.", field);
+        return ip;
+    }
+
+    private static IReadOnlyDictionary<string, string> Copy(IDictionary<string, string>? labels)
+    {
+        var copy = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (labels is null) return copy;
+        foreach (var (key, value) in labels)
+        {
+            if (key is not null) copy[key] = value ?? "";
+        }
+        return copy;
+    }
+
+    private static IReadOnlyList<string> Names<T>(IList<T>? items, Func<T, string?> name)
+    {
+        if (items is null || items.Count == 0) return Array.Empty<string>();
+        var result = new List<string>(items.Count);
+        foreach (var item in items)
+        {
+            if (item is null) continue;
+            var n = name(item);
+            if (!string.IsNullOrEmpty(n)) result.Add(n);
+        }
+        return result;
+    }
+}
+
+/// <summary>A value in a Kubernetes object that the API server would have refused; names the field.</summary>
+internal sealed class MappingException : Exception
+{
+    public MappingException(string message, string field) : base(message) => Field = field;
+
+    /// <summary>The field's path, such as spec.ports[0].port.</summary>
+    public string Field { get; }
+}

@@ -1,0 +1,141 @@
+using System;
+using System.Collections.Generic;
+using System.Net;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using k8s;
+using k8s.Autorest;
+using k8s.Exceptions;
+using k8s.Models;
+
+namespace IpvsTools.Kube;
+
+/// <summary>
+/// Reads the cluster from its API server, as kube-proxy does at start: every Service and EndpointSlice
+/// (paged, 500 at a time) and this node's Node object.
+/// </summary>
+public static class LiveClusterSource
+{
+    /// <summary>Items per list request.</summary>
+    public const int PageSize = 500;
+
+    /// <summary>
+    /// Reads Services, EndpointSlices and the Node called <paramref name="nodeName"/> (none when null).
+    /// Configuration: <paramref name="kubeconfig"/> (and <paramref name="context"/>) when given; else the
+    /// in-cluster service account when running in a pod; else $KUBECONFIG or ~/.kube/config.
+    /// </summary>
+    public static ClusterSnapshot Read(string? kubeconfig, string? context, string? nodeName, CancellationToken cancellationToken = default)
+    {
+        var config = Configure(kubeconfig, context);
+        var server = config.Host ?? "(no server)";
+        try
+        {
+            using var client = new Kubernetes(config);
+            return ReadAsync(client, server, nodeName, cancellationToken).GetAwaiter().GetResult();
+        }
+        catch (HttpOperationException ex)
+        {
+            var status = ex.Response?.StatusCode ?? 0;
+            var kind = status switch
+            {
+                HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => FailureKind.PermissionDenied,
+                HttpStatusCode.NotFound => FailureKind.NotFound,
+                _ => FailureKind.Other,
+            };
+            var hint = kind == FailureKind.PermissionDenied
+                ? " The credentials need list on services and discovery.k8s.io/endpointslices and get on nodes (kube-proxy's ClusterRole system:node-proxier has them)."
+                : "";
+            throw new ClusterSourceException($"The API server answered {(int)status} {status}: {Body(ex)}{hint}", kind, server, inner: ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new ClusterSourceException("The API server cannot be reached: " + ex.Message, FailureKind.Other, server, inner: ex);
+        }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ClusterSourceException("The API server did not answer in time.", FailureKind.Timeout, server, inner: ex);
+        }
+        catch (KubernetesClientException ex)
+        {
+            throw new ClusterSourceException(ex.Message, FailureKind.Other, server, inner: ex);
+        }
+        catch (MappingException ex)
+        {
+            throw new ClusterSourceException($"{ex.Field}: {ex.Message}", FailureKind.InvalidArgument, server, inner: ex);
+        }
+    }
+
+    private static KubernetesClientConfiguration Configure(string? kubeconfig, string? context)
+    {
+        try
+        {
+            if (kubeconfig is null && context is null && KubernetesClientConfiguration.IsInCluster())
+                return KubernetesClientConfiguration.InClusterConfig();
+            return KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig, context);
+        }
+        catch (Exception ex) when (ex is KubeConfigException or System.IO.IOException or UnauthorizedAccessException or YamlDotNet.Core.YamlException or ArgumentException)
+        {
+            var where = kubeconfig ?? Environment.GetEnvironmentVariable("KUBECONFIG") ?? "~/.kube/config";
+            var kind = ex is System.IO.FileNotFoundException or System.IO.DirectoryNotFoundException ? FailureKind.NotFound : FailureKind.InvalidArgument;
+            throw new ClusterSourceException("The kubeconfig cannot be used: " + ex.Message, kind, where, inner: ex);
+        }
+    }
+
+    private static async Task<ClusterSnapshot> ReadAsync(Kubernetes client, string server, string? nodeName, CancellationToken ct)
+    {
+        var services = new List<KubeService>();
+        string? next = null;
+        do
+        {
+            var page = await client.CoreV1.ListServiceForAllNamespacesAsync(continueParameter: next, limit: PageSize, cancellationToken: ct).ConfigureAwait(false);
+            foreach (var s in page.Items ?? Array.Empty<V1Service>()) services.Add(Mapped(s, KubeObjectMapper.Service, "Service", s.Metadata));
+            next = page.Metadata?.ContinueProperty;
+        }
+        while (!string.IsNullOrEmpty(next));
+
+        var slices = new List<KubeEndpointSlice>();
+        next = null;
+        do
+        {
+            var page = await client.DiscoveryV1.ListEndpointSliceForAllNamespacesAsync(continueParameter: next, limit: PageSize, cancellationToken: ct).ConfigureAwait(false);
+            foreach (var s in page.Items ?? Array.Empty<V1EndpointSlice>()) slices.Add(Mapped(s, KubeObjectMapper.EndpointSlice, "EndpointSlice", s.Metadata));
+            next = page.Metadata?.ContinueProperty;
+        }
+        while (!string.IsNullOrEmpty(next));
+
+        var nodes = new List<KubeNode>();
+        if (!string.IsNullOrEmpty(nodeName))
+        {
+            try
+            {
+                var node = await client.CoreV1.ReadNodeAsync(nodeName, cancellationToken: ct).ConfigureAwait(false);
+                nodes.Add(KubeObjectMapper.Node(node));
+            }
+            catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
+            {
+                throw new ClusterSourceException($"The cluster has no node called '{nodeName}'.", FailureKind.NotFound, server, inner: ex);
+            }
+        }
+        return new ClusterSnapshot(services, slices, nodes, server);
+    }
+
+    private static TModel Mapped<TObject, TModel>(TObject obj, Func<TObject, TModel> map, string kind, V1ObjectMeta? meta)
+    {
+        try
+        {
+            return map(obj);
+        }
+        catch (MappingException ex)
+        {
+            throw new MappingException($"{kind} {meta?.NamespaceProperty}/{meta?.Name}: {ex.Message}", ex.Field);
+        }
+    }
+
+    private static string Body(HttpOperationException ex)
+    {
+        var content = ex.Response?.Content;
+        if (string.IsNullOrWhiteSpace(content)) return ex.Message;
+        return content.Length > 300 ? content.Substring(0, 300) + "..." : content;
+    }
+}

@@ -1,0 +1,24 @@
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using IpvsTools.Kube;
+
+namespace IpvsTools.Commands;
+
+/// <summary>
+/// The cmdlets' door to the cluster adapter. Each call loads IpvsTools.Kube (and KubernetesClient,
+/// YamlDotNet, Fractions) from dependencies/ into the isolated context on first use; what comes back
+/// is the engine's <see cref="ClusterSnapshot"/>, never a KubernetesClient type. Scripts may call it
+/// too: <c>[IpvsTools.Commands.ClusterSources]::ReadSnapshot('cluster.yaml')</c>.
+/// </summary>
+public static class ClusterSources
+{
+    /// <summary>Reads snapshot files (kubectl get ... -o yaml|json); a malformed one raises <see cref="ClusterSourceException"/> with file, line and column.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static ClusterSnapshot ReadSnapshot(IEnumerable<string> paths) => SnapshotReader.ReadFiles(paths);
+
+    /// <summary>Reads the live cluster: Services, EndpointSlices and the Node called <paramref name="nodeName"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static ClusterSnapshot ReadLive(string? kubeconfig, string? context, string? nodeName, CancellationToken cancellationToken = default)
+        => LiveClusterSource.Read(kubeconfig, context, nodeName, cancellationToken);
+}
