@@ -68,6 +68,8 @@ public static class LiveClusterSource
 
     private static KubernetesClientConfiguration Configure(string? kubeconfig, string? context)
     {
+        if (kubeconfig is not null && !System.IO.File.Exists(kubeconfig))
+            throw new ClusterSourceException("The kubeconfig file does not exist.", FailureKind.NotFound, kubeconfig);
         try
         {
             if (kubeconfig is null && context is null && KubernetesClientConfiguration.IsInCluster())

@@ -1,0 +1,149 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace IpvsTools.Tests;
+
+/// <summary>
+/// A stand-in Kubernetes API server on 127.0.0.1 for the live cluster source: answers GET requests
+/// from a table of paths (query strings matched too) with the API's real JSON (List responses with
+/// metadata.continue for paging, Status objects for errors), records every request, and writes a
+/// kubeconfig that points at it. Loopback only; stops when disposed.
+/// </summary>
+public sealed class LoopbackApiServer : IDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly ConcurrentDictionary<string, (int Status, string Body)> _routes = new();
+    private readonly Task _loop;
+
+    public LoopbackApiServer()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            Port = FreePort();
+            _listener.Prefixes.Clear();
+            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+            try
+            {
+                _listener.Start();
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+            }
+        }
+        _loop = Task.Run(Serve);
+    }
+
+    public int Port { get; }
+
+    public string Url => $"http://127.0.0.1:{Port}";
+
+    /// <summary>Every request as "METHOD path?query" (without watch=false), with the Authorization header.</summary>
+    public ConcurrentQueue<(string Request, string? Authorization)> Requests { get; } = new();
+
+    /// <summary>Answers GET <paramref name="pathAndQuery"/> with <paramref name="json"/>.</summary>
+    public void Answer(string pathAndQuery, string json, int status = 200) => _routes[pathAndQuery] = (status, json);
+
+    /// <summary>A kubeconfig with two contexts: "loop" points here (token auth), "elsewhere" (the current one) at a closed port.</summary>
+    public string WriteKubeconfig(string directory, string token = "loop-token")
+    {
+        var path = Path.Combine(directory, "kubeconfig");
+        File.WriteAllText(path, $$"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: loop
+              cluster:
+                server: {{Url}}
+            - name: elsewhere
+              cluster:
+                server: http://127.0.0.1:9
+            contexts:
+            - name: loop
+              context: {cluster: loop, user: tester}
+            - name: elsewhere
+              context: {cluster: elsewhere, user: tester}
+            current-context: elsewhere
+            users:
+            - name: tester
+              user: {token: {{token}}}
+            """);
+        return path;
+    }
+
+    /// <summary>The API's Status object for an error.</summary>
+    public static string Status(int code, string reason, string message)
+        => $$"""{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"{{message}}","reason":"{{reason}}","code":{{code}}}""";
+
+    private async Task Serve()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception) when (!_listener.IsListening)
+            {
+                return;
+            }
+            catch (HttpListenerException)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            var url = context.Request.Url!;
+            var key = url.AbsolutePath + Normalize(url.Query);
+            Requests.Enqueue((context.Request.HttpMethod + " " + key, context.Request.Headers["Authorization"]));
+            var (status, body) = _routes.TryGetValue(key, out var r) ? r
+                : (404, Status(404, "NotFound", $"the server could not find the requested resource {key}"));
+            var bytes = Encoding.UTF8.GetBytes(body);
+            context.Response.StatusCode = status;
+            context.Response.ContentType = "application/json";
+            context.Response.ContentLength64 = bytes.Length;
+            try
+            {
+                await context.Response.OutputStream.WriteAsync(bytes);
+                context.Response.Close();
+            }
+            catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    /// <summary>The query without watch=false (which the client sends on every list and means the default).</summary>
+    private static string Normalize(string query)
+    {
+        var parts = query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries).Where(p => p != "watch=false").ToArray();
+        return parts.Length == 0 ? "" : "?" + string.Join("&", parts);
+    }
+
+    private static int FreePort()
+    {
+        var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        return port;
+    }
+
+    public void Dispose()
+    {
+        _listener.Stop();
+        _listener.Close();
+        try
+        {
+            _loop.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+        }
+    }
+}
