@@ -1,0 +1,86 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace IpvsTools;
+
+/// <summary>
+/// kube-proxy's ipsets (pkg/proxy/ipvs/ipset.go): names, types, comments, the IPv6 naming (KUBE- becomes
+/// KUBE-6-, cut at 31 characters) and the member strings it writes (protocol in lower case).
+/// </summary>
+public static class KubeIpsets
+{
+    public const string LoopBack = "KUBE-LOOP-BACK";
+    public const string ClusterIP = "KUBE-CLUSTER-IP";
+    public const string ExternalIP = "KUBE-EXTERNAL-IP";
+    public const string ExternalIPLocal = "KUBE-EXTERNAL-IP-LOCAL";
+    public const string LoadBalancer = "KUBE-LOAD-BALANCER";
+    public const string LoadBalancerFirewall = "KUBE-LOAD-BALANCER-FW";
+    public const string LoadBalancerLocal = "KUBE-LOAD-BALANCER-LOCAL";
+    public const string LoadBalancerSourceIP = "KUBE-LOAD-BALANCER-SOURCE-IP";
+    public const string LoadBalancerSourceCidr = "KUBE-LOAD-BALANCER-SOURCE-CIDR";
+    public const string NodePortTcp = "KUBE-NODE-PORT-TCP";
+    public const string NodePortLocalTcp = "KUBE-NODE-PORT-LOCAL-TCP";
+    public const string NodePortUdp = "KUBE-NODE-PORT-UDP";
+    public const string NodePortLocalUdp = "KUBE-NODE-PORT-LOCAL-UDP";
+    public const string NodePortSctp = "KUBE-NODE-PORT-SCTP-HASH";
+    public const string NodePortLocalSctp = "KUBE-NODE-PORT-LOCAL-SCTP-HASH";
+    public const string HealthCheckNodePort = "KUBE-HEALTH-CHECK-NODE-PORT";
+    public const string IpvsIPs = "KUBE-IPVS-IPS";
+
+    /// <summary>Every set kube-proxy creates for a family, in its order: (base name, type, comment).</summary>
+    public static IReadOnlyList<(string Name, string Type, string Comment)> All { get; } = new[]
+    {
+        (LoopBack, "hash:ip,port,ip", "Kubernetes endpoints dst ip:port, source ip for solving hairpin purpose"),
+        (ClusterIP, "hash:ip,port", "Kubernetes service cluster ip + port for masquerade purpose"),
+        (ExternalIP, "hash:ip,port", "Kubernetes service external ip + port for masquerade and filter purpose"),
+        (ExternalIPLocal, "hash:ip,port", "Kubernetes service external ip + port with externalTrafficPolicy=local"),
+        (LoadBalancer, "hash:ip,port", "Kubernetes service lb portal"),
+        (LoadBalancerFirewall, "hash:ip,port", "Kubernetes service load balancer ip + port for load balancer with sourceRange"),
+        (LoadBalancerLocal, "hash:ip,port", "Kubernetes service load balancer ip + port with externalTrafficPolicy=local"),
+        (LoadBalancerSourceIP, "hash:ip,port,ip", "Kubernetes service load balancer ip + port + source IP for packet filter purpose"),
+        (LoadBalancerSourceCidr, "hash:ip,port,net", "Kubernetes service load balancer ip + port + source cidr for packet filter purpose"),
+        (NodePortTcp, "bitmap:port", "Kubernetes nodeport TCP port for masquerade purpose"),
+        (NodePortLocalTcp, "bitmap:port", "Kubernetes nodeport TCP port with externalTrafficPolicy=local"),
+        (NodePortUdp, "bitmap:port", "Kubernetes nodeport UDP port for masquerade purpose"),
+        (NodePortLocalUdp, "bitmap:port", "Kubernetes nodeport UDP port with externalTrafficPolicy=local"),
+        (NodePortSctp, "hash:ip,port", "Kubernetes nodeport SCTP port for masquerade purpose with type 'hash ip:port'"),
+        (NodePortLocalSctp, "hash:ip,port", "Kubernetes nodeport SCTP port with externalTrafficPolicy=local with type 'hash ip:port'"),
+        (HealthCheckNodePort, "bitmap:port", "Kubernetes health check node port"),
+        (IpvsIPs, "hash:ip", "Addresses on the ipvs interface"),
+    };
+
+    /// <summary>The set's name for a family: KUBE-X for IPv4; KUBE-6-X for IPv6, cut at 31 characters.</summary>
+    public static string NameFor(string baseName, AddressFamily family)
+    {
+        if (family != AddressFamily.InterNetworkV6 || !baseName.StartsWith("KUBE-", StringComparison.Ordinal)) return baseName;
+        var name = "KUBE-6-" + baseName.Substring(5);
+        return name.Length > IpsetNames.MaxLength ? name.Substring(0, IpsetNames.MaxLength) : name;
+    }
+
+    /// <summary>hash:ip,port member: "10.96.0.10,udp:53".</summary>
+    public static string IPPort(IPAddress ip, IpvsProtocol protocol, int port)
+        => ip + "," + ProtocolName(protocol) + ":" + port.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>hash:ip,port,ip member: "10.244.1.5,tcp:8080,10.244.1.5".</summary>
+    public static string IPPortIP(IPAddress ip, IpvsProtocol protocol, int port, IPAddress ip2)
+        => IPPort(ip, protocol, port) + "," + ip2;
+
+    /// <summary>hash:ip,port,net member: "192.0.2.10,tcp:80,203.0.113.0/24".</summary>
+    public static string IPPortNet(IPAddress ip, IpvsProtocol protocol, int port, IpNetwork net)
+        => IPPort(ip, protocol, port) + "," + net;
+
+    /// <summary>bitmap:port member: "30080".</summary>
+    public static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>tcp, udp, sctp.</summary>
+    public static string ProtocolName(IpvsProtocol protocol) => protocol switch
+    {
+        IpvsProtocol.Tcp => "tcp",
+        IpvsProtocol.Udp => "udp",
+        IpvsProtocol.Sctp => "sctp",
+        _ => ((int)protocol).ToString(CultureInfo.InvariantCulture),
+    };
+}

@@ -1,0 +1,57 @@
+using System;
+using System.Collections.Generic;
+using System.Net;
+using System.Net.Sockets;
+
+namespace IpvsTools;
+
+/// <summary>
+/// The node-side settings kube-proxy's IPVS mode builds its state with (its flags and configuration),
+/// plus the node facts it reads from the kernel. Build it with an object initializer.
+/// </summary>
+public sealed class KubeProxyOptions
+{
+    /// <summary>--ipvs-scheduler: rr unless told (mh adds the mh-port flag, as kube-proxy does).</summary>
+    public string Scheduler { get; init; } = "rr";
+
+    /// <summary>--hostname-override: the node whose endpoints are local (EndpointSlice nodeName), and whose Node object gives the zone.</summary>
+    public string? NodeName { get; init; }
+
+    /// <summary>
+    /// Every address on the node's interfaces other than kube-ipvs0 (what kube-proxy lists from the
+    /// kernel). Loopback and IPv6 link-local addresses are left out, as kube-proxy leaves them out. These
+    /// are the NodePort addresses, and ExternalIPs / load-balancer IPs among them are not put on kube-ipvs0.
+    /// </summary>
+    public IReadOnlyList<IPAddress> NodeAddresses { get; init; } = Array.Empty<IPAddress>();
+
+    /// <summary>--nodeport-addresses: only node addresses in these prefixes carry NodePorts; empty for all.</summary>
+    public IReadOnlyList<IpNetwork> NodePortAddresses { get; init; } = Array.Empty<IpNetwork>();
+
+    /// <summary>
+    /// The node's primary IPs (kube-proxy's node IP, one per family; used to let the node itself reach
+    /// a load balancer whose source ranges include it). Empty: the Node object's InternalIP, then
+    /// ExternalIP, then loopback, as kube-proxy falls back.
+    /// </summary>
+    public IReadOnlyList<IPAddress> NodeIPs { get; init; } = Array.Empty<IPAddress>();
+
+    /// <summary>
+    /// The families the node proxies (one kube-proxy proxier each). Null: the families of the node's
+    /// addresses, else those of the Services' cluster IPs.
+    /// </summary>
+    public IReadOnlyList<AddressFamily>? IPFamilies { get; init; }
+
+    /// <summary>--masquerade-all (for the iptables rules).</summary>
+    public bool MasqueradeAll { get; init; }
+
+    /// <summary>--cluster-cidr (for the iptables rules).</summary>
+    public IReadOnlyList<IpNetwork> ClusterCidrs { get; init; } = Array.Empty<IpNetwork>();
+
+    /// <summary>--ipvs-exclude-cidrs: virtual servers at these addresses are never the cluster's.</summary>
+    public IReadOnlyList<IpNetwork> ExcludeCidrs { get; init; } = Array.Empty<IpNetwork>();
+
+    /// <summary>--service-node-port-range of the API server: node-address virtual servers on these ports are the cluster's.</summary>
+    public int NodePortRangeFirst { get; init; } = 30000;
+
+    /// <summary>The last port of the NodePort range.</summary>
+    public int NodePortRangeLast { get; init; } = 32767;
+}
