@@ -1,0 +1,117 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+
+namespace IpvsTools;
+
+/// <summary>An ipset as the planner needs it: name, type and member strings as `ipset list` prints them.</summary>
+public sealed class KubeActualIpset
+{
+    /// <summary>A set read from the kernel.</summary>
+    public KubeActualIpset(string name, string type, IReadOnlyList<string> members)
+    {
+        Name = name;
+        Type = type;
+        Members = members;
+    }
+
+    /// <summary>The set's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The set's type.</summary>
+    public string Type { get; }
+
+    /// <summary>The members as `ipset list` prints them.</summary>
+    public IReadOnlyList<string> Members { get; }
+
+    /// <summary>From the engine's <see cref="Ipset"/> (Get-Ipset's objects).</summary>
+    public static KubeActualIpset From(Ipset set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        return new KubeActualIpset(set.Name, set.Type, set.Members.Select(m => m.Element).ToList());
+    }
+
+    /// <summary>The name.</summary>
+    public override string ToString() => Name;
+}
+
+/// <summary>What the node holds now: a fresh read of IPVS, the ipsets and kube-ipvs0.</summary>
+public sealed class KubeNodeActualState
+{
+    /// <summary>The node's state.</summary>
+    /// <param name="services">Every IPVS virtual server with its destinations (connection counts included).</param>
+    /// <param name="ipsets">The ipsets (at least the KUBE-* ones).</param>
+    /// <param name="dummyLinkExists">Whether kube-ipvs0 exists.</param>
+    /// <param name="dummyAddresses">The addresses on kube-ipvs0.</param>
+    public KubeNodeActualState(IReadOnlyList<IpvsService>? services, IReadOnlyList<KubeActualIpset>? ipsets, bool dummyLinkExists, IReadOnlyList<IPAddress>? dummyAddresses)
+    {
+        Services = services ?? Array.Empty<IpvsService>();
+        Ipsets = ipsets ?? Array.Empty<KubeActualIpset>();
+        DummyLinkExists = dummyLinkExists;
+        DummyAddresses = dummyAddresses ?? Array.Empty<IPAddress>();
+    }
+
+    /// <summary>The IPVS table.</summary>
+    public IReadOnlyList<IpvsService> Services { get; }
+
+    /// <summary>The ipsets.</summary>
+    public IReadOnlyList<KubeActualIpset> Ipsets { get; }
+
+    /// <summary>Whether kube-ipvs0 exists.</summary>
+    public bool DummyLinkExists { get; }
+
+    /// <summary>The addresses on kube-ipvs0.</summary>
+    public IReadOnlyList<IPAddress> DummyAddresses { get; }
+
+    /// <summary>An empty node: no IPVS services, no sets, no kube-ipvs0.</summary>
+    public static KubeNodeActualState Empty { get; } = new(null, null, false, null);
+}
+
+/// <summary>A real server at weight 0 whose endpoint is gone, waiting for its connections to end.</summary>
+public sealed class KubeDrainingDestination
+{
+    /// <summary>A draining real server.</summary>
+    public KubeDrainingDestination(IpvsServiceKey service, IpvsDestination destination)
+    {
+        Service = service;
+        Destination = destination;
+    }
+
+    /// <summary>The virtual server.</summary>
+    public IpvsServiceKey Service { get; }
+
+    /// <summary>The real server with its connection counts.</summary>
+    public IpvsDestination Destination { get; }
+
+    /// <summary>"TCP 10.96.0.10:53 -> 10.244.0.5:53 (2 active, 1 inactive)".</summary>
+    public override string ToString()
+        => $"{Service.DisplayName} -> {Destination} ({Destination.ActiveConnections} active, {Destination.InactiveConnections} inactive)";
+}
+
+/// <summary>The ordered writes that bring a node to the desired state, and what they leave alone.</summary>
+public sealed class KubeIpvsPlan
+{
+    /// <summary>A plan.</summary>
+    public KubeIpvsPlan(IReadOnlyList<KubeIpvsOperation> operations, IReadOnlyList<KubeDrainingDestination> draining, IReadOnlyList<IpvsServiceKey> foreign)
+    {
+        Operations = operations;
+        Draining = draining;
+        Foreign = foreign;
+    }
+
+    /// <summary>The writes, in the order they must be made.</summary>
+    public IReadOnlyList<KubeIpvsOperation> Operations { get; }
+
+    /// <summary>Real servers still draining (weight 0, connections left): no write now, removed by a later sync.</summary>
+    public IReadOnlyList<KubeDrainingDestination> Draining { get; }
+
+    /// <summary>Virtual servers that are not the cluster's and were left alone.</summary>
+    public IReadOnlyList<IpvsServiceKey> Foreign { get; }
+
+    /// <summary>True when nothing needs writing.</summary>
+    public bool IsEmpty => Operations.Count == 0;
+
+    /// <summary>One operation a line.</summary>
+    public override string ToString() => string.Join(Environment.NewLine, Operations.Select(o => o.ToString()));
+}
