@@ -129,6 +129,24 @@ public sealed class KubeIpsetSpec
     /// <summary>kube-proxy's comment for the set (used in its iptables rules).</summary>
     public string Comment { get; }
 
+    /// <summary>hashsize kube-proxy creates hash sets with (1024); null for bitmap:port.</summary>
+    public uint? HashSize => Family is null ? null : 1024u;
+
+    /// <summary>maxelem kube-proxy creates hash sets with (65536); null for bitmap:port.</summary>
+    public uint? MaxElements => Family is null ? null : 65536u;
+
+    /// <summary>The range of a bitmap:port set ("0-65535"); null for hash sets.</summary>
+    public string? Range => Family is null ? "0-65535" : null;
+
+    /// <summary>`ipset restore` input that creates the set and adds its members, as kube-proxy would leave it.</summary>
+    public string RestoreText()
+    {
+        var text = new System.Text.StringBuilder("create ").Append(Name).Append(' ').Append(Type);
+        text.Append(Family is null ? " range " + Range : $" family {Family} hashsize {HashSize} maxelem {MaxElements}").Append('\n');
+        foreach (var m in Members) text.Append("add ").Append(Name).Append(' ').Append(m).Append('\n');
+        return text.ToString();
+    }
+
     /// <summary>The members as kube-proxy writes them ("10.96.0.10,udp:53"), sorted ordinally.</summary>
     public IReadOnlyList<string> Members { get; }
 
@@ -162,8 +180,9 @@ public sealed class KubeDesiredState
     /// <summary>A desired state.</summary>
     public KubeDesiredState(IReadOnlyList<AddressFamily> families, IReadOnlyList<KubeVirtualServer> virtualServers,
         IReadOnlyList<IPAddress> dummyAddresses, IReadOnlyList<KubeIpsetSpec> ipsets, IReadOnlyList<KubeSkippedService> skipped,
-        IReadOnlyList<IPAddress> clusterAddresses)
+        IReadOnlyList<IPAddress> clusterAddresses, IReadOnlyList<KubeIptablesRules>? iptables = null)
     {
+        Iptables = iptables ?? Array.Empty<KubeIptablesRules>();
         Families = families;
         VirtualServers = virtualServers;
         DummyAddresses = dummyAddresses;
@@ -183,6 +202,9 @@ public sealed class KubeDesiredState
 
     /// <summary>Every KUBE-* set of every proxied family, including empty ones.</summary>
     public IReadOnlyList<KubeIpsetSpec> Ipsets { get; }
+
+    /// <summary>The iptables (IPv4) and ip6tables (IPv6) rules, one entry per proxied family.</summary>
+    public IReadOnlyList<KubeIptablesRules> Iptables { get; }
 
     /// <summary>Services not programmed, with the reason.</summary>
     public IReadOnlyList<KubeSkippedService> Skipped { get; }

@@ -101,6 +101,15 @@ public sealed class KubeIpvsOperation
     /// <summary>kube-proxy's comment for the set (CreateSet).</summary>
     public string? SetComment { get; private init; }
 
+    /// <summary>hashsize (CreateSet of a hash type).</summary>
+    public uint? SetHashSize { get; private init; }
+
+    /// <summary>maxelem (CreateSet of a hash type).</summary>
+    public uint? SetMaxElements { get; private init; }
+
+    /// <summary>The port range (CreateSet of bitmap:port).</summary>
+    public string? SetRange { get; private init; }
+
     /// <summary>The member as kube-proxy writes it (member operations).</summary>
     public string? Member { get; private init; }
 
@@ -141,7 +150,7 @@ public sealed class KubeIpvsOperation
     internal static KubeIpvsOperation RemoveAddress(IPAddress a) => new(KubeIpvsOperationKind.RemoveAddress, KubeIpvsLayer.Link, null) { Address = a };
 
     internal static KubeIpvsOperation CreateSet(KubeIpsetSpec s, string? reason = null)
-        => new(KubeIpvsOperationKind.CreateSet, KubeIpvsLayer.Ipset, reason) { SetName = s.Name, SetType = s.Type, SetFamily = s.Family, SetComment = s.Comment };
+        => new(KubeIpvsOperationKind.CreateSet, KubeIpvsLayer.Ipset, reason) { SetName = s.Name, SetType = s.Type, SetFamily = s.Family, SetComment = s.Comment, SetHashSize = s.HashSize, SetMaxElements = s.MaxElements, SetRange = s.Range };
 
     internal static KubeIpvsOperation DestroySet(string name, string reason) => new(KubeIpvsOperationKind.DestroySet, KubeIpvsLayer.Ipset, reason) { SetName = name };
 
@@ -187,7 +196,7 @@ public sealed class KubeIpvsOperation
             KubeIpvsOperationKind.CreateDummyLink => "create dummy link kube-ipvs0 (down)",
             KubeIpvsOperationKind.AddAddress => $"add address {Prefix(Address!)} to kube-ipvs0",
             KubeIpvsOperationKind.RemoveAddress => $"remove address {Prefix(Address!)} from kube-ipvs0",
-            KubeIpvsOperationKind.CreateSet => $"create ipset {SetName} {SetType}" + (SetFamily is null ? "" : " family " + SetFamily),
+            KubeIpvsOperationKind.CreateSet => $"create ipset {SetName} {SetType}" + (SetFamily is null ? " range " + SetRange : $" family {SetFamily} hashsize {SetHashSize} maxelem {SetMaxElements}"),
             KubeIpvsOperationKind.DestroySet => $"destroy ipset {SetName}",
             KubeIpvsOperationKind.AddSetMember => $"add {Member} to ipset {SetName}",
             KubeIpvsOperationKind.RemoveSetMember => $"remove {Member} from ipset {SetName}",

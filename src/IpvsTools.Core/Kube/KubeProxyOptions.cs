@@ -46,6 +46,12 @@ public sealed class KubeProxyOptions
     /// <summary>--cluster-cidr (for the iptables rules).</summary>
     public IReadOnlyList<IpNetwork> ClusterCidrs { get; init; } = Array.Empty<IpNetwork>();
 
+    /// <summary>--iptables-masquerade-bit: the mark bit of packets to masquerade (14: mark 0x4000).</summary>
+    public int MasqueradeBit { get; init; } = 14;
+
+    /// <summary>Whether iptables has MASQUERADE --random-fully (1.6.2 and later: every current distribution).</summary>
+    public bool RandomFully { get; init; } = true;
+
     /// <summary>--ipvs-exclude-cidrs: virtual servers at these addresses are never the cluster's.</summary>
     public IReadOnlyList<IpNetwork> ExcludeCidrs { get; init; } = Array.Empty<IpNetwork>();
 

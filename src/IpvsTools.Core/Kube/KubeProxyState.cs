@@ -10,7 +10,7 @@ namespace IpvsTools;
 /// <summary>
 /// Builds the node state kube-proxy's IPVS mode programs for a cluster (pkg/proxy/ipvs/proxier.go
 /// syncProxyRules, one proxier per family): virtual servers with their real servers, the kube-ipvs0
-/// addresses and every KUBE-* ipset with its members. Pure: no kernel, no clock.
+/// addresses, every KUBE-* ipset with its members, and the iptables rules. Pure: no kernel, no clock.
 /// </summary>
 public static class KubeProxyState
 {
@@ -44,8 +44,10 @@ public static class KubeProxyState
         var bound = new HashSet<IPAddress>();
         var clusterAddresses = new HashSet<IPAddress>();
         var sets = new List<KubeIpsetSpec>();
+        var iptables = new List<KubeIptablesRules>();
         foreach (var family in families)
         {
+            var lbNoNodeAccess = new List<(IPAddress, IpvsProtocol, int)>();
             var members = KubeIpsets.All.ToDictionary(s => s.Name, _ => new HashSet<string>(StringComparer.Ordinal));
             var nodeAddressSet = options.NodeAddresses.Where(a => ValidForSet(a, family)).Distinct().ToList();
             var nodePortIPs = options.NodePortAddresses.Count == 0
@@ -112,6 +114,7 @@ public static class KubeProxyState
                                 if (cidr.Contains(nodeIP)) allowFromNode = true;
                             }
                             if (allowFromNode) members[KubeIpsets.LoadBalancerSourceIP].Add(KubeIpsets.IPPortIP(ip, proto, port.Port, ip));
+                            else lbNoNodeAccess.Add((ip, proto, port.Port)); // the node may not reach it: KUBE-IPVS-OUT-FILTER
                         }
                         Add(ip, port.Port, KubeAddressRole.LoadBalancer, svc.ExternalPolicyLocal);
                         if (!nodeAddressSet.Contains(ip)) bound.Add(ip);
@@ -140,16 +143,20 @@ public static class KubeProxyState
                 }
             }
             foreach (var a in bound.Where(a => a.AddressFamily == family)) members[KubeIpsets.IpvsIPs].Add(a.ToString());
+            var familySets = new Dictionary<string, KubeIpsetSpec>(StringComparer.Ordinal);
             foreach (var (baseName, type, comment) in KubeIpsets.All)
             {
                 var sorted = members[baseName].ToList();
                 sorted.Sort(StringComparer.Ordinal);
-                sets.Add(new KubeIpsetSpec(KubeIpsets.NameFor(baseName, family), type, family, comment, sorted));
+                var spec = new KubeIpsetSpec(KubeIpsets.NameFor(baseName, family), type, family, comment, sorted);
+                familySets[baseName] = spec;
+                sets.Add(spec);
             }
+            iptables.Add(KubeIptablesRuleBuilder.Build(family, familySets, lbNoNodeAccess, options));
         }
 
         var ordered = IpvsadmOrder.Sort(servers.Values, (a, b) => IpvsadmOrder.CompareServices(a.Key, b.Key));
-        return new KubeDesiredState(families, ordered, SortAddresses(bound), sets, skipped, SortAddresses(clusterAddresses));
+        return new KubeDesiredState(families, ordered, SortAddresses(bound), sets, skipped, SortAddresses(clusterAddresses), iptables);
     }
 
     /// <summary>Why kube-proxy does not program a Service; null when it does.</summary>

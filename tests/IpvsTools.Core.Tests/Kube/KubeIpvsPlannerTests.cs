@@ -67,7 +67,7 @@ public class KubeIpvsPlannerTests
         };
         foreach (var (name, type, _) in KubeIpsets.All)
         {
-            expected.Add($"create ipset {name} {type}" + (type.StartsWith("bitmap", StringComparison.Ordinal) ? "" : " family inet"));
+            expected.Add($"create ipset {name} {type}" + (type.StartsWith("bitmap", StringComparison.Ordinal) ? " range 0-65535" : " family inet hashsize 1024 maxelem 65536"));
             expected.AddRange(name switch
             {
                 "KUBE-LOOP-BACK" => ["add 10.244.0.5,tcp:53,10.244.0.5 to ipset KUBE-LOOP-BACK", "add 10.244.0.5,udp:53,10.244.0.5 to ipset KUBE-LOOP-BACK"],
@@ -193,9 +193,9 @@ public class KubeIpvsPlannerTests
         var plan = KubeIpvsPlanner.Plan(desired, actual, options);
         Assert.Equal(
         [
-            "create ipset KUBE-NODE-PORT-UDP bitmap:port",
+            "create ipset KUBE-NODE-PORT-UDP bitmap:port range 0-65535",
             "destroy ipset KUBE-IPVS-IPS (it is hash:net, kube-proxy's is hash:ip)",
-            "create ipset KUBE-IPVS-IPS hash:ip family inet",
+            "create ipset KUBE-IPVS-IPS hash:ip family inet hashsize 1024 maxelem 65536",
             "add 10.96.0.10 to ipset KUBE-IPVS-IPS",
             "add 10.96.0.20 to ipset KUBE-IPVS-IPS",
             "add 192.0.2.50 to ipset KUBE-IPVS-IPS",
@@ -222,7 +222,7 @@ public class KubeIpvsPlannerTests
             [Slice("d", "d6", KubeAddressType.IPv6, [EPort("", IpvsProtocol.Tcp, 8080)], Endpoint("fd00:244::1"))]);
         var lines = Lines(KubeIpvsPlanner.Plan(desired, KubeNodeActualState.Empty, NodeOptions));
         Assert.Contains("add address fd00:10:96::90/128 to kube-ipvs0", lines);
-        Assert.Contains("create ipset KUBE-6-CLUSTER-IP hash:ip,port family inet6", lines);
+        Assert.Contains("create ipset KUBE-6-CLUSTER-IP hash:ip,port family inet6 hashsize 1024 maxelem 65536", lines);
         Assert.Contains("add fd00:10:96::90,tcp:80 to ipset KUBE-6-CLUSTER-IP", lines);
         Assert.Contains("add virtual server TCP [fd00:10:96::90]:80 rr", lines);
         Assert.Contains("add destination TCP [fd00:10:96::90]:80 -> [fd00:244::1]:8080 masq weight 1", lines);
