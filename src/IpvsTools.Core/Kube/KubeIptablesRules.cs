@@ -30,6 +30,60 @@ public sealed class KubeIptablesRule
 
     /// <summary>"-A KUBE-SERVICES -s 127.0.0.0/8 -j RETURN".</summary>
     public override string ToString() => "-A " + Chain + " " + string.Join(" ", Arguments);
+
+    /// <summary>The arguments as a process argument list (for `iptables -I`): comments without their quotes.</summary>
+    public IReadOnlyList<string> ArgumentVector()
+        => Arguments.Select(a => a.Length >= 2 && a[0] == '"' && a[^1] == '"' ? a.Substring(1, a.Length - 2) : a).ToList();
+
+    /// <summary>
+    /// The rule as iptables-save prints it back (measured with iptables 1.8.9, nft and legacy): marks
+    /// without leading zeros, --or-mark X as --set-xmark X/X, --xor-mark X as --set-xmark X/0x0, and
+    /// REJECT with its default --reject-with.
+    /// </summary>
+    public string SavedForm(AddressFamily family)
+    {
+        var args = new List<string>(Arguments.Count + 2);
+        for (var i = 0; i < Arguments.Count; i++)
+        {
+            var a = Arguments[i];
+            var next = i + 1 < Arguments.Count ? Arguments[i + 1] : null;
+            if (a == "--mark" && next is not null)
+            {
+                args.Add(a);
+                args.Add(string.Join("/", next.Split('/').Select(TrimHex)));
+                i++;
+            }
+            else if (a == "--or-mark" && next is not null)
+            {
+                args.Add("--set-xmark");
+                args.Add(TrimHex(next) + "/" + TrimHex(next));
+                i++;
+            }
+            else if (a == "--xor-mark" && next is not null)
+            {
+                args.Add("--set-xmark");
+                args.Add(TrimHex(next) + "/0x0");
+                i++;
+            }
+            else
+            {
+                args.Add(a);
+                if (a == "REJECT" && i > 0 && Arguments[i - 1] == "-j" && !Arguments.Contains("--reject-with"))
+                {
+                    args.Add("--reject-with");
+                    args.Add(family == AddressFamily.InterNetworkV6 ? "icmp6-port-unreachable" : "icmp-port-unreachable");
+                }
+            }
+        }
+        return "-A " + Chain + " " + string.Join(" ", args);
+    }
+
+    private static string TrimHex(string value)
+    {
+        if (!value.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) return value;
+        var digits = value.Substring(2).TrimStart('0');
+        return "0x" + (digits.Length == 0 ? "0" : digits.ToLowerInvariant());
+    }
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -18,6 +19,9 @@ public enum KubeIpvsLayer
 
     /// <summary>IPVS virtual servers and real servers.</summary>
     Ipvs = 2,
+
+    /// <summary>iptables and ip6tables rules.</summary>
+    Iptables = 3,
 }
 
 /// <summary>What an operation does.</summary>
@@ -61,6 +65,12 @@ public enum KubeIpvsOperationKind
 
     /// <summary>Delete a real server.</summary>
     RemoveDestination = 12,
+
+    /// <summary>Rewrite kube-proxy's chains of a family with `iptables-restore -w --noflush --counters` (<see cref="KubeIpvsOperation.RestoreInput"/>).</summary>
+    RestoreIptables = 13,
+
+    /// <summary>Insert a jump into a built-in chain (`iptables -w -t TABLE -I CHAIN ...`).</summary>
+    InsertIptablesJump = 14,
 }
 
 /// <summary>
@@ -140,6 +150,21 @@ public sealed class KubeIpvsOperation
     /// <summary>The forwarding method (Add/UpdateDestination).</summary>
     public IpvsForwardingMethod ForwardingMethod { get; private init; }
 
+    /// <summary>iptables or ip6tables (iptables operations).</summary>
+    public string? IptablesCommand { get; private init; }
+
+    /// <summary>nat or filter (InsertIptablesJump).</summary>
+    public string? IptablesTable { get; private init; }
+
+    /// <summary>The rule (InsertIptablesJump): the built-in chain and the arguments.</summary>
+    public KubeIptablesRule? IptablesRule { get; private init; }
+
+    /// <summary>The iptables-restore input (RestoreIptables).</summary>
+    public string? RestoreInput { get; private init; }
+
+    /// <summary>The chains whose rules differ (RestoreIptables).</summary>
+    public IReadOnlyList<string>? IptablesChains { get; private init; }
+
     /// <summary>The Service port this write serves, "ns/name:port" (IPVS operations); null otherwise.</summary>
     public string? ServicePort { get; private init; }
 
@@ -177,6 +202,12 @@ public sealed class KubeIpvsOperation
     internal static KubeIpvsOperation RemoveDestination(IpvsServiceKey key, IPAddress a, ushort port, string? servicePort, string? reason = null)
         => new(KubeIpvsOperationKind.RemoveDestination, KubeIpvsLayer.Ipvs, reason) { Service = key, DestinationAddress = a, DestinationPort = port, ServicePort = servicePort };
 
+    internal static KubeIpvsOperation RestoreIptables(KubeIptablesRules rules, IReadOnlyList<string> chains)
+        => new(KubeIpvsOperationKind.RestoreIptables, KubeIpvsLayer.Iptables, null) { IptablesCommand = rules.Command, RestoreInput = rules.RestoreInput(), IptablesChains = chains };
+
+    internal static KubeIpvsOperation InsertJump(KubeIptablesRules rules, KubeIptablesRule jump)
+        => new(KubeIpvsOperationKind.InsertIptablesJump, KubeIpvsLayer.Iptables, null) { IptablesCommand = rules.Command, IptablesTable = jump.Table, IptablesRule = jump };
+
     /// <summary>The real server as "10.244.0.5:53" or "[fd00::5]:53".</summary>
     public string? Destination => DestinationAddress is null ? null : IpvsAddressText.FormatEndpoint(DestinationAddress.AddressFamily, DestinationAddress, DestinationPort);
 
@@ -185,6 +216,8 @@ public sealed class KubeIpvsOperation
     {
         KubeIpvsOperationKind.CreateDummyLink or KubeIpvsOperationKind.AddAddress or KubeIpvsOperationKind.RemoveAddress => "kube-ipvs0",
         KubeIpvsOperationKind.CreateSet or KubeIpvsOperationKind.DestroySet or KubeIpvsOperationKind.AddSetMember or KubeIpvsOperationKind.RemoveSetMember => SetName!,
+        KubeIpvsOperationKind.RestoreIptables => IptablesCommand + " " + string.Join(",", IptablesChains!),
+        KubeIpvsOperationKind.InsertIptablesJump => IptablesCommand + " " + IptablesTable + " " + IptablesRule!.Chain,
         _ => Service!.DisplayName,
     };
 
@@ -206,6 +239,8 @@ public sealed class KubeIpvsOperation
             KubeIpvsOperationKind.AddDestination => $"add destination {Service!.DisplayName} -> {Destination} {Forwarding()} weight {Weight}",
             KubeIpvsOperationKind.UpdateDestination => $"set destination {Service!.DisplayName} -> {Destination} {Forwarding()} weight {Weight}",
             KubeIpvsOperationKind.RemoveDestination => $"remove destination {Service!.DisplayName} -> {Destination}",
+            KubeIpvsOperationKind.RestoreIptables => $"restore {IptablesCommand} chains {string.Join(" ", IptablesChains!)}",
+            KubeIpvsOperationKind.InsertIptablesJump => $"insert {IptablesCommand} -t {IptablesTable} -I {IptablesRule!.Chain} {string.Join(" ", IptablesRule.Arguments)}",
             _ => Kind.ToString(),
         };
         return Reason is null ? text : text + " (" + Reason + ")";

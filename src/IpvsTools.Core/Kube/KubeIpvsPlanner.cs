@@ -10,8 +10,8 @@ namespace IpvsTools;
 /// <summary>
 /// Compares a fresh read of the node with the desired state and plans the writes, in a safe order:
 /// kube-ipvs0 and its new addresses, then sets and their new members, then IPVS (virtual servers, new
-/// real servers, drains and removals of real servers), then stale set members, stale virtual servers,
-/// and stale addresses last. Writes only what differs. Graceful termination: a real server whose
+/// real servers, drains and removals of real servers), then the iptables rules that reference the sets,
+/// then stale set members, stale virtual servers, and stale addresses last. Writes only what differs. Graceful termination: a real server whose
 /// endpoint is gone is removed at once for UDP/SCTP or when it has no connections, else set to weight 0
 /// and removed by a later plan once its connections reach 0 (the state lives in the kernel).
 /// Ownership: a virtual server is the cluster's when its address is a cluster address, is on
@@ -111,9 +111,13 @@ public static class KubeIpvsPlanner
             else foreign.Add(s.Key);
         }
 
-        var operations = new List<KubeIpvsOperation>(first.Count + ipvs.Count + staleMembers.Count + staleServers.Count + staleAddresses.Count);
+        var iptables = new List<KubeIpvsOperation>();
+        if (actual.Iptables is not null) PlanIptables(desired, actual.Iptables, iptables);
+
+        var operations = new List<KubeIpvsOperation>(first.Count + ipvs.Count + iptables.Count + staleMembers.Count + staleServers.Count + staleAddresses.Count);
         operations.AddRange(first);
         operations.AddRange(ipvs);
+        operations.AddRange(iptables);
         operations.AddRange(staleMembers);
         operations.AddRange(staleServers);
         operations.AddRange(staleAddresses);
@@ -158,6 +162,36 @@ public static class KubeIpvsPlanner
                     $"draining: {d.ActiveConnections} active, {d.InactiveConnections} inactive connections"));
             else
                 draining.Add(new KubeDrainingDestination(v.Key, d));
+        }
+    }
+
+    /// <summary>
+    /// Per family: one restore of kube-proxy's chains when any of them is missing or its rules differ (in
+    /// iptables-save's spelling, in order), then the missing jumps from the built-in chains.
+    /// </summary>
+    private static void PlanIptables(KubeDesiredState desired, IReadOnlyList<KubeActualIptables> actual, List<KubeIpvsOperation> operations)
+    {
+        foreach (var rules in desired.Iptables)
+        {
+            var have = actual.FirstOrDefault(a => a.AddressFamily == rules.AddressFamily);
+            var chains = new HashSet<(string, string)>(have?.Chains ?? Array.Empty<(string, string)>());
+            var differing = new List<string>();
+            foreach (var (table, owned) in new[] { ("nat", KubeIptablesRules.NatChains), ("filter", KubeIptablesRules.FilterChains) })
+            {
+                foreach (var chain in owned)
+                {
+                    var want = rules.Rules.Where(r => r.Table == table && r.Chain == chain).Select(r => r.SavedForm(rules.AddressFamily));
+                    var prefix = "-A " + chain + " ";
+                    var got = (have?.Rules ?? Array.Empty<(string, string)>()).Where(r => r.Item1 == table && r.Item2.StartsWith(prefix, StringComparison.Ordinal)).Select(r => r.Item2);
+                    if (!chains.Contains((table, chain)) || !want.SequenceEqual(got, StringComparer.Ordinal)) differing.Add(table + "/" + chain);
+                }
+            }
+            if (differing.Count > 0) operations.Add(KubeIpvsOperation.RestoreIptables(rules, differing));
+            var haveRules = new HashSet<(string, string)>(have?.Rules ?? Array.Empty<(string, string)>());
+            foreach (var jump in rules.Jumps)
+            {
+                if (!haveRules.Contains((jump.Table, jump.SavedForm(rules.AddressFamily)))) operations.Add(KubeIpvsOperation.InsertJump(rules, jump));
+            }
         }
     }
 

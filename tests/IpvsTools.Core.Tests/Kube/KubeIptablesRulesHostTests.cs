@@ -12,8 +12,10 @@ namespace IpvsTools.Tests.Kube;
 [Trait("Tier", "Host")]
 public class KubeIptablesRulesHostTests
 {
-    [Fact]
-    public void RealToolsAcceptTheSetsAndRules()
+    [Theory]
+    [InlineData("")]        // iptables-nft, the default
+    [InlineData("-legacy")] // iptables-legacy
+    public void RealToolsAcceptTheSetsAndRules(string backend)
     {
         TestNamespace.RequireRoot();
         // No LoadBalancer without node access: its -m ipvs rule needs xt_ipvs, which the host kernel lacks.
@@ -27,21 +29,36 @@ public class KubeIptablesRulesHostTests
         Assert.Contains("Header: family inet hashsize 1024 maxelem 65536", ns.Exec("ipset", "list", "KUBE-CLUSTER-IP"));
         foreach (var rules in state.Iptables)
         {
-            var restore = rules.AddressFamily == AddressFamily.InterNetworkV6 ? "ip6tables-restore" : "iptables-restore";
-            var save = rules.AddressFamily == AddressFamily.InterNetworkV6 ? "ip6tables-save" : "iptables-save";
+            var command = rules.Command + backend;
+            var restore = command + "-restore";
+            var save = command + "-save";
             ns.Feed(rules.RestoreInput(), restore, "-w", "--noflush", "--counters");
             var saved = ns.Exec(save);
             foreach (var chain in KubeIptablesRules.NatChains.Concat(KubeIptablesRules.FilterChains)) Assert.Contains(":" + chain + " ", saved);
             Assert.Equal(rules.Rules.Count, saved.Split('\n').Count(l => l.StartsWith("-A KUBE-", StringComparison.Ordinal)));
-            // iptables-save prints what kube-proxy wrote, rule for rule, in its own spelling of marks and REJECT.
-            var reject = rules.AddressFamily == AddressFamily.InterNetworkV6 ? "icmp6-port-unreachable" : "icmp-port-unreachable";
-            var expected = rules.Rules.Select(r => r.ToString()
-                .Replace("--mark 0x004000/0x004000", "--mark 0x4000/0x4000")
-                .Replace("-j MARK --xor-mark 0x004000", "-j MARK --set-xmark 0x4000/0x0")
-                .Replace("-j MARK --or-mark 0x004000", "-j MARK --set-xmark 0x4000/0x4000")
-                .Replace("-j REJECT", "-j REJECT --reject-with " + reject)).ToList();
-            var actual = saved.Split('\n').Where(l => l.StartsWith("-A KUBE-", StringComparison.Ordinal)).ToList();
-            Assert.Equal(expected.Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal));
+            // iptables-save prints what kube-proxy wrote, rule for rule and in order, in the spelling SavedForm predicts.
+            var expected = rules.Rules.Select(r => (r.Table, r.SavedForm(rules.AddressFamily))).ToList();
+            var actual = new List<(string, string)>();
+            var table = "";
+            foreach (var line in saved.Split('\n'))
+            {
+                if (line.StartsWith('*')) table = line[1..];
+                else if (line.StartsWith("-A KUBE-", StringComparison.Ordinal)) actual.Add((table, line));
+            }
+            foreach (var (t, chains) in new[] { ("nat", KubeIptablesRules.NatChains), ("filter", KubeIptablesRules.FilterChains) })
+            {
+                foreach (var chain in chains)
+                {
+                    bool InChain((string Table, string Line) r) => r.Table == t && r.Line.StartsWith("-A " + chain + " ", StringComparison.Ordinal);
+                    Assert.Equal(expected.Where(InChain), actual.Where(InChain));
+                }
+            }
+            Assert.Equal(expected.Count, actual.Count);
+
+            // The jumps, inserted as kube-proxy inserts them (argument lists), read back as SavedForm predicts.
+            foreach (var jump in rules.Jumps) ns.Exec([command, "-w", "-t", jump.Table, "-I", jump.Chain, .. jump.ArgumentVector()]);
+            var withJumps = ns.Exec(save);
+            foreach (var jump in rules.Jumps) Assert.Contains(jump.SavedForm(rules.AddressFamily) + "\n", withJumps);
         }
     }
 }

@@ -37,7 +37,19 @@ public class KubeIpvsPlannerTests
             v.Destinations.Select(d => Dest(v.Key, d.Address, d.Port)).ToArray())).Concat(extra).ToList();
         var sets = desired.Ipsets.Select(s => new KubeActualIpset(s.Name, s.Type,
             s.Members.Select(m => m.EndsWith("/32", StringComparison.Ordinal) ? m[..^3] : m).ToList())).ToList();
-        return new KubeNodeActualState(services, sets, true, desired.DummyAddresses);
+        return new KubeNodeActualState(services, sets, true, desired.DummyAddresses, desired.Iptables.Select(Saved).ToList());
+    }
+
+    /// <summary>A family's tables as iptables-save would show them after kube-proxy wrote them (plus Docker-like foreign rules).</summary>
+    internal static KubeActualIptables Saved(KubeIptablesRules rules)
+    {
+        var chains = new List<(string, string)> { ("nat", "PREROUTING"), ("nat", "OUTPUT"), ("nat", "POSTROUTING"), ("filter", "INPUT"), ("filter", "FORWARD"), ("filter", "OUTPUT"), ("filter", "DOCKER") };
+        chains.AddRange(KubeIptablesRules.NatChains.Select(c => ("nat", c)));
+        chains.AddRange(KubeIptablesRules.FilterChains.Select(c => ("filter", c)));
+        var lines = rules.Jumps.Select(j => (j.Table, j.SavedForm(rules.AddressFamily)))
+            .Append(("filter", "-A FORWARD -j DOCKER"))
+            .Concat(rules.Rules.Select(r => (r.Table, r.SavedForm(rules.AddressFamily)))).ToList();
+        return new KubeActualIptables(rules.AddressFamily, chains, lines);
     }
 
     internal static IpvsService Vs(IpvsServiceKey key, string scheduler, uint flags, uint timeout, string netmask, params IpvsDestination[] destinations)
@@ -84,8 +96,22 @@ public class KubeIpvsPlannerTests
             "add virtual server UDP 10.96.0.10:53 rr",
             "add destination UDP 10.96.0.10:53 -> 10.244.0.5:53 masq weight 1",
             "add destination UDP 10.96.0.10:53 -> 10.244.1.7:53 masq weight 1",
+            "restore iptables chains nat/KUBE-SERVICES nat/KUBE-POSTROUTING nat/KUBE-NODE-PORT nat/KUBE-LOAD-BALANCER nat/KUBE-MARK-MASQ "
+                + "filter/KUBE-FORWARD filter/KUBE-NODE-PORT filter/KUBE-PROXY-FIREWALL filter/KUBE-SOURCE-RANGES-FIREWALL filter/KUBE-IPVS-FILTER filter/KUBE-IPVS-OUT-FILTER",
+            "insert iptables -t nat -I OUTPUT -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES",
+            "insert iptables -t nat -I PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES",
+            "insert iptables -t nat -I POSTROUTING -m comment --comment \"kubernetes postrouting rules\" -j KUBE-POSTROUTING",
+            "insert iptables -t filter -I FORWARD -m comment --comment \"kubernetes forwarding rules\" -j KUBE-FORWARD",
+            "insert iptables -t filter -I INPUT -m comment --comment \"kubernetes health check rules\" -j KUBE-NODE-PORT",
+            "insert iptables -t filter -I INPUT -m comment --comment \"kube-proxy firewall rules\" -j KUBE-PROXY-FIREWALL",
+            "insert iptables -t filter -I FORWARD -m comment --comment \"kube-proxy firewall rules\" -j KUBE-PROXY-FIREWALL",
+            "insert iptables -t filter -I INPUT -m comment --comment \"kubernetes ipvs access filter\" -j KUBE-IPVS-FILTER",
+            "insert iptables -t filter -I OUTPUT -m comment --comment \"kubernetes ipvs access filter\" -j KUBE-IPVS-OUT-FILTER",
         ]);
         Assert.Equal(expected, Lines(plan));
+        var restore = plan.Operations.Single(o => o.Kind == KubeIpvsOperationKind.RestoreIptables);
+        Assert.Equal(desired.Iptables[0].RestoreInput(), restore.RestoreInput);
+        Assert.Equal(KubeIpvsLayer.Iptables, restore.Layer);
         var create = plan.Operations.Single(o => o.Kind == KubeIpvsOperationKind.CreateSet && o.SetName == "KUBE-CLUSTER-IP");
         Assert.Equal(("hash:ip,port", "inet", "Kubernetes service cluster ip + port for masquerade purpose"), (create.SetType, create.SetFamily, create.SetComment));
         var add = plan.Operations.First(o => o.Kind == KubeIpvsOperationKind.AddVirtualServer);
@@ -212,6 +238,27 @@ public class KubeIpvsPlannerTests
         var all = KubeIpvsPlanner.Plan(desired, actual, options, includeForeign: true);
         Assert.Contains("remove virtual server TCP 172.18.0.3:8080 (foreign)", Lines(all));
         Assert.DoesNotContain(Lines(all), l => l.Contains("10.96.0.98"));
+    }
+
+    [Fact]
+    public void IptablesDriftRestoresTheFamilysChainsOnceAndReinsertsMissingJumps()
+    {
+        var desired = Cluster(TwoDns);
+        var applied = Applied(desired);
+        var saved = applied.Iptables![0];
+        var tampered = new KubeActualIptables(saved.AddressFamily, saved.Chains.Where(c => c.Chain != "KUBE-IPVS-OUT-FILTER").ToList(),
+            saved.Rules.Where(r => !r.Rule.StartsWith("-A OUTPUT -m comment --comment \"kubernetes service portals\"", StringComparison.Ordinal))
+                .Select(r => r.Rule == "-A KUBE-SERVICES -s 127.0.0.0/8 -j RETURN" ? (r.Table, "-A KUBE-SERVICES -s 127.0.0.0/8 -j ACCEPT") : r).ToList());
+        var actual = new KubeNodeActualState(applied.Services, applied.Ipsets, true, applied.DummyAddresses, [tampered]);
+        Assert.Equal(
+        [
+            "restore iptables chains nat/KUBE-SERVICES filter/KUBE-IPVS-OUT-FILTER",
+            "insert iptables -t nat -I OUTPUT -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES",
+        ], Lines(KubeIpvsPlanner.Plan(desired, actual, NodeOptions)));
+
+        // Not read: iptables is left out of the plan.
+        var unread = new KubeNodeActualState(applied.Services, applied.Ipsets, true, applied.DummyAddresses, null);
+        Assert.Empty(Lines(KubeIpvsPlanner.Plan(desired, unread, NodeOptions)));
     }
 
     [Fact]
