@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 
@@ -30,35 +31,31 @@ public static class KubeIpsets
     public const string HealthCheckNodePort = "KUBE-HEALTH-CHECK-NODE-PORT";
     public const string IpvsIPs = "KUBE-IPVS-IPS";
 
-    /// <summary>Every set kube-proxy creates for a family, in its order: (base name, type, comment).</summary>
+    /// <summary>Every set kube-proxy creates for a family, in its order: (base name, type, comment; the comments are <see cref="KubeProxyIptables.SetComments"/>).</summary>
     public static IReadOnlyList<(string Name, string Type, string Comment)> All { get; } = new[]
     {
-        (LoopBack, "hash:ip,port,ip", "Kubernetes endpoints dst ip:port, source ip for solving hairpin purpose"),
-        (ClusterIP, "hash:ip,port", "Kubernetes service cluster ip + port for masquerade purpose"),
-        (ExternalIP, "hash:ip,port", "Kubernetes service external ip + port for masquerade and filter purpose"),
-        (ExternalIPLocal, "hash:ip,port", "Kubernetes service external ip + port with externalTrafficPolicy=local"),
-        (LoadBalancer, "hash:ip,port", "Kubernetes service lb portal"),
-        (LoadBalancerFirewall, "hash:ip,port", "Kubernetes service load balancer ip + port for load balancer with sourceRange"),
-        (LoadBalancerLocal, "hash:ip,port", "Kubernetes service load balancer ip + port with externalTrafficPolicy=local"),
-        (LoadBalancerSourceIP, "hash:ip,port,ip", "Kubernetes service load balancer ip + port + source IP for packet filter purpose"),
-        (LoadBalancerSourceCidr, "hash:ip,port,net", "Kubernetes service load balancer ip + port + source cidr for packet filter purpose"),
-        (NodePortTcp, "bitmap:port", "Kubernetes nodeport TCP port for masquerade purpose"),
-        (NodePortLocalTcp, "bitmap:port", "Kubernetes nodeport TCP port with externalTrafficPolicy=local"),
-        (NodePortUdp, "bitmap:port", "Kubernetes nodeport UDP port for masquerade purpose"),
-        (NodePortLocalUdp, "bitmap:port", "Kubernetes nodeport UDP port with externalTrafficPolicy=local"),
-        (NodePortSctp, "hash:ip,port", "Kubernetes nodeport SCTP port for masquerade purpose with type 'hash ip:port'"),
-        (NodePortLocalSctp, "hash:ip,port", "Kubernetes nodeport SCTP port with externalTrafficPolicy=local with type 'hash ip:port'"),
-        (HealthCheckNodePort, "bitmap:port", "Kubernetes health check node port"),
-        (IpvsIPs, "hash:ip", "Addresses on the ipvs interface"),
-    };
+        (LoopBack, "hash:ip,port,ip"),
+        (ClusterIP, "hash:ip,port"),
+        (ExternalIP, "hash:ip,port"),
+        (ExternalIPLocal, "hash:ip,port"),
+        (LoadBalancer, "hash:ip,port"),
+        (LoadBalancerFirewall, "hash:ip,port"),
+        (LoadBalancerLocal, "hash:ip,port"),
+        (LoadBalancerSourceIP, "hash:ip,port,ip"),
+        (LoadBalancerSourceCidr, "hash:ip,port,net"),
+        (NodePortTcp, "bitmap:port"),
+        (NodePortLocalTcp, "bitmap:port"),
+        (NodePortUdp, "bitmap:port"),
+        (NodePortLocalUdp, "bitmap:port"),
+        (NodePortSctp, "hash:ip,port"),
+        (NodePortLocalSctp, "hash:ip,port"),
+        (HealthCheckNodePort, "bitmap:port"),
+        (IpvsIPs, "hash:ip"),
+    }.Select(s => (s.Item1, s.Item2, KubeProxyIptables.SetComments[s.Item1])).ToArray();
 
-    /// <summary>The set's name for a family: KUBE-X for IPv4; KUBE-6-X for IPv6, cut at 31 characters.</summary>
+    /// <summary>The set's name for a family: KUBE-X for IPv4; KUBE-6-X for IPv6, cut at 31 characters (<see cref="KubeProxyIptables.SetName"/>).</summary>
     public static string NameFor(string baseName, AddressFamily family)
-    {
-        if (family != AddressFamily.InterNetworkV6 || !baseName.StartsWith("KUBE-", StringComparison.Ordinal)) return baseName;
-        var name = "KUBE-6-" + baseName.Substring(5);
-        return name.Length > IpsetNames.MaxLength ? name.Substring(0, IpsetNames.MaxLength) : name;
-    }
+        => KubeProxyIptables.SetName(baseName, family == AddressFamily.InterNetworkV6 ? IptablesFamily.IPv6 : IptablesFamily.IPv4);
 
     /// <summary>hash:ip,port member: "10.96.0.10,udp:53".</summary>
     public static string IPPort(IPAddress ip, IpvsProtocol protocol, int port)

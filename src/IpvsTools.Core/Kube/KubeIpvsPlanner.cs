@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Net;
+using System.Net.Sockets;
 using IpvsTools.IpvsWire;
 
 namespace IpvsTools;
@@ -166,31 +167,33 @@ public static class KubeIpvsPlanner
     }
 
     /// <summary>
-    /// Per family: one restore of kube-proxy's chains when any of them is missing or its rules differ (in
-    /// iptables-save's spelling, in order), then the missing jumps from the built-in chains.
+    /// Per family: one restore of kube-proxy's chains when any of them is missing or its rules differ
+    /// (rule by rule in order, compared as the iptables parser reads them, so the nft backend's order of
+    /// matches does not count), then the jumps missing from the built-in chains.
     /// </summary>
-    private static void PlanIptables(KubeDesiredState desired, IReadOnlyList<KubeActualIptables> actual, List<KubeIpvsOperation> operations)
+    private static void PlanIptables(KubeDesiredState desired, IReadOnlyList<IptablesRuleset> actual, List<KubeIpvsOperation> operations)
     {
         foreach (var rules in desired.Iptables)
         {
-            var have = actual.FirstOrDefault(a => a.AddressFamily == rules.AddressFamily);
-            var chains = new HashSet<(string, string)>(have?.Chains ?? Array.Empty<(string, string)>());
+            var family = rules.AddressFamily == AddressFamily.InterNetworkV6 ? IptablesFamily.IPv6 : IptablesFamily.IPv4;
+            var have = actual.FirstOrDefault(a => a.Family == family);
+            string Key(KubeIptablesRule r) => KubeProxyIptables.RuleKey(IptablesSaveParser.ParseRule(r.SavedForm(rules.AddressFamily), family, r.Table));
             var differing = new List<string>();
             foreach (var (table, owned) in new[] { ("nat", KubeIptablesRules.NatChains), ("filter", KubeIptablesRules.FilterChains) })
             {
                 foreach (var chain in owned)
                 {
-                    var want = rules.Rules.Where(r => r.Table == table && r.Chain == chain).Select(r => r.SavedForm(rules.AddressFamily));
-                    var prefix = "-A " + chain + " ";
-                    var got = (have?.Rules ?? Array.Empty<(string, string)>()).Where(r => r.Item1 == table && r.Item2.StartsWith(prefix, StringComparison.Ordinal)).Select(r => r.Item2);
-                    if (!chains.Contains((table, chain)) || !want.SequenceEqual(got, StringComparer.Ordinal)) differing.Add(table + "/" + chain);
+                    var want = rules.Rules.Where(r => r.Table == table && r.Chain == chain).Select(Key);
+                    var got = have?.RulesOf(table, chain).Select(KubeProxyIptables.RuleKey) ?? Enumerable.Empty<string>();
+                    if (have?.FindChain(table, chain) is null || !want.SequenceEqual(got, StringComparer.Ordinal)) differing.Add(table + "/" + chain);
                 }
             }
             if (differing.Count > 0) operations.Add(KubeIpvsOperation.RestoreIptables(rules, differing));
-            var haveRules = new HashSet<(string, string)>(have?.Rules ?? Array.Empty<(string, string)>());
             foreach (var jump in rules.Jumps)
             {
-                if (!haveRules.Contains((jump.Table, jump.SavedForm(rules.AddressFamily)))) operations.Add(KubeIpvsOperation.InsertJump(rules, jump));
+                var key = Key(jump);
+                if (have is null || !have.RulesOf(jump.Table, jump.Chain).Any(r => KubeProxyIptables.RuleKey(r) == key))
+                    operations.Add(KubeIpvsOperation.InsertJump(rules, jump));
             }
         }
     }

@@ -36,30 +36,6 @@ public sealed class KubeActualIpset
     public override string ToString() => Name;
 }
 
-/// <summary>One family's iptables state as iptables-save (ip6tables-save) shows it, for the nat and filter tables.</summary>
-public sealed class KubeActualIptables
-{
-    /// <summary>A family's tables.</summary>
-    /// <param name="family">InterNetwork (iptables) or InterNetworkV6 (ip6tables).</param>
-    /// <param name="chains">Every chain that exists, as (table, chain).</param>
-    /// <param name="rules">Every rule, as (table, "-A CHAIN ..." exactly as iptables-save prints it), in order.</param>
-    public KubeActualIptables(System.Net.Sockets.AddressFamily family, IReadOnlyList<(string Table, string Chain)> chains, IReadOnlyList<(string Table, string Rule)> rules)
-    {
-        AddressFamily = family;
-        Chains = chains;
-        Rules = rules;
-    }
-
-    /// <summary>The family.</summary>
-    public System.Net.Sockets.AddressFamily AddressFamily { get; }
-
-    /// <summary>Every chain, as (table, chain).</summary>
-    public IReadOnlyList<(string Table, string Chain)> Chains { get; }
-
-    /// <summary>Every rule, as (table, "-A CHAIN ...").</summary>
-    public IReadOnlyList<(string Table, string Rule)> Rules { get; }
-}
-
 /// <summary>What the node holds now: a fresh read of IPVS, the ipsets and kube-ipvs0.</summary>
 public sealed class KubeNodeActualState
 {
@@ -68,9 +44,9 @@ public sealed class KubeNodeActualState
     /// <param name="ipsets">The ipsets (at least the KUBE-* ones).</param>
     /// <param name="dummyLinkExists">Whether kube-ipvs0 exists.</param>
     /// <param name="dummyAddresses">The addresses on kube-ipvs0.</param>
-    /// <param name="iptables">The iptables state per family; null when not read (the plan then leaves iptables out).</param>
+    /// <param name="iptables">iptables-save (ip6tables-save) of each family as the parser reads it; null when not read (the plan then leaves iptables out).</param>
     public KubeNodeActualState(IReadOnlyList<IpvsService>? services, IReadOnlyList<KubeActualIpset>? ipsets, bool dummyLinkExists, IReadOnlyList<IPAddress>? dummyAddresses,
-        IReadOnlyList<KubeActualIptables>? iptables = null)
+        IReadOnlyList<IptablesRuleset>? iptables = null)
     {
         Iptables = iptables;
         Services = services ?? Array.Empty<IpvsService>();
@@ -92,10 +68,10 @@ public sealed class KubeNodeActualState
     public IReadOnlyList<IPAddress> DummyAddresses { get; }
 
     /// <summary>The iptables state per family; null when not read, and the plan leaves iptables out.</summary>
-    public IReadOnlyList<KubeActualIptables>? Iptables { get; }
+    public IReadOnlyList<IptablesRuleset>? Iptables { get; }
 
     /// <summary>An empty node: no IPVS services, no sets, no kube-ipvs0.</summary>
-    public static KubeNodeActualState Empty { get; } = new(null, null, false, null, Array.Empty<KubeActualIptables>());
+    public static KubeNodeActualState Empty { get; } = new(null, null, false, null, Array.Empty<IptablesRuleset>());
 }
 
 /// <summary>A real server at weight 0 whose endpoint is gone, waiting for its connections to end.</summary>

@@ -50,9 +50,11 @@ public static class KubeProxyState
             var lbNoNodeAccess = new List<(IPAddress, IpvsProtocol, int)>();
             var members = KubeIpsets.All.ToDictionary(s => s.Name, _ => new HashSet<string>(StringComparer.Ordinal));
             var nodeAddressSet = options.NodeAddresses.Where(a => ValidForSet(a, family)).Distinct().ToList();
-            var nodePortIPs = options.NodePortAddresses.Count == 0
+            // --nodeport-addresses: only this family's CIDRs count; none of them, or a zero CIDR, means every address.
+            var nodePortCidrs = options.NodePortAddresses.Where(n => n.AddressFamily == family).ToList();
+            var nodePortIPs = nodePortCidrs.Count == 0 || nodePortCidrs.Any(n => n.PrefixLength == 0)
                 ? nodeAddressSet
-                : nodeAddressSet.Where(a => options.NodePortAddresses.Any(n => n.Contains(a))).ToList();
+                : nodeAddressSet.Where(a => nodePortCidrs.Any(n => n.Contains(a))).ToList();
             var nodeIP = NodeIP(options, node, family);
             var flagsBase = options.Scheduler == "mh" ? IpvsConstants.SvcFlagSched2 : 0u;
             foreach (var svc in proxied)

@@ -107,4 +107,30 @@ public class KubeIptablesRulesTests
             [match + " -j KUBE-MARK-MASQ", match + " -m physdev ! --physdev-is-in -m addrtype ! --src-type LOCAL -j ACCEPT", match + " -m addrtype --dst-type LOCAL -j ACCEPT"],
             rules.Where(r => r.StartsWith(match, StringComparison.Ordinal)));
     }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void TheDesiredRulesPassTheKubeProxyIptablesCheck(bool masqueradeAll, bool clusterCidr)
+    {
+        // Two models of the same kube-proxy code: what Sync writes (KubeIptablesRules) and what
+        // Test-KubeIptablesRule checks (KubeProxyIptables). Every check must find its rule, and no rule
+        // of an empty set may be written.
+        var external = new KubeService { Namespace = "ns", Name = "e", ClusterIPs = [IP("10.96.0.40")], ExternalIPs = [IP("198.51.100.7")], Ports = [Port("", IpvsProtocol.Tcp, 80)] };
+        var options = new KubeProxyOptions
+        {
+            NodeName = Node, NodeAddresses = [IP("172.18.0.3"), IP("fd00:18::3")], MasqueradeAll = masqueradeAll,
+            ClusterCidrs = clusterCidr ? [IpNetwork.Parse("10.244.0.0/16"), IpNetwork.Parse("fd00:244::/56")] : [],
+        };
+        var state = Cluster(options, external);
+        foreach (var rules in state.Iptables)
+        {
+            var ruleset = KubeIpvsPlannerTests.Saved(rules);
+            var nonEmpty = state.Ipsets.Where(x => x.AddressFamily == rules.AddressFamily && x.Members.Count > 0).Select(x => x.Name).ToList();
+            var checks = KubeProxyIptables.Check(ruleset, nonEmpty);
+            Assert.All(checks, c => Assert.True(c.Status is KubeIptablesCheckStatus.Present or KubeIptablesCheckStatus.NotRequired, $"{rules.Command}: {c.Table} {c.Chain} {c.Rule}: {c.Status}"));
+            Assert.Contains(checks, c => c.Status == KubeIptablesCheckStatus.NotRequired); // e.g. no SCTP NodePort
+        }
+    }
 }

@@ -37,19 +37,25 @@ public class KubeIpvsPlannerTests
             v.Destinations.Select(d => Dest(v.Key, d.Address, d.Port)).ToArray())).Concat(extra).ToList();
         var sets = desired.Ipsets.Select(s => new KubeActualIpset(s.Name, s.Type,
             s.Members.Select(m => m.EndsWith("/32", StringComparison.Ordinal) ? m[..^3] : m).ToList())).ToList();
-        return new KubeNodeActualState(services, sets, true, desired.DummyAddresses, desired.Iptables.Select(Saved).ToList());
+        return new KubeNodeActualState(services, sets, true, desired.DummyAddresses, desired.Iptables.Select(r => Saved(r)).ToList());
     }
 
-    /// <summary>A family's tables as iptables-save would show them after kube-proxy wrote them (plus Docker-like foreign rules).</summary>
-    internal static KubeActualIptables Saved(KubeIptablesRules rules)
+    /// <summary>A family's tables as iptables-save would show them after kube-proxy wrote them (plus a Docker-like foreign rule), parsed.</summary>
+    internal static IptablesRuleset Saved(KubeIptablesRules rules, Func<string, string?>? edit = null)
     {
-        var chains = new List<(string, string)> { ("nat", "PREROUTING"), ("nat", "OUTPUT"), ("nat", "POSTROUTING"), ("filter", "INPUT"), ("filter", "FORWARD"), ("filter", "OUTPUT"), ("filter", "DOCKER") };
-        chains.AddRange(KubeIptablesRules.NatChains.Select(c => ("nat", c)));
-        chains.AddRange(KubeIptablesRules.FilterChains.Select(c => ("filter", c)));
-        var lines = rules.Jumps.Select(j => (j.Table, j.SavedForm(rules.AddressFamily)))
-            .Append(("filter", "-A FORWARD -j DOCKER"))
-            .Concat(rules.Rules.Select(r => (r.Table, r.SavedForm(rules.AddressFamily)))).ToList();
-        return new KubeActualIptables(rules.AddressFamily, chains, lines);
+        var text = new System.Text.StringBuilder();
+        foreach (var (table, builtins, owned) in new[] { ("nat", new[] { "PREROUTING", "INPUT", "OUTPUT", "POSTROUTING" }, KubeIptablesRules.NatChains), ("filter", new[] { "INPUT", "FORWARD", "OUTPUT" }, KubeIptablesRules.FilterChains) })
+        {
+            text.Append('*').Append(table).Append('\n');
+            foreach (var c in builtins) text.Append(':').Append(c).Append(" ACCEPT [0:0]\n");
+            if (table == "filter") text.Append(":DOCKER - [0:0]\n");
+            foreach (var c in owned) text.Append(':').Append(c).Append(" - [0:0]\n");
+            var lines = rules.Jumps.Concat(rules.Rules).Where(r => r.Table == table).Select(r => r.SavedForm(rules.AddressFamily)).ToList();
+            if (table == "filter") lines.Insert(0, "-A FORWARD -j DOCKER");
+            foreach (var l in lines.Select(l => edit is null ? l : edit(l)).OfType<string>()) text.Append(l).Append('\n');
+            text.Append("COMMIT\n");
+        }
+        return IptablesSaveParser.Parse(text.ToString(), rules.AddressFamily == AddressFamily.InterNetworkV6 ? IptablesFamily.IPv6 : IptablesFamily.IPv4);
     }
 
     internal static IpvsService Vs(IpvsServiceKey key, string scheduler, uint flags, uint timeout, string netmask, params IpvsDestination[] destinations)
@@ -245,10 +251,10 @@ public class KubeIpvsPlannerTests
     {
         var desired = Cluster(TwoDns);
         var applied = Applied(desired);
-        var saved = applied.Iptables![0];
-        var tampered = new KubeActualIptables(saved.AddressFamily, saved.Chains.Where(c => c.Chain != "KUBE-IPVS-OUT-FILTER").ToList(),
-            saved.Rules.Where(r => !r.Rule.StartsWith("-A OUTPUT -m comment --comment \"kubernetes service portals\"", StringComparison.Ordinal))
-                .Select(r => r.Rule == "-A KUBE-SERVICES -s 127.0.0.0/8 -j RETURN" ? (r.Table, "-A KUBE-SERVICES -s 127.0.0.0/8 -j ACCEPT") : r).ToList());
+        var tampered = Saved(desired.Iptables[0], l =>
+            l.StartsWith("-A OUTPUT -m comment --comment \"kubernetes service portals\"", StringComparison.Ordinal) ? null
+            : l == "-A KUBE-SERVICES -s 127.0.0.0/8 -j RETURN" ? "-A KUBE-SERVICES -s 127.0.0.0/8 -j ACCEPT" : l);
+        tampered = new IptablesRuleset(tampered.Family, tampered.Backend, null, tampered.Tables, tampered.Chains.Where(c => !(c.Table == "filter" && c.Name == "KUBE-IPVS-OUT-FILTER")).ToList(), tampered.Rules, [], null);
         var actual = new KubeNodeActualState(applied.Services, applied.Ipsets, true, applied.DummyAddresses, [tampered]);
         Assert.Equal(
         [
