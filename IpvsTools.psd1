@@ -28,6 +28,7 @@
         'Get-KubeIpvsInterface'
         'Get-KubeIptablesRule'
         'Test-KubeIptablesRule'
+        'Get-KubeIpvsPlan'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -9,7 +9,7 @@ namespace IpvsTools;
 /// The node-side settings kube-proxy's IPVS mode builds its state with (its flags and configuration),
 /// plus the node facts it reads from the kernel. Build it with an object initializer.
 /// </summary>
-public sealed class KubeProxyOptions
+public sealed record KubeProxyOptions
 {
     /// <summary>--ipvs-scheduler: rr unless told (mh adds the mh-port flag, as kube-proxy does).</summary>
     public string Scheduler { get; init; } = "rr";

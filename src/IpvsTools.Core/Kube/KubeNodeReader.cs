@@ -1,0 +1,89 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using IpvsTools.Netlink;
+
+namespace IpvsTools;
+
+/// <summary>
+/// Reads what a node holds for the planner, from the kernel of a network namespace: the links and
+/// addresses (kube-ipvs0's and the node's), the IPVS table with connection counts, the KUBE-* ipsets,
+/// and iptables-save of each family. Reads only.
+/// </summary>
+public static class KubeNodeReader
+{
+    /// <summary>Every address on an interface other than kube-ipvs0 (kube-proxy's node address set, before its filters).</summary>
+    public static IReadOnlyList<IPAddress> LocalAddresses(NetworkNamespace? ns)
+    {
+        var (dummy, addresses) = ReadLinks(ns);
+        return addresses.Where(a => dummy is null || a.InterfaceIndex != dummy.Index).Select(a => a.Address).Distinct().ToList();
+    }
+
+    /// <summary>The node's state for the given families (iptables is read for those; IPVS and sets whole).</summary>
+    public static KubeNodeActualState Read(NetworkNamespace? ns, IEnumerable<AddressFamily> families, IptablesBackend? backend = null)
+    {
+        ArgumentNullException.ThrowIfNull(families);
+        var (dummy, addresses) = ReadLinks(ns);
+        var dummyAddresses = dummy is null ? new List<IPAddress>() : addresses.Where(a => a.InterfaceIndex == dummy.Index).Select(a => a.Address).Distinct().ToList();
+
+        IReadOnlyList<IpvsService> services;
+        using (var ipvs = IpvsClient.Open(ns)) services = ipvs.GetServices(includeDestinations: true);
+
+        IReadOnlyList<KubeActualIpset> sets;
+        using (var ipset = IpsetClient.Open(ns))
+            sets = ipset.List().Where(s => s.Name.StartsWith("KUBE-", StringComparison.Ordinal)).Select(KubeActualIpset.From).ToList();
+
+        var iptables = new List<IptablesRuleset>();
+        foreach (var family in families.Distinct())
+        {
+            var f = family == AddressFamily.InterNetworkV6 ? IptablesFamily.IPv6 : IptablesFamily.IPv4;
+            iptables.Add(IptablesClient.Open(f, backend, ns).Read());
+        }
+        return new KubeNodeActualState(services, sets, dummy is not null, dummyAddresses, iptables);
+    }
+
+    private static (NetworkLink? Dummy, IReadOnlyList<InterfaceAddress> Addresses) ReadLinks(NetworkNamespace? ns)
+    {
+        NetworkLink? dummy;
+        using (var links = LinkClient.Open(ns)) dummy = links.Find(LinkClient.KubeIpvsInterfaceName);
+        IReadOnlyList<InterfaceAddress> addresses;
+        using (var client = AddressClient.Open(ns)) addresses = client.List();
+        return (dummy, addresses);
+    }
+}
+
+/// <summary>One planning run: the desired state for a snapshot, the node read fresh, and the plan between them.</summary>
+public sealed class KubeIpvsPlanning
+{
+    private KubeIpvsPlanning(KubeDesiredState desired, KubeNodeActualState actual, KubeIpvsPlan plan)
+    {
+        Desired = desired;
+        Actual = actual;
+        Plan = plan;
+    }
+
+    /// <summary>What kube-proxy would program.</summary>
+    public KubeDesiredState Desired { get; }
+
+    /// <summary>What the node holds.</summary>
+    public KubeNodeActualState Actual { get; }
+
+    /// <summary>The writes between them.</summary>
+    public KubeIpvsPlan Plan { get; }
+
+    /// <summary>
+    /// Plans a node: its addresses are read from the kernel unless <paramref name="options"/> gives
+    /// NodeAddresses, then the desired state is built, the node read, and the plan made.
+    /// </summary>
+    public static KubeIpvsPlanning Run(ClusterSnapshot snapshot, KubeProxyOptions options, NetworkNamespace? ns, bool includeForeign = false, IptablesBackend? backend = null)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.NodeAddresses.Count == 0) options = options with { NodeAddresses = KubeNodeReader.LocalAddresses(ns) };
+        var desired = KubeProxyState.Build(snapshot, options);
+        var actual = KubeNodeReader.Read(ns, desired.Families, backend);
+        return new KubeIpvsPlanning(desired, actual, KubeIpvsPlanner.Plan(desired, actual, options, includeForeign));
+    }
+}
