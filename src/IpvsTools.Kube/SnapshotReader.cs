@@ -65,66 +65,24 @@ public static class SnapshotReader
         ArgumentNullException.ThrowIfNull(text);
         var trimmed = text.AsSpan().TrimStart();
         if (trimmed.Length > 0 && trimmed[0] == '{') CheckJson(text, source);
-        var ends = CheckStructure(text, source);
-        var stream = new YamlStream();
-        try
+        foreach (var o in SnapshotScanner.Scan(text, source))
         {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException ex)
-        {
-            throw Error(source, ex.Start, Clean(ex), ex);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
-        {
-            throw new ClusterSourceException("The YAML cannot be read: " + ex.Message, FailureKind.InvalidArgument, source, inner: ex);
-        }
-        foreach (var document in stream.Documents)
-        {
-            var root = document.RootNode;
-            if (root is YamlScalarNode { Value: null or "" } && root.Tag.IsEmpty) continue; // an empty document
-            if (root is not YamlMappingNode map)
-                throw Error(source, root.Start, "A snapshot document is an object (a List or a Service, EndpointSlice or Node), not " + Describe(root) + ".");
-            var kind = Scalar(map, "kind");
-            if (kind is not null && kind.EndsWith("List", StringComparison.Ordinal))
+            switch (o.Kind)
             {
-                var itemKind = kind == "List" ? null : kind.Substring(0, kind.Length - 4);
-                if (!map.Children.TryGetValue(new YamlScalarNode("items"), out var items) || items is YamlScalarNode { Value: null or "" }) continue;
-                if (items is not YamlSequenceNode sequence)
-                    throw Error(source, items.Start, $"'items' of a {kind} is a list, not {Describe(items)}.");
-                foreach (var item in sequence.Children)
-                {
-                    if (item is YamlScalarNode { Value: null or "" } && item.Tag.IsEmpty) continue;
-                    if (item is not YamlMappingNode itemMap)
-                        throw Error(source, item.Start, $"An item of a {kind} is an object, not {Describe(item)}.");
-                    ReadObject(text, source, ends, itemMap, Scalar(itemMap, "kind") ?? itemKind, services, slices, nodes);
-                }
+                case "Service":
+                    services.Add(Map(text, source, o, (V1Service x) => KubeObjectMapper.Service(x)));
+                    break;
+                case "EndpointSlice":
+                    slices.Add(Map(text, source, o, (V1EndpointSlice x) => KubeObjectMapper.EndpointSlice(x)));
+                    break;
+                case "Node":
+                    nodes.Add(Map(text, source, o, (V1Node x) => KubeObjectMapper.Node(x)));
+                    break;
+                case null:
+                    throw Error(source, o.Start, "The object has no 'kind' (Service, EndpointSlice, Node or List).");
+                default:
+                    break; // Endpoints, Pods and the rest of `kubectl get all` are not the proxy's business.
             }
-            else
-            {
-                ReadObject(text, source, ends, map, kind, services, slices, nodes);
-            }
-        }
-    }
-
-    private static void ReadObject(string text, string source, Dictionary<long, long> ends, YamlMappingNode node, string? kind,
-        List<KubeService> services, List<KubeEndpointSlice> slices, List<KubeNode> nodes)
-    {
-        switch (kind)
-        {
-            case "Service":
-                services.Add(Map(text, source, ends, node, kind, (V1Service o) => KubeObjectMapper.Service(o)));
-                break;
-            case "EndpointSlice":
-                slices.Add(Map(text, source, ends, node, kind, (V1EndpointSlice o) => KubeObjectMapper.EndpointSlice(o)));
-                break;
-            case "Node":
-                nodes.Add(Map(text, source, ends, node, kind, (V1Node o) => KubeObjectMapper.Node(o)));
-                break;
-            case null:
-                throw Error(source, node.Start, "The object has no 'kind' (Service, EndpointSlice, Node or List).");
-            default:
-                break; // Endpoints, Pods and the rest of `kubectl get all` are not the proxy's business.
         }
     }
 
@@ -132,11 +90,11 @@ public static class SnapshotReader
     /// Deserializes one object from its own span of the file, indented as in the file, so the
     /// deserializer's positions are the file's (shifted by the object's first line).
     /// </summary>
-    private static TModel Map<TObject, TModel>(string text, string source, Dictionary<long, long> ends, YamlMappingNode node, string kind, Func<TObject, TModel> map)
+    private static TModel Map<TObject, TModel>(string text, string source, SnapshotObject o, Func<TObject, TModel> map)
     {
-        var start = (int)node.Start.Index;
-        var end = (int)Math.Min(ends.TryGetValue(node.Start.Index, out var e) ? e : text.Length, text.Length);
-        var slice = new string(' ', (int)Math.Max(0, node.Start.Column - 1)) + text.Substring(start, Math.Max(0, end - start));
+        var start = (int)o.Start.Index;
+        var end = (int)Math.Min(o.End, text.Length);
+        var slice = new string(' ', (int)Math.Max(0, o.Start.Column - 1)) + text.Substring(start, Math.Max(0, end - start));
         TObject obj;
         try
         {
@@ -145,23 +103,38 @@ public static class SnapshotReader
         catch (YamlException ex)
         {
             // The span starts at the object's line, indented as in the file: columns are the file's.
-            var line = node.Start.Line + ex.Start.Line - 1;
-            throw new ClusterSourceException($"{kind} {Identify(node)}: {Clean(ex)}", FailureKind.InvalidArgument, source, (int)line, (int)ex.Start.Column, ex);
+            throw new ClusterSourceException($"{o.Kind} {o.Identity}: {Clean(ex)}", FailureKind.InvalidArgument, source, (int)(o.Start.Line + ex.Start.Line - 1), (int)ex.Start.Column, ex);
         }
         catch (Exception ex) when (ex is FormatException or OverflowException or InvalidCastException or ArgumentException or InvalidOperationException or JsonException)
         {
-            throw Error(source, node.Start, $"{kind} {Identify(node)}: {ex.Message}", ex);
+            throw Error(source, o.Start, $"{o.Kind} {o.Identity}: {ex.Message}", ex);
         }
-        if (obj is null) throw Error(source, node.Start, $"{kind} {Identify(node)} is empty.");
+        if (obj is null) throw Error(source, o.Start, $"{o.Kind} {o.Identity} is empty.");
         try
         {
             return map(obj);
         }
         catch (MappingException ex)
         {
-            var at = Find(node, ex.Field) ?? node;
-            throw Error(source, at.Start, $"{kind} {Identify(node)}: {ex.Field}: {ex.Message}", ex);
+            var (line, column) = FieldPosition(slice, o, ex.Field);
+            throw new ClusterSourceException($"{o.Kind} {o.Identity}: {ex.Field}: {ex.Message}", FailureKind.InvalidArgument, source, line, column, ex);
         }
+    }
+
+    /// <summary>Where a field (spec.ports[0].port) of an object is in the file; the object's start when it cannot be found.</summary>
+    private static (int Line, int Column) FieldPosition(string slice, SnapshotObject o, string field)
+    {
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(slice));
+            var node = Find(stream.Documents[0].RootNode, field);
+            if (node is not null) return ((int)(o.Start.Line + node.Start.Line - 1), (int)node.Start.Column);
+        }
+        catch (Exception ex) when (ex is YamlException or InvalidOperationException or ArgumentException)
+        {
+        }
+        return ((int)o.Start.Line, (int)o.Start.Column);
     }
 
     /// <summary>JSON gets JSON's own error messages and positions.</summary>
@@ -179,55 +152,6 @@ public static class SnapshotReader
             throw new ClusterSourceException("Not valid JSON: " + message, FailureKind.InvalidArgument, source,
                 (int)(ex.LineNumber ?? 0) + 1, (int)(ex.BytePositionInLine ?? 0) + 1, ex);
         }
-    }
-
-    /// <summary>
-    /// One pass over the parser's events: refuses nesting deeper than <see cref="MaxDepth"/> before
-    /// anything recurses, and notes where each mapping's text ends (the representation model does not
-    /// keep that): a block mapping ends where the token after it starts, a flow mapping after its '}'.
-    /// </summary>
-    private static Dictionary<long, long> CheckStructure(string text, string source)
-    {
-        var parser = new Parser(new StringReader(text));
-        var ends = new Dictionary<long, long>();
-        var open = new Stack<(long Start, bool Flow)>();
-        var depth = 0;
-        var last = Mark.Empty;
-        try
-        {
-            while (parser.MoveNext())
-            {
-                last = parser.Current!.End;
-                switch (parser.Current)
-                {
-                    case MappingStart m:
-                        if (++depth > MaxDepth) throw Error(source, m.Start, $"The snapshot nests deeper than {MaxDepth} levels.");
-                        open.Push((m.Start.Index, m.Style == MappingStyle.Flow));
-                        break;
-                    case SequenceStart q:
-                        if (++depth > MaxDepth) throw Error(source, q.Start, $"The snapshot nests deeper than {MaxDepth} levels.");
-                        break;
-                    case MappingEnd end:
-                        depth--;
-                        var (start, flow) = open.Pop();
-                        ends[start] = flow ? end.Start.Index + 1 : end.Start.Index;
-                        break;
-                    case SequenceEnd:
-                        depth--;
-                        break;
-                }
-            }
-        }
-        catch (YamlException ex)
-        {
-            throw Error(source, ex.Start, Clean(ex), ex);
-        }
-        catch (InvalidOperationException ex)
-        {
-            // YamlDotNet's parser gives up this way on some broken input; the last good event is the best position there is.
-            throw Error(source, last, "The YAML cannot be parsed after this point.", ex);
-        }
-        return ends;
     }
 
     /// <summary>The node at a field path such as spec.ports[0].port, or null.</summary>
@@ -255,25 +179,7 @@ public static class SnapshotReader
         return current;
     }
 
-    private static string? Scalar(YamlMappingNode map, string key)
-        => map.Children.TryGetValue(new YamlScalarNode(key), out var v) && v is YamlScalarNode s ? s.Value : null;
-
-    private static string Identify(YamlMappingNode node)
-    {
-        if (!node.Children.TryGetValue(new YamlScalarNode("metadata"), out var m) || m is not YamlMappingNode meta) return "(no metadata)";
-        var ns = Scalar(meta, "namespace");
-        var name = Scalar(meta, "name") ?? "(no name)";
-        return ns is null ? name : ns + "/" + name;
-    }
-
-    private static string Describe(YamlNode node) => node switch
-    {
-        YamlSequenceNode => "a list",
-        YamlScalarNode s => $"the value '{s.Value}'",
-        _ => "that",
-    };
-
-    private static string Clean(YamlException ex)
+    internal static string Clean(YamlException ex)
     {
         // YamlDotNet prefixes "(Line: 3, Col: 5, Idx: 20) - (Line: ...): "; the position is reported separately.
         var message = ex.Message;
@@ -283,6 +189,6 @@ public static class SnapshotReader
         return message;
     }
 
-    private static ClusterSourceException Error(string source, Mark mark, string message, Exception? inner = null)
+    internal static ClusterSourceException Error(string source, Mark mark, string message, Exception? inner = null)
         => new(message, FailureKind.InvalidArgument, source, (int)mark.Line, (int)mark.Column, inner);
 }

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using IpvsTools;
+using IpvsTools.Kube;
+
+// kube-plan: a cluster of N Services (2768 of them NodePorts) with E endpoints each, as kubectl prints it;
+// times the snapshot reader, the desired state, the plan for an empty node, and the plan for a node
+// that already holds everything (the steady state of a sync loop), then for one changed endpoint.
+if (args.Length == 0 || args[0] != "kube-plan")
+{
+    Console.Error.WriteLine("usage: IpvsTools.Benchmarks kube-plan [services=10000] [endpoints=10]");
+    return 2;
+}
+var services = args.Length > 1 ? int.Parse(args[1]) : 10_000;
+var endpoints = args.Length > 2 ? int.Parse(args[2]) : 10;
+
+string Snapshot(int changed)
+{
+    var text = new StringBuilder("apiVersion: v1\nkind: List\nitems:\n");
+    for (var i = 0; i < services; i++)
+    {
+        var ip = $"10.96.{i / 250}.{i % 250 + 1}";
+        // The first 2768 are NodePorts (the whole default range 30000-32767), the rest ClusterIPs.
+        var nodePort = i < 2768 ? $"      nodePort: {30000 + i}\n" : "";
+        text.Append($"- apiVersion: v1\n  kind: Service\n  metadata:\n    name: svc-{i}\n    namespace: bench\n  spec:\n    type: {(i < 2768 ? "NodePort" : "ClusterIP")}\n    clusterIP: {ip}\n    clusterIPs:\n    - {ip}\n    ports:\n    - name: http\n      port: 80\n      protocol: TCP\n      targetPort: 8080\n{nodePort}");
+    }
+    for (var i = 0; i < services; i++)
+    {
+        text.Append($"- apiVersion: discovery.k8s.io/v1\n  kind: EndpointSlice\n  addressType: IPv4\n  metadata:\n    name: svc-{i}-abcde\n    namespace: bench\n    labels:\n      kubernetes.io/service-name: svc-{i}\n  ports:\n  - name: http\n    port: 8080\n    protocol: TCP\n  endpoints:\n");
+        for (var e = 0; e < endpoints; e++)
+        {
+            var n = i * endpoints + e + (i == 0 && e == 0 ? changed : 0);
+            text.Append($"  - addresses:\n    - 10.{128 + n / 65536 % 128}.{n / 256 % 256}.{n % 256}\n    conditions:\n      ready: true\n    nodeName: node-{n % 50}\n");
+        }
+    }
+    return text.ToString();
+}
+
+var yaml = Snapshot(0);
+var watch = Stopwatch.StartNew();
+var snapshot = SnapshotReader.ReadText(yaml, "bench.yaml");
+var read = watch.Elapsed;
+var options = new KubeProxyOptions { NodeName = "node-0", NodeAddresses = [IPAddress.Parse("172.18.0.3")] };
+watch.Restart();
+var desired = KubeProxyState.Build(snapshot, options);
+var build = watch.Elapsed;
+watch.Restart();
+var full = KubeIpvsPlanner.Plan(desired, KubeNodeActualState.Empty, options);
+var planEmpty = watch.Elapsed;
+
+var applied = new KubeNodeActualState(
+    desired.VirtualServers.Select(v => new IpvsService(v.Key, v.Scheduler, v.Flags, v.Timeout, v.Netmask, null,
+        v.Destinations.Select(d => new IpvsDestination(v.Key, d.Address.AddressFamily, d.Address, d.Port, d.ForwardingMethod, d.Weight, 0, 0, 0, 0, 0, null, null, null, IpvsStatistics.Zero, IpvsRates.Zero)).ToList(),
+        IpvsStatistics.Zero, IpvsRates.Zero)).ToList(),
+    desired.Ipsets.Select(s => new KubeActualIpset(s.Name, s.Type, s.Members)).ToList(), true, desired.DummyAddresses, null);
+watch.Restart();
+var steady = KubeIpvsPlanner.Plan(desired, applied, options);
+var planSteady = watch.Elapsed;
+watch.Restart();
+var changedDesired = KubeProxyState.Build(SnapshotReader.ReadText(Snapshot(1_000_000), "bench2.yaml"), options);
+var oneChange = KubeIpvsPlanner.Plan(changedDesired, applied, options);
+var planChange = watch.Elapsed;
+
+Console.WriteLine($"cluster: {services} services x {endpoints} endpoints, snapshot {yaml.Length / 1024 / 1024.0:F1} MiB of YAML");
+Console.WriteLine($"read snapshot:        {read.TotalSeconds,7:F2} s");
+Console.WriteLine($"desired state:        {build.TotalSeconds,7:F2} s  ({desired.VirtualServers.Count} virtual servers, {desired.Ipsets.Sum(s => s.Members.Count)} set members)");
+Console.WriteLine($"plan for empty node:  {planEmpty.TotalSeconds,7:F2} s  ({full.Operations.Count} writes)");
+Console.WriteLine($"plan, nothing changed:{planSteady.TotalSeconds,7:F2} s  ({steady.Operations.Count} writes)");
+Console.WriteLine($"read+build+plan, one endpoint changed: {planChange.TotalSeconds:F2} s  ({oneChange.Operations.Count} writes)");
+return 0;
