@@ -34,39 +34,44 @@ public static class LiveClusterSource
             using var client = new Kubernetes(config);
             return ReadAsync(client, server, nodeName, cancellationToken).GetAwaiter().GetResult();
         }
-        catch (HttpOperationException ex)
+        catch (Exception ex) when (ex is not ClusterSourceException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
-            var status = ex.Response?.StatusCode ?? 0;
-            var kind = status switch
-            {
-                HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => FailureKind.PermissionDenied,
-                HttpStatusCode.NotFound => FailureKind.NotFound,
-                _ => FailureKind.Other,
-            };
-            var hint = kind == FailureKind.PermissionDenied
-                ? " The credentials need list on services and discovery.k8s.io/endpointslices and get on nodes (kube-proxy's ClusterRole system:node-proxier has them)."
-                : "";
-            throw new ClusterSourceException($"The API server answered {(int)status} {status}: {Body(ex)}{hint}", kind, server, inner: ex);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new ClusterSourceException("The API server cannot be reached: " + ex.Message, FailureKind.Other, server, inner: ex);
-        }
-        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new ClusterSourceException("The API server did not answer in time.", FailureKind.Timeout, server, inner: ex);
-        }
-        catch (KubernetesClientException ex)
-        {
-            throw new ClusterSourceException(ex.Message, FailureKind.Other, server, inner: ex);
-        }
-        catch (MappingException ex)
-        {
-            throw new ClusterSourceException($"{ex.Field}: {ex.Message}", FailureKind.InvalidArgument, server, inner: ex);
+            Rethrow(ex, server, cancellationToken);
+            throw;
         }
     }
 
-    private static KubernetesClientConfiguration Configure(string? kubeconfig, string? context)
+    /// <summary>Throws a failure of KubernetesClient or the network as a <see cref="ClusterSourceException"/>; returns for anything else.</summary>
+    internal static void Rethrow(Exception ex, string server, CancellationToken cancellationToken)
+    {
+        switch (ex)
+        {
+            case HttpOperationException http:
+                var status = http.Response?.StatusCode ?? 0;
+                var kind = status switch
+                {
+                    HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => FailureKind.PermissionDenied,
+                    HttpStatusCode.NotFound => FailureKind.NotFound,
+                    _ => FailureKind.Other,
+                };
+                var hint = kind == FailureKind.PermissionDenied
+                    ? " The credentials need list and watch on services and discovery.k8s.io/endpointslices and get on nodes (kube-proxy's ClusterRole system:node-proxier has them)."
+                    : "";
+                throw new ClusterSourceException($"The API server answered {(int)status} {status}: {Body(http)}{hint}", kind, server, inner: ex);
+            case HttpRequestException:
+                throw new ClusterSourceException("The API server cannot be reached: " + ex.Message, FailureKind.Other, server, inner: ex);
+            case TaskCanceledException when !cancellationToken.IsCancellationRequested:
+                throw new ClusterSourceException("The API server did not answer in time.", FailureKind.Timeout, server, inner: ex);
+            case KubernetesClientException:
+                throw new ClusterSourceException(ex.Message, FailureKind.Other, server, inner: ex);
+            case MappingException mapping:
+                throw new ClusterSourceException($"{mapping.Field}: {mapping.Message}", FailureKind.InvalidArgument, server, inner: ex);
+            case System.Text.Json.JsonException:
+                throw new ClusterSourceException("The API server's answer is not the JSON of Kubernetes objects: " + ex.Message, FailureKind.Protocol, server, inner: ex);
+        }
+    }
+
+    internal static KubernetesClientConfiguration Configure(string? kubeconfig, string? context)
     {
         if (kubeconfig is not null && !System.IO.File.Exists(kubeconfig))
             throw new ClusterSourceException("The kubeconfig file does not exist.", FailureKind.NotFound, kubeconfig);
@@ -106,23 +111,26 @@ public static class LiveClusterSource
         }
         while (!string.IsNullOrEmpty(next));
 
-        var nodes = new List<KubeNode>();
-        if (!string.IsNullOrEmpty(nodeName))
-        {
-            try
-            {
-                var node = await client.CoreV1.ReadNodeAsync(nodeName, cancellationToken: ct).ConfigureAwait(false);
-                nodes.Add(KubeObjectMapper.Node(node));
-            }
-            catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
-            {
-                throw new ClusterSourceException($"The cluster has no node called '{nodeName}'.", FailureKind.NotFound, server, inner: ex);
-            }
-        }
+        var nodes = await ReadNodeAsync(client, server, nodeName, ct).ConfigureAwait(false);
         return new ClusterSnapshot(services, slices, nodes, server);
     }
 
-    private static TModel Mapped<TObject, TModel>(TObject obj, Func<TObject, TModel> map, string kind, V1ObjectMeta? meta)
+    /// <summary>The Node called <paramref name="nodeName"/> (none when null); a missing one is NotFound.</summary>
+    internal static async Task<IReadOnlyList<KubeNode>> ReadNodeAsync(Kubernetes client, string server, string? nodeName, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(nodeName)) return Array.Empty<KubeNode>();
+        try
+        {
+            var node = await client.CoreV1.ReadNodeAsync(nodeName, cancellationToken: ct).ConfigureAwait(false);
+            return new[] { KubeObjectMapper.Node(node) };
+        }
+        catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new ClusterSourceException($"The cluster has no node called '{nodeName}'.", FailureKind.NotFound, server, inner: ex);
+        }
+    }
+
+    internal static TModel Mapped<TObject, TModel>(TObject obj, Func<TObject, TModel> map, string kind, V1ObjectMeta? meta)
     {
         try
         {

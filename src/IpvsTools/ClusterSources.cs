@@ -21,4 +21,9 @@ public static class ClusterSources
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static ClusterSnapshot ReadLive(string? kubeconfig, string? context, string? nodeName, CancellationToken cancellationToken = default)
         => LiveClusterSource.Read(kubeconfig, context, nodeName, cancellationToken);
+
+    /// <summary>Follows the live cluster: a snapshot after the lists, then one after each batch of changes, until cancelled.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static IEnumerable<ClusterSnapshot> WatchLive(string? kubeconfig, string? context, string? nodeName, CancellationToken cancellationToken)
+        => LiveClusterWatch.Watch(kubeconfig, context, nodeName, cancellationToken);
 }

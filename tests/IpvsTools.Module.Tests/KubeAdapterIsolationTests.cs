@@ -88,4 +88,32 @@ public class KubeAdapterIsolationTests(PowerShellSession session)
             Directory.Delete(dir, true);
         }
     }
+
+    [Fact]
+    public void WatchesTheLiveClusterThroughTheAdapter()
+    {
+        using var api = new LoopbackApiServer();
+        api.Answer("/api/v1/services?limit=500", """{"kind":"ServiceList","apiVersion":"v1","metadata":{"resourceVersion":"7"},"items":[]}""");
+        api.Answer("/apis/discovery.k8s.io/v1/endpointslices?limit=500", """{"kind":"EndpointSliceList","apiVersion":"discovery.k8s.io/v1","metadata":{"resourceVersion":"8"},"items":[]}""");
+        var services = api.AnswerWatch("/api/v1/services?allowWatchBookmarks=true&resourceVersion=7&watch=true");
+        api.AnswerWatch("/apis/discovery.k8s.io/v1/endpointslices?allowWatchBookmarks=true&resourceVersion=8&watch=true");
+        services.TryWrite(LoopbackApiServer.WatchEvent("ADDED", """{"metadata":{"name":"kubernetes","namespace":"default"},"spec":{"ports":[{"name":"https","protocol":"TCP","port":443}],"clusterIP":"10.96.0.1","clusterIPs":["10.96.0.1"]}}"""));
+        var dir = Directory.CreateTempSubdirectory("ipvstools-watch-").FullName;
+        try
+        {
+            var output = session.Ok("""
+                $stop = [System.Threading.CancellationTokenSource]::new([TimeSpan]::FromSeconds(60))
+                $seen = foreach ($s in [IpvsTools.Commands.ClusterSources]::WatchLive($kubeconfig, 'loop', $null, $stop.Token)) {
+                    $s.Services.Count
+                    if ($s.Services.Count -eq 1) { $stop.Cancel(); break }
+                }
+                $seen[-1]
+                """, new Hashtable { ["kubeconfig"] = api.WriteKubeconfig(dir) });
+            Assert.Equal("1", output.Last().ToString());
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
 }

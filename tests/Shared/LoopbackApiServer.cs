@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Threading.Channels;
 
 namespace IpvsTools.Tests;
 
@@ -15,6 +16,7 @@ public sealed class LoopbackApiServer : IDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly ConcurrentDictionary<string, (int Status, string Body)> _routes = new();
+    private readonly ConcurrentDictionary<string, Channel<string>> _watches = new();
     private readonly Task _loop;
 
     public LoopbackApiServer()
@@ -45,6 +47,21 @@ public sealed class LoopbackApiServer : IDisposable
 
     /// <summary>Answers GET <paramref name="pathAndQuery"/> with <paramref name="json"/>.</summary>
     public void Answer(string pathAndQuery, string json, int status = 200) => _routes[pathAndQuery] = (status, json);
+
+    /// <summary>
+    /// Answers GET <paramref name="pathAndQuery"/> with a watch stream: each event written to the
+    /// returned channel goes out as one JSON line ({"type":"ADDED","object":{...}}), flushed at once;
+    /// completing the channel ends the stream (as the API server's timeout does).
+    /// </summary>
+    public ChannelWriter<string> AnswerWatch(string pathAndQuery)
+    {
+        var channel = Channel.CreateUnbounded<string>();
+        _watches[pathAndQuery] = channel;
+        return channel.Writer;
+    }
+
+    /// <summary>A watch event line.</summary>
+    public static string WatchEvent(string type, string objectJson) => $$"""{"type":"{{type}}","object":{{objectJson}}}""";
 
     /// <summary>A kubeconfig with two contexts: "loop" points here (token auth), "elsewhere" (the current one) at a closed port.</summary>
     public string WriteKubeconfig(string directory, string token = "loop-token")
@@ -98,23 +115,42 @@ public sealed class LoopbackApiServer : IDisposable
             {
                 return;
             }
-            var url = context.Request.Url!;
-            var key = url.AbsolutePath + Normalize(url.Query);
-            Requests.Enqueue((context.Request.HttpMethod + " " + key, context.Request.Headers["Authorization"]));
+            _ = Task.Run(() => Handle(context));
+        }
+    }
+
+    private async Task Handle(HttpListenerContext context)
+    {
+        var url = context.Request.Url!;
+        var key = url.AbsolutePath + Normalize(url.Query);
+        Requests.Enqueue((context.Request.HttpMethod + " " + key, context.Request.Headers["Authorization"]));
+        try
+        {
+            if (_watches.TryGetValue(key, out var watch))
+            {
+                context.Response.StatusCode = 200;
+                context.Response.ContentType = "application/json";
+                context.Response.SendChunked = true;
+                await foreach (var line in watch.Reader.ReadAllAsync())
+                {
+                    var chunk = Encoding.UTF8.GetBytes(line + "\n");
+                    await context.Response.OutputStream.WriteAsync(chunk);
+                    await context.Response.OutputStream.FlushAsync();
+                }
+                context.Response.Close();
+                return;
+            }
             var (status, body) = _routes.TryGetValue(key, out var r) ? r
                 : (404, Status(404, "NotFound", $"the server could not find the requested resource {key}"));
             var bytes = Encoding.UTF8.GetBytes(body);
             context.Response.StatusCode = status;
             context.Response.ContentType = "application/json";
             context.Response.ContentLength64 = bytes.Length;
-            try
-            {
-                await context.Response.OutputStream.WriteAsync(bytes);
-                context.Response.Close();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException)
-            {
-            }
+            await context.Response.OutputStream.WriteAsync(bytes);
+            context.Response.Close();
+        }
+        catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
         }
     }
 
@@ -136,6 +172,7 @@ public sealed class LoopbackApiServer : IDisposable
 
     public void Dispose()
     {
+        foreach (var w in _watches.Values) w.Writer.TryComplete();
         _listener.Stop();
         _listener.Close();
         try
