@@ -8,8 +8,8 @@ using System.Net.Sockets;
 namespace IpvsTools;
 
 /// <summary>
-/// kube-proxy's ipsets (pkg/proxy/ipvs/ipset.go): names, types, comments, the IPv6 naming (KUBE- becomes
-/// KUBE-6-, cut at 31 characters) and the member strings it writes (protocol in lower case).
+/// kube-proxy's ipsets as the desired state needs them (pkg/proxy/ipvs/ipset.go): the names as constants,
+/// the set list (from the shared catalog), and the member strings kube-proxy writes (protocol in lower case).
 /// </summary>
 public static class KubeIpsets
 {
@@ -31,31 +31,16 @@ public static class KubeIpsets
     public const string HealthCheckNodePort = "KUBE-HEALTH-CHECK-NODE-PORT";
     public const string IpvsIPs = "KUBE-IPVS-IPS";
 
-    /// <summary>Every set kube-proxy creates for a family, in its order: (base name, type, comment; the comments are <see cref="KubeProxyIptables.SetComments"/>).</summary>
-    public static IReadOnlyList<(string Name, string Type, string Comment)> All { get; } = new[]
-    {
-        (LoopBack, "hash:ip,port,ip"),
-        (ClusterIP, "hash:ip,port"),
-        (ExternalIP, "hash:ip,port"),
-        (ExternalIPLocal, "hash:ip,port"),
-        (LoadBalancer, "hash:ip,port"),
-        (LoadBalancerFirewall, "hash:ip,port"),
-        (LoadBalancerLocal, "hash:ip,port"),
-        (LoadBalancerSourceIP, "hash:ip,port,ip"),
-        (LoadBalancerSourceCidr, "hash:ip,port,net"),
-        (NodePortTcp, "bitmap:port"),
-        (NodePortLocalTcp, "bitmap:port"),
-        (NodePortUdp, "bitmap:port"),
-        (NodePortLocalUdp, "bitmap:port"),
-        (NodePortSctp, "hash:ip,port"),
-        (NodePortLocalSctp, "hash:ip,port"),
-        (HealthCheckNodePort, "bitmap:port"),
-        (IpvsIPs, "hash:ip"),
-    }.Select(s => (s.Item1, s.Item2, KubeProxyIptables.SetComments[s.Item1])).ToArray();
+    /// <summary>
+    /// Every set kube-proxy creates for a family: (base name, type, comment), the names and types from
+    /// <see cref="KubeIpsetCatalog"/>, the comments (used in the iptables rules) from <see cref="KubeProxyIptables.SetComments"/>.
+    /// </summary>
+    public static IReadOnlyList<(string Name, string Type, string Comment)> All { get; } =
+        KubeIpsetCatalog.Sets.Select(s => (s.Name, s.Type, KubeProxyIptables.SetComments[s.Name])).ToArray();
 
-    /// <summary>The set's name for a family: KUBE-X for IPv4; KUBE-6-X for IPv6, cut at 31 characters (<see cref="KubeProxyIptables.SetName"/>).</summary>
+    /// <summary>The set's name for a family: KUBE-X for IPv4; KUBE-6-X for IPv6, cut at 31 characters (<see cref="KubeIpsetCatalog.Ipv6NameOf"/>).</summary>
     public static string NameFor(string baseName, AddressFamily family)
-        => KubeProxyIptables.SetName(baseName, family == AddressFamily.InterNetworkV6 ? IptablesFamily.IPv6 : IptablesFamily.IPv4);
+        => family == AddressFamily.InterNetworkV6 ? KubeIpsetCatalog.Ipv6NameOf(baseName) : baseName;
 
     /// <summary>hash:ip,port member: "10.96.0.10,udp:53".</summary>
     public static string IPPort(IPAddress ip, IpvsProtocol protocol, int port)
