@@ -29,6 +29,41 @@ public static class Lab
     /// <summary>Feeds `ipvsadm -R` in the namespace.</summary>
     public static void IpvsadmRestore(TestNamespace ns, string rules) => ns.Feed(rules, "ipvsadm", "-R");
 
+    /// <summary>
+    /// A node's dataplane in miniature inside the namespace: kube-ipvs0 (dummy, left down) holding the
+    /// ClusterIP 10.96.0.10/32, fd00::10/128 on lo, and a veth pair va/vb up with 10.244.0.1/24 and
+    /// fd00:244::1/64 on va, so that IPVS has routes to real servers at 10.244.0.x and fd00:244::x.
+    /// </summary>
+    public static void Dataplane(TestNamespace ns)
+    {
+        ns.Exec("ip", "link", "add", "kube-ipvs0", "type", "dummy");
+        ns.Exec("ip", "addr", "add", "10.96.0.10/32", "dev", "kube-ipvs0");
+        ns.Exec("ip", "-6", "addr", "add", "fd00::10/128", "dev", "lo");
+        ns.Exec("ip", "link", "add", "va", "type", "veth", "peer", "name", "vb");
+        ns.Exec("ip", "addr", "add", "10.244.0.1/24", "dev", "va");
+        ns.Exec("ip", "-6", "addr", "add", "fd00:244::1/64", "dev", "va", "nodad");
+        ns.Exec("ip", "link", "set", "va", "up");
+        ns.Exec("ip", "link", "set", "vb", "up");
+    }
+
+    /// <summary>
+    /// Waits for kernel state that settles on its own (counters the kernel folds in every 2 s); fails
+    /// naming <paramref name="what"/> after 30 s. A correctness wait, not a speed target.
+    /// </summary>
+    public static void WaitUntil(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Waited 30 s for: {what}.");
+            Thread.Sleep(200);
+        }
+    }
+
+    /// <summary>Sends one UDP datagram to ADDRESS:PORT from inside the namespace (bash's /dev/udp).</summary>
+    public static void SendUdp(TestNamespace ns, string address, int port)
+        => ns.Exec("bash", "-c", "echo x > /dev/udp/$0/$1", address, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>A table with every kind of service Get-IpvsService must show as ipvsadm does.</summary>
     public const string SampleTable = """
         -A -t 10.96.0.10:53 -s rr

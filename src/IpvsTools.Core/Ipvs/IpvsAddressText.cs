@@ -30,6 +30,92 @@ internal static class IpvsAddressText
             : "[" + Format(address) + "]:" + port.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
+    /// Reads an endpoint as ipvsadm takes it: "10.0.0.1:80", "[fd00::1]:80", or an address alone
+    /// ("10.0.0.1", "fd00::1"; <paramref name="port"/> is then null). IPv4 addresses are dotted quads of
+    /// decimal numbers; ports are decimal 0-65535. False for anything else.
+    /// </summary>
+    public static bool TryParseEndpoint(string text, out IPAddress? address, out ushort? port)
+    {
+        address = null;
+        port = null;
+        if (string.IsNullOrEmpty(text)) return false;
+        if (text[0] == '[')
+        {
+            var close = text.IndexOf(']');
+            if (close < 0) return false;
+            if (!TryParseIPv6(text.Substring(1, close - 1), out address)) return false;
+            var rest = text.Substring(close + 1);
+            if (rest.Length == 0) return true;
+            if (rest[0] != ':' || !TryParsePort(rest.Substring(1), out var bracketPort)) return false;
+            port = bracketPort;
+            return true;
+        }
+        if (TryParseIPv6(text, out address)) return true;
+        var colon = text.LastIndexOf(':');
+        var host = colon < 0 ? text : text.Substring(0, colon);
+        if (!TryParseIPv4(host, out address)) return false;
+        if (colon < 0) return true;
+        if (!TryParsePort(text.Substring(colon + 1), out var value))
+        {
+            address = null;
+            return false;
+        }
+        port = value;
+        return true;
+    }
+
+    /// <summary>An IPv4 dotted quad ("10.96.0.10") or an IPv6 address without brackets.</summary>
+    public static bool TryParseAddress(string text, out IPAddress? address)
+        => TryParseIPv4(text, out address) || TryParseIPv6(text, out address);
+
+    /// <summary>Four decimal numbers 0-255 separated by dots, nothing else.</summary>
+    public static bool TryParseIPv4(string text, out IPAddress? address)
+    {
+        address = null;
+        var parts = text.Split('.');
+        if (parts.Length != 4) return false;
+        var bytes = new byte[4];
+        for (var i = 0; i < 4; i++)
+        {
+            if (parts[i].Length is 0 or > 3) return false;
+            foreach (var c in parts[i])
+            {
+                if (c is < '0' or > '9') return false;
+            }
+            var value = int.Parse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture);
+            if (value > 255) return false;
+            bytes[i] = (byte)value;
+        }
+        address = new IPAddress(bytes);
+        return true;
+    }
+
+    /// <summary>An IPv6 address in any form inet_pton takes (no scope, no brackets).</summary>
+    public static bool TryParseIPv6(string text, out IPAddress? address)
+    {
+        address = null;
+        if (text.Length == 0 || text.Length > 45 || text.IndexOf(':') < 0 || text.IndexOfAny(['%', '/', '[', ']', ' ']) >= 0) return false;
+        if (!IPAddress.TryParse(text, out var parsed) || parsed.AddressFamily != AddressFamily.InterNetworkV6) return false;
+        address = parsed;
+        return true;
+    }
+
+    /// <summary>A decimal port 0-65535.</summary>
+    public static bool TryParsePort(string text, out ushort port)
+    {
+        port = 0;
+        if (text.Length is 0 or > 5) return false;
+        foreach (var c in text)
+        {
+            if (c is < '0' or > '9') return false;
+        }
+        var value = int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
+        if (value > ushort.MaxValue) return false;
+        port = (ushort)value;
+        return true;
+    }
+
+    /// <summary>
     /// The 16 bytes the kernel keeps for an address (union nf_inet_addr): IPv4 in the first 4 and
     /// zeros after, IPv6 whole, all zeros for none.
     /// </summary>

@@ -12,7 +12,7 @@ namespace IpvsTools;
 /// destinations, the version and the timeouts of one network namespace's IPVS table. Every IPVS
 /// command needs CAP_NET_ADMIN. Not thread-safe: one request at a time.
 /// </summary>
-public sealed class IpvsClient : IDisposable
+public sealed partial class IpvsClient : IDisposable
 {
     private readonly NetlinkSocket _socket;
     private readonly NetworkNamespace? _namespace;

@@ -73,6 +73,40 @@ internal static class IpvsDecoder
         return new IpvsTimeouts(tcp, tcpFin, udp);
     }
 
+    /// <summary>A sync daemon from a GET_DAEMON dump reply.</summary>
+    public static IpvsSyncDaemon DecodeDaemon(NetlinkMessage message, string? networkNamespace)
+    {
+        var attributes = message.Attributes(GenericNetlink.HeaderLength);
+        while (attributes.TryRead(out var attribute))
+        {
+            if (attribute.Type != IpvsConstants.CmdAttrDaemon) continue;
+            var nest = attribute.Nested();
+            uint? state = null;
+            string? ifname = null;
+            uint syncId = 0;
+            ushort maxLength = 0, port = 0;
+            byte ttl = 0;
+            IPAddress? group = null;
+            while (nest.TryRead(out var a))
+            {
+                switch (a.Type)
+                {
+                    case IpvsConstants.DaemonAttrState: state = a.GetU32(); break;
+                    case IpvsConstants.DaemonAttrMcastIfn: ifname = a.GetString(); break;
+                    case IpvsConstants.DaemonAttrSyncId: syncId = a.GetU32(); break;
+                    case IpvsConstants.DaemonAttrSyncMaxLen: maxLength = a.GetU16(); break;
+                    case IpvsConstants.DaemonAttrMcastGroup: group = a.GetAddress(4); break;
+                    case IpvsConstants.DaemonAttrMcastGroup6: group = a.GetAddress(16); break;
+                    case IpvsConstants.DaemonAttrMcastPort: port = a.GetU16(); break;
+                    case IpvsConstants.DaemonAttrMcastTtl: ttl = a.GetU8(); break;
+                }
+            }
+            if (state is null || ifname is null) throw new NetlinkDecodeException("an IPVS sync daemon reply without its state or interface");
+            return new IpvsSyncDaemon((IpvsSyncState)state.Value, ifname, syncId, maxLength, group, port, ttl, networkNamespace);
+        }
+        throw new NetlinkDecodeException("an IPVS sync daemon reply without a daemon");
+    }
+
     private static IpvsService ReadService(NetlinkAttributeReader nest, string? networkNamespace)
     {
         ushort? family = null, protocol = null, port = null;

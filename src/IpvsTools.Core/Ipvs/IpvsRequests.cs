@@ -47,20 +47,24 @@ internal static class IpvsRequests
     public static void WriteServiceIdentity(NetlinkMessageWriter writer, IpvsServiceKey key)
     {
         var nest = writer.BeginNested(IpvsConstants.CmdAttrService);
+        WriteServiceIdentityAttributes(writer, key);
+        writer.EndNested(nest);
+    }
+
+    /// <summary>The identifying attributes alone, inside a service nest the caller opened.</summary>
+    public static void WriteServiceIdentityAttributes(NetlinkMessageWriter writer, IpvsServiceKey key)
+    {
         writer.PutU16(IpvsConstants.SvcAttrAf, KernelFamily(key.AddressFamily));
         if (key.IsFirewallMark)
         {
             writer.PutU32(IpvsConstants.SvcAttrFwmark, key.FirewallMark);
+            return;
         }
-        else
-        {
-            Span<byte> address = stackalloc byte[IpvsConstants.AddressLength];
-            IpvsAddressText.WriteKernelBytes(key.Address, address);
-            writer.PutU16(IpvsConstants.SvcAttrProtocol, (ushort)key.Protocol)
-                .PutBytes(IpvsConstants.SvcAttrAddr, address)
-                .PutU16BigEndianUnflagged(IpvsConstants.SvcAttrPort, key.Port);
-        }
-        writer.EndNested(nest);
+        Span<byte> address = stackalloc byte[IpvsConstants.AddressLength];
+        IpvsAddressText.WriteKernelBytes(key.Address, address);
+        writer.PutU16(IpvsConstants.SvcAttrProtocol, (ushort)key.Protocol)
+            .PutBytes(IpvsConstants.SvcAttrAddr, address)
+            .PutU16BigEndianUnflagged(IpvsConstants.SvcAttrPort, key.Port);
     }
 
     /// <summary>AF_INET (2) or AF_INET6 (10): the kernel's numbers, not .NET's.</summary>

@@ -99,10 +99,54 @@ public sealed class IpvsServiceKey : IEquatable<IpvsServiceKey>
         return AddressFamily != AddressFamily.InterNetworkV6 && name.Length > 33 ? name.Substring(0, 33) : name;
     }
 
-    /// <summary>The same name with single spaces, for messages: "TCP 10.96.0.10:53", "FWM 5".</summary>
-    internal string DisplayName => IsFirewallMark
+    /// <summary>The name with single spaces, for messages and ShouldProcess targets: "TCP 10.96.0.10:53", "FWM 5", "FWM 5 IPv6".</summary>
+    public string DisplayName => IsFirewallMark
         ? FirewallMarkName(" ")
         : ProtocolName(Protocol) + " " + IpvsAddressText.FormatEndpoint(AddressFamily, Address, Port);
+
+    /// <summary>
+    /// Reads a service name as <see cref="DisplayName"/> or <see cref="ToString"/> print it: "TCP 10.96.0.10:53",
+    /// "udp [fd00::10]:53", "SCTP  10.0.0.1:3868", "FWM 5", "FWM 5 IPv6" (case and the number of spaces do not
+    /// matter). False for anything else.
+    /// </summary>
+    public static bool TryParse(string? text, out IpvsServiceKey? key)
+    {
+        key = null;
+        if (string.IsNullOrWhiteSpace(text)) return false;
+        var parts = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        try
+        {
+            if (parts[0].Equals("FWM", StringComparison.OrdinalIgnoreCase))
+            {
+                if (parts.Length is < 2 or > 3) return false;
+                if (!uint.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var mark))
+                {
+                    // ipvsadm prints marks above 2^31 as negative numbers.
+                    if (!int.TryParse(parts[1], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var signed)) return false;
+                    mark = unchecked((uint)signed);
+                }
+                if (mark == 0) return false;
+                if (parts.Length == 3 && !parts[2].Equals("IPv6", StringComparison.OrdinalIgnoreCase)) return false;
+                key = ForFirewallMark(mark, parts.Length == 3 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork);
+                return true;
+            }
+            if (parts.Length != 2) return false;
+            var protocol = parts[0].ToUpperInvariant() switch
+            {
+                "TCP" => IpvsProtocol.Tcp,
+                "UDP" => IpvsProtocol.Udp,
+                "SCTP" => IpvsProtocol.Sctp,
+                _ => IpvsProtocol.None,
+            };
+            if (protocol == IpvsProtocol.None || !IpvsAddressText.TryParseEndpoint(parts[1], out var address, out var port) || port is null) return false;
+            key = ForAddress(protocol, address!, port.Value);
+            return true;
+        }
+        catch (IpvsToolsException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>TCP, UDP, SCTP, or "?" as ipvsadm prints a protocol it does not know.</summary>
     internal static string ProtocolName(IpvsProtocol protocol) => protocol switch
