@@ -29,6 +29,16 @@
         'Get-KubeIptablesRule'
         'Test-KubeIptablesRule'
         'Get-KubeIpvsPlan'
+        # IPVS changes (issue 4)
+        'New-IpvsService'
+        'Set-IpvsService'
+        'Set-IpvsScheduler'
+        'Remove-IpvsService'
+        'Clear-IpvsService'
+        'Get-IpvsDestination'
+        'Add-IpvsDestination'
+        'Set-IpvsDestination'
+        'Remove-IpvsDestination'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

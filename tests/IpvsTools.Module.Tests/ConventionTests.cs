@@ -108,6 +108,26 @@ public class ConventionTests(PowerShellSession session)
     }
 
     [Fact]
+    public void EveryChangeSupportsShouldProcessAndNewAddSetHavePassThru()
+    {
+        // Verbs that change kernel state; Clear- flushes everything and must ask first (ConfirmImpact High).
+        var changing = new[] { "New", "Set", "Add", "Remove", "Clear", "Reset", "Start", "Stop", "Import" };
+        foreach (var name in Cmdlets.Where(n => changing.Contains(n.Split('-')[0])))
+        {
+            var facts = session.Ok("""
+                $c = Get-Command $name
+                $a = $c.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]
+                $a.SupportsShouldProcess
+                "$($a.ConfirmImpact)"
+                $c.Parameters.ContainsKey('PassThru')
+                """, new Dictionary<string, object> { ["name"] = name });
+            Assert.True((bool)facts[0].BaseObject, $"{name} changes state but does not support -WhatIf/-Confirm");
+            if (name.StartsWith("Clear-")) Assert.Equal("High", (string)facts[1].BaseObject);
+            if (name.Split('-')[0] is "New" or "Add" or "Set") Assert.True((bool)facts[2].BaseObject, $"{name} has no -PassThru");
+        }
+    }
+
+    [Fact]
     public void OtherPlatformsAreRefusedWithAClearMessage()
     {
         var message = (string)session.Ok("[IpvsTools.Commands.ModuleInitializer]::PlatformRefusal($false, 'Microsoft Windows 10.0.26100')").Single().BaseObject;

@@ -14,6 +14,15 @@ namespace IpvsTools;
 /// </summary>
 public sealed class IpvsServiceSettings
 {
+    /// <summary>IP_VS_SVC_F_PERSISTENT.</summary>
+    public const uint PersistentFlag = IpvsConstants.SvcFlagPersistent;
+
+    /// <summary>IP_VS_SVC_F_ONEPACKET.</summary>
+    public const uint OnePacketFlag = IpvsConstants.SvcFlagOnePacket;
+
+    /// <summary>The three scheduler flags (IP_VS_SVC_F_SCHED1..3).</summary>
+    public const uint SchedulerFlagsMask = IpvsConstants.SvcFlagSchedAny;
+
     /// <summary>The longest scheduler or persistence engine name the kernel keeps (IP_VS_SCHEDNAME_MAXLEN - 1).</summary>
     public const int MaxNameLength = 15;
 

@@ -37,6 +37,13 @@ public static class IpvsadmSaveText
         return lines;
     }
 
+    /// <summary>"10.0.0.2:80" or "[fd00::2]:80", as ipvsadm writes an address and port.</summary>
+    public static string FormatEndpoint(System.Net.IPAddress address, ushort port)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return IpvsAddressText.FormatEndpoint(address.AddressFamily, address, port);
+    }
+
     /// <summary>How a save line names a service: "-t 10.96.0.10:53", "-u [fd00::10]:53", "--sctp-service ...", "-f 5", "-f 5 -6".</summary>
     public static string ServiceOption(IpvsServiceKey key)
     {

@@ -12,12 +12,14 @@ public abstract class IpvsToolsCmdlet : PSCmdlet
 {
     /// <summary>
     /// The network namespace to work in: a name under /run/netns (as `ip netns` makes) or a path such as
-    /// /proc/PID/ns/net. Omitted: the namespace of the PowerShell process.
+    /// /proc/PID/ns/net. Omitted, null or empty: the namespace of the PowerShell process. Null is allowed
+    /// because piped objects read from the process's own namespace carry a null NetworkNamespace.
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(NetworkNamespaceCompleter))]
     [Alias("NetNs")]
-    [ValidateNotNullOrEmpty]
+    [AllowNull]
+    [AllowEmptyString]
     public string? NetworkNamespace { get; set; }
 
     /// <summary>"GetIpset" for Get-Ipset: the prefix of every ErrorId this cmdlet writes.</summary>
