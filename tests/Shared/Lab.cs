@@ -27,7 +27,17 @@ public static class Lab
     }
 
     /// <summary>Feeds `ipvsadm -R` in the namespace.</summary>
-    public static void IpvsadmRestore(TestNamespace ns, string rules) => ns.Feed(rules, "ipvsadm", "-R");
+    public static void IpvsadmRestore(TestNamespace ns, string rules)
+    {
+        // ipvsadm -R reports the kernel's refusals on standard error and still exits 0: both count.
+        var result = TryIpvsadmRestore(ns, rules);
+        if (result.ExitCode != 0 || result.Error.Length > 0)
+            throw new InvalidOperationException($"ipvsadm -R exited {result.ExitCode}: {result.Error}");
+    }
+
+    /// <summary>Feeds `ipvsadm -R` in the namespace and returns its exit code and output, whatever they are.</summary>
+    public static Tool.Result TryIpvsadmRestore(TestNamespace ns, string rules)
+        => Tool.TryRunWithInput(rules, ["ip", "netns", "exec", ns.Name, "ipvsadm", "-R"]);
 
     /// <summary>
     /// A node's dataplane in miniature inside the namespace: kube-ipvs0 (dummy, left down) holding the

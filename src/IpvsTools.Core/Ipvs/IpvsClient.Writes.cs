@@ -106,6 +106,27 @@ public sealed partial class IpvsClient
         Change(IpvsWriteRequests.DelDaemon(_familyId, state), IpvsChangeKind.StopDaemon, $"Stopping the IPVS {name} sync daemon", null, daemon: name);
     }
 
+    /// <summary>Applies one line of a restore file (see <see cref="IpvsadmRestoreText"/>), as ipvsadm -R would.</summary>
+    public void Apply(IpvsConfigOperation operation)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        switch (operation.Command)
+        {
+            case IpvsConfigCommand.AddService: AddService(operation.ServiceSettings!); break;
+            case IpvsConfigCommand.EditService: UpdateService(operation.ServiceSettings!); break;
+            case IpvsConfigCommand.DeleteService: RemoveService(operation.Service!); break;
+            case IpvsConfigCommand.Clear: Clear(); break;
+            case IpvsConfigCommand.AddDestination: AddDestination(operation.Service!, operation.Destination!); break;
+            case IpvsConfigCommand.EditDestination: UpdateDestination(operation.Service!, operation.Destination!); break;
+            case IpvsConfigCommand.DeleteDestination: RemoveDestination(operation.Service!, operation.DestinationAddress!, operation.DestinationPort); break;
+            case IpvsConfigCommand.Zero: ResetStatistics(operation.Service); break;
+            case IpvsConfigCommand.SetTimeouts: SetTimeouts(operation.Timeouts!); break;
+            case IpvsConfigCommand.StartDaemon: StartSyncDaemon(operation.Daemon!); break;
+            case IpvsConfigCommand.StopDaemon: StopSyncDaemon(operation.DaemonState); break;
+            default: throw new ArgumentOutOfRangeException(nameof(operation), operation.Command, "not a restore command");
+        }
+    }
+
     internal static string StateName(IpvsSyncState state) => state switch
     {
         IpvsSyncState.Master => "master",
