@@ -39,6 +39,8 @@
         'Add-IpvsDestination'
         'Set-IpvsDestination'
         'Remove-IpvsDestination'
+        'Export-IpvsConfig'
+        'Import-IpvsConfig'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -1,0 +1,143 @@
+using System.Management.Automation;
+using IpvsTools.Testing;
+using Xunit;
+
+namespace IpvsTools.ModuleTests;
+
+/// <summary>Export-IpvsConfig and Import-IpvsConfig in the lab kernel, against `ipvsadm -Sn` and `ipvsadm -R`.</summary>
+[Trait("Tier", "Lab")]
+public class IpvsConfigLabTests
+{
+    private readonly PowerShellSession _session;
+
+    public IpvsConfigLabTests(PowerShellSession session)
+    {
+        Lab.RequireIpvs();
+        _session = session;
+    }
+
+    private static Dictionary<string, object> Vars(TestNamespace ns, string? path = null)
+        => path is null ? new() { ["ns"] = ns.Name } : new() { ["ns"] = ns.Name, ["path"] = path };
+
+    private static string TempFile() => Path.Combine(Path.GetTempPath(), "ipvstools-" + Guid.NewGuid().ToString("N") + ".rules");
+
+    [Fact]
+    public void ExportIsIpvsadmSaveByteForByteForStateFromEitherSide()
+    {
+        // ipvsadm's state, wrapping addresses and all.
+        using var ns = new TestNamespace();
+        Lab.IpvsadmRestore(ns, Lab.SampleTable + "-A -t 10.96.0.50:80 -s rr\n-A -t 172.16.0.1:80 -s rr\n-a -t 192.0.0.1:80 -r 10.1.1.1:80 -m\n-a -t 192.0.0.1:80 -r 192.168.1.1:80 -m\n-a -t 192.0.0.1:80 -r 96.0.0.1:80 -m\n");
+        var lines = _session.Ok("Export-IpvsConfig -NetworkNamespace $ns", Vars(ns)).Select(o => (string)o.BaseObject);
+        Assert.Equal(ns.Exec("ipvsadm", "-Sn"), string.Concat(lines.Select(l => l + "\n")));
+        var path = TempFile();
+        try
+        {
+            _session.Ok("Export-IpvsConfig -Path $path -NetworkNamespace $ns", Vars(ns, path));
+            Assert.Equal(System.Text.Encoding.UTF8.GetBytes(ns.Exec("ipvsadm", "-Sn")), File.ReadAllBytes(path));
+            var clobber = _session.Run("Export-IpvsConfig -Path $path -NoClobber -NetworkNamespace $ns", Vars(ns, path));
+            Assert.Equal("ExportIpvsConfigFileExists", Assert.Single(clobber.AllErrors).FullyQualifiedErrorId.Split(',')[0]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        // The cmdlets' state.
+        using var built = new TestNamespace();
+        _session.Ok(IpvsServiceChangeLabTests.BuildScript + "\nNew-IpvsService -Protocol Tcp -Address 192.168.0.1 -Port 80 @n\nNew-IpvsService -Protocol Tcp -Address 96.0.0.1 -Port 80 @n", Vars(built));
+        var export = string.Concat(_session.Ok("Export-IpvsConfig -NetworkNamespace $ns", Vars(built)).Select(o => (string)o.BaseObject + "\n"));
+        Assert.Equal(built.Exec("ipvsadm", "-Sn"), export);
+
+        using var empty = new TestNamespace();
+        Assert.Empty(_session.Ok("Export-IpvsConfig -NetworkNamespace $ns", Vars(empty)));
+    }
+
+    [Fact]
+    public void ImportMakesWhatIpvsadmRestoreMakes()
+    {
+        using var source = new TestNamespace();
+        using var ours = new TestNamespace();
+        using var theirs = new TestNamespace();
+        _session.Ok(IpvsServiceChangeLabTests.BuildScript, Vars(source));
+        var path = TempFile();
+        try
+        {
+            _session.Ok("Export-IpvsConfig -Path $path -NetworkNamespace $ns", Vars(source, path));
+            var passThru = _session.Ok("Import-IpvsConfig -Path $path -NetworkNamespace $ns -PassThru", Vars(ours, path));
+            Lab.IpvsadmRestore(theirs, File.ReadAllText(path));
+            Assert.Equal(theirs.Exec("ipvsadm", "-Sn"), ours.Exec("ipvsadm", "-Sn"));
+            Assert.Equal(source.Exec("ipvsadm", "-Sn"), ours.Exec("ipvsadm", "-Sn"));
+            Assert.Equal(12, passThru.Count);
+            // Files from Get-ChildItem pipe in by FullName: the same file again conflicts with what it just made.
+            var again = _session.Run("[System.IO.FileInfo]::new($path) | Import-IpvsConfig -NetworkNamespace $ns", Vars(ours, path));
+            Assert.All(again.AllErrors, e => Assert.Equal("ImportIpvsConfigLineConflict", e.FullyQualifiedErrorId.Split(',')[0]));
+            Assert.Equal(25, again.AllErrors.Count());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void ABadFileAppliesNothingAndNamesEveryBadLine()
+    {
+        using var ns = new TestNamespace();
+        Lab.IpvsadmRestore(ns, Lab.SampleTable);
+        var before = ns.Exec("ipvsadm", "-Sn");
+        var path = TempFile();
+        try
+        {
+            File.WriteAllText(path, "-A -t 10.96.0.60:80 -s rr\n-a -t 10.96.0.60:80 -r 10.244.9.9 -m\n-a -t 10.96.0.60:80 -r 10.244.9.8 -w x\n\n-A -t 10.96.0.61 -s rr\n");
+            var result = _session.Run("Import-IpvsConfig -Path $path -NetworkNamespace $ns", Vars(ns, path));
+            Assert.Equal([3, 5], result.AllErrors.Select(e => int.Parse(((string)e.TargetObject).Split(':')[^1])));
+            Assert.All(result.AllErrors, e =>
+            {
+                Assert.Equal("ImportIpvsConfigInvalidLine", e.FullyQualifiedErrorId.Split(',')[0]);
+                Assert.Equal(ErrorCategory.InvalidData, e.CategoryInfo.Category);
+                Assert.Contains("Nothing was applied", e.ErrorDetails.Message);
+            });
+            Assert.Contains("line 3: illegal weight `x'", result.AllErrors.First().ErrorDetails.Message);
+            Assert.Equal(before, ns.Exec("ipvsadm", "-Sn"));
+
+            // Good syntax that does not fit the table: also nothing applied.
+            File.WriteAllText(path, "-A -t 10.96.0.60:80 -s rr\n-A -t 10.96.0.10:53 -s rr\n-d -u 10.96.0.10:53 -r 10.244.7.7:53\n-A -t 10.96.0.62:80 -s fastest\n");
+            var conflicts = _session.Run("Import-IpvsConfig -Path $path -NetworkNamespace $ns", Vars(ns, path));
+            Assert.Equal([2, 3, 4], conflicts.AllErrors.Select(e => int.Parse(((string)e.TargetObject).Split(':')[^1])));
+            Assert.Contains("already exists", conflicts.AllErrors.First().ErrorDetails.Message);
+            Assert.Equal(before, ns.Exec("ipvsadm", "-Sn"));
+
+            var missing = _session.Run("Import-IpvsConfig -Path /nonexistent/rules -NetworkNamespace $ns", Vars(ns));
+            Assert.Equal("ImportIpvsConfigFileNotFound", Assert.Single(missing.AllErrors).FullyQualifiedErrorId.Split(',')[0]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void WhatIfPrintsTheOperationsAndAppliesNone()
+    {
+        using var ns = new TestNamespace();
+        var path = Path.Combine(Environment.GetEnvironmentVariable("IPVSTOOLS_LAB_WORK") ?? Path.GetTempPath(), "whatif-" + Guid.NewGuid().ToString("N") + ".rules");
+        File.WriteAllText(path, "-A -u 10.96.0.10:53 -s rr\n-a -u 10.96.0.10:53 -r 10.244.1.5:53 -m\n--set 800 0 0\n-C\n");
+        try
+        {
+            var output = Tool.Run("dotnet", Shell.Find(), "-Module", _session.ModuleManifest, "-Command", $"Import-IpvsConfig -Path {path} -NetworkNamespace {ns.Name} -WhatIf");
+            var lines = output.Split('\n').Where(l => l.Length > 0).ToArray();
+            Assert.Equal([
+                $"What if: Performing the operation \"Add IPVS service (scheduler rr) (line 1 of {path}) in network namespace '{ns.Name}'\" on target \"UDP 10.96.0.10:53\".",
+                $"What if: Performing the operation \"Add real server (Masquerade, weight 1) (line 2 of {path}) in network namespace '{ns.Name}'\" on target \"UDP 10.96.0.10:53 -> 10.244.1.5:53\".",
+                $"What if: Performing the operation \"Set to tcp 800, tcpfin 0, udp 0 (0: unchanged) (line 3 of {path}) in network namespace '{ns.Name}'\" on target \"the IPVS timeouts\".",
+                $"What if: Performing the operation \"Remove (line 4 of {path}) in network namespace '{ns.Name}'\" on target \"every IPVS service\".",
+            ], lines);
+            Assert.Equal("", ns.Exec("ipvsadm", "-Sn"));
+            Assert.Equal("Timeout (tcp tcpfin udp): 900 120 300\n", ns.Exec("ipvsadm", "-L", "--timeout"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
