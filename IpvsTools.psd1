@@ -41,6 +41,14 @@
         'Remove-IpvsDestination'
         'Export-IpvsConfig'
         'Import-IpvsConfig'
+        'Get-IpvsInfo'
+        'Get-IpvsTimeout'
+        'Set-IpvsTimeout'
+        'Reset-IpvsStatistics'
+        'Get-IpvsConnection'
+        'Get-IpvsSyncDaemon'
+        'Start-IpvsSyncDaemon'
+        'Stop-IpvsSyncDaemon'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -74,6 +74,32 @@ public static class Lab
     public static void SendUdp(TestNamespace ns, string address, int port)
         => ns.Exec("bash", "-c", "echo x > /dev/udp/$0/$1", address, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>A service per family with one real server each, and a packet to each (UDP) plus a TCP attempt to a persistent one.</summary>
+    public static void MakeConnections(TestNamespace ns)
+    {
+        Dataplane(ns);
+        IpvsadmRestore(ns, """
+            -A -u 10.96.0.10:53 -s rr
+            -a -u 10.96.0.10:53 -r 10.244.0.2:53 -m
+            -A -t 10.96.0.10:80 -s rr -p 60
+            -a -t 10.96.0.10:80 -r 10.244.0.3:8080 -m
+            -A -u [fd00::10]:53 -s rr
+            -a -u [fd00::10]:53 -r [fd00:244::2]:53 -m
+            -A -f 5 -s rr
+            -a -f 5 -r 10.244.0.2:53 -m
+
+            """);
+        SendUdp(ns, "10.96.0.10", 53);
+        SendUdp(ns, "fd00::10", 53);
+        ns.TryExec("timeout", "2", "bash", "-c", "echo > /dev/tcp/10.96.0.10/80");
+    }
+
+    /// <summary>`ipvsadm -Lnc` entries without the expiry column (time passes between two reads).</summary>
+    public static string[] IpvsadmConnections(TestNamespace ns)
+        => ns.Exec("ipvsadm", "-Lnc").Split('\n').Skip(2).Where(l => l.Length > 0).Select(WithoutExpiry).Order(StringComparer.Ordinal).ToArray();
+
+    public static string WithoutExpiry(string line) => line.TrimEnd().Remove(4, 5);
+
     /// <summary>A table with every kind of service Get-IpvsService must show as ipvsadm does.</summary>
     public const string SampleTable = """
         -A -t 10.96.0.10:53 -s rr

@@ -148,6 +148,9 @@ public sealed class IpvsServiceKey : IEquatable<IpvsServiceKey>
         }
     }
 
+    /// <summary>TCP, UDP, SCTP, or "?" for another protocol: the name ipvsadm and /proc/net/ip_vs_conn give it.</summary>
+    public static string ProtocolNameOf(IpvsProtocol protocol) => ProtocolName(protocol);
+
     /// <summary>TCP, UDP, SCTP, or "?" as ipvsadm prints a protocol it does not know.</summary>
     internal static string ProtocolName(IpvsProtocol protocol) => protocol switch
     {
