@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using IpvsTools.Netlink;
@@ -65,12 +66,12 @@ public abstract class IpvsCommandBase : IpvsToolsCmdlet, IDisposable
         if (key.Address is not IPAddress address) return;
         try
         {
-            foreach (var onLink in LinkLookup.AddressesOn(LinkLookup.KubeIpvsLink, ns))
-            {
-                if (!onLink.Equals(address)) continue;
-                WriteWarning($"{key.DisplayName}: {address} is on {LinkLookup.KubeIpvsLink}, so kube-proxy owns this service and {consequence} (it syncs every 30 s by default). {advice}");
-                return;
-            }
+            NetworkLink? link;
+            using (var links = LinkClient.Open(ns)) link = links.Find(LinkClient.KubeIpvsInterfaceName);
+            if (link is null) return;
+            using var addresses = AddressClient.Open(ns);
+            if (!addresses.List().Any(a => a.InterfaceIndex == link.Index && a.Address.Equals(address))) return;
+            WriteWarning($"{key.DisplayName}: {address} is on {LinkClient.KubeIpvsInterfaceName}, so kube-proxy owns this service and {consequence} (it syncs every 30 s by default). {advice}");
         }
         catch (IpvsToolsException)
         {

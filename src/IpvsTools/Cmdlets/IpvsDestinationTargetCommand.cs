@@ -61,8 +61,4 @@ public abstract class IpvsDestinationTargetCommand : IpvsCommandBase
             "AmbiguousDestination", target);
         return null;
     }
-
-    /// <summary>The tunnel parameters as given on the command line, for messages.</summary>
-    protected static IEnumerable<string> Describe(IDictionary<string, object> bound, params string[] names)
-        => names.Where(bound.ContainsKey).Select(n => n + " " + bound[n]);
 }
