@@ -14,6 +14,11 @@ internal static class NetlinkFuzz
 
     public static Dictionary<string, int> Run(int seed, int iterations, byte[][] seeds, Func<byte[], string> decode, ushort? plausibleType = null)
     {
+        // Warm-up, unmeasured: one-time costs (JIT, the first exception's resources, lazily built
+        // tables) are not allocations in proportion to an input.
+        var warmUp = new Random(~seed);
+        for (var i = 0; i < 500; i++) decode(Mutate(warmUp, seeds[warmUp.Next(seeds.Length)], plausibleType).Input);
+
         var random = new Random(seed);
         var counts = new Dictionary<string, int>();
         for (var i = 0; i < iterations; i++)
