@@ -49,6 +49,8 @@
         'Get-IpvsSyncDaemon'
         'Start-IpvsSyncDaemon'
         'Stop-IpvsSyncDaemon'
+        # reachability (issue 7)
+        'Test-ServiceReachability'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -1,0 +1,13 @@
+using System;
+
+namespace IpvsTools;
+
+/// <summary>How Test-ServiceReachability runs its checks.</summary>
+public sealed record ReachabilityOptions
+{
+    /// <summary>How long each probe waits for an answer (probes run side by side).</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>The scheduler kube-proxy uses (--ipvs-scheduler): checked as loaded when a virtual server is missing.</summary>
+    public string Scheduler { get; init; } = "rr";
+}

@@ -1,0 +1,263 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using IpvsTools.IpvsWire;
+using N = IpvsTools.ReachabilityCheckNames;
+
+namespace IpvsTools;
+
+/// <summary>
+/// Says why a virtual service is or is not reachable: reads the node once (<see cref="ReachabilityNode"/>),
+/// checks each layer kube-proxy's IPVS mode programs, probes through the VIP and each real server
+/// directly (side by side, inside the node's namespace), and names the first cause in one sentence.
+/// </summary>
+public static class ServiceReachabilityTester
+{
+    public static async Task<ServiceReachability> TestAsync(ReachabilityNode node, ReachabilityTarget target, ReachabilityOptions options,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(options);
+        var key = target.Key;
+        var service = node.Service(key);
+        var realServers = RealServerEndpoints(service, target.Expected);
+
+        // Conntrack first: the probes below add entries of their own.
+        var conntrack = CheckConntrack(node, key, service);
+        var vipTask = ReachabilityProbe.ProbeAsync(node.Namespace, key.Protocol, target.Address, key.Port, options.Timeout, cancellationToken);
+        var serverTasks = realServers.Select(r => ReachabilityProbe.ProbeAsync(node.Namespace, key.Protocol, r.Address, r.Port, options.Timeout, cancellationToken)).ToArray();
+        var vip = await vipTask.ConfigureAwait(false);
+        var probes = await Task.WhenAll(serverTasks).ConfigureAwait(false);
+
+        var servers = realServers.Select((r, i) => new RealServerReachability(r.Address, r.Port, r.Weight, r.Weight is not null,
+            target.Expected is null ? null : r.InSlices, probes[i])).ToList();
+
+        var checks = new List<ReachabilityCheck>
+        {
+            CheckVip(node, target),
+            CheckVirtualServer(node, key, service),
+            CheckScheduler(node, service, options.Scheduler),
+            CheckWeights(service),
+            CheckEndpointSlices(service, target, servers),
+            CheckIpsets(node, target),
+            CheckIptables(node, target),
+            conntrack,
+            new ReachabilityCheck(N.VipProbe, vip.Answered, $"{key.DisplayName}: {vip.Detail}"),
+            CheckServerProbes(servers),
+        };
+        var (reachable, reason) = Judge(key, checks, servers, vip);
+        return new ServiceReachability(key, target.Service, reachable, reason, checks, servers, vip, node.Namespace?.DisplayName);
+    }
+
+    private sealed record Endpoint(IPAddress Address, ushort Port, int? Weight, bool InSlices);
+
+    private static List<Endpoint> RealServerEndpoints(IpvsService? service, KubeVirtualServer? expected)
+    {
+        var list = new List<Endpoint>();
+        var wanted = expected?.Destinations.Select(d => (d.Address, d.Port)).ToHashSet() ?? new HashSet<(IPAddress, ushort)>();
+        foreach (var d in service?.Destinations ?? Array.Empty<IpvsDestination>())
+            list.Add(new Endpoint(d.Address, d.Port, d.Weight, wanted.Contains((d.Address, d.Port))));
+        foreach (var d in expected?.Destinations ?? Array.Empty<KubeRealServer>())
+            if (!list.Any(e => e.Address.Equals(d.Address) && e.Port == d.Port)) list.Add(new Endpoint(d.Address, d.Port, null, true));
+        return list;
+    }
+
+    private static ReachabilityCheck CheckVip(ReachabilityNode node, ReachabilityTarget target)
+    {
+        var address = target.Address;
+        if (node.KubeIpvs0Addresses.Contains(address)) return new(N.VipOnKubeIpvs0, true, $"{address} is on kube-ipvs0");
+        var other = node.OtherAddresses.FirstOrDefault(a => a.Address.Equals(address));
+        if (other.Address is not null)
+            return new(N.VipOnKubeIpvs0, null, $"{address} is on {other.Link}, a node address (NodePort), not on kube-ipvs0");
+        var expectsDummy = target.Expected is { Role: not KubeAddressRole.NodePort };
+        if (!node.KubeIpvs0Exists)
+            return node.LooksLikeIpvsMode || expectsDummy
+                ? new(N.VipOnKubeIpvs0, false, $"kube-ipvs0 does not exist, so {address} is not a local address")
+                : new(N.VipOnKubeIpvs0, null, $"there is no kube-ipvs0 (the node is not in IPVS mode); {address} is not a local address");
+        return new(N.VipOnKubeIpvs0, false, $"{address} is not on kube-ipvs0 (nor on any other link)");
+    }
+
+    private static ReachabilityCheck CheckVirtualServer(ReachabilityNode node, IpvsServiceKey key, IpvsService? service)
+    {
+        if (node.Services is null) return new(N.VirtualServer, null, "the IPVS table could not be read: " + node.IpvsError);
+        if (service is null) return new(N.VirtualServer, false, $"there is no IPVS virtual server {key.DisplayName}");
+        return new(N.VirtualServer, true, $"{key.DisplayName} {service.Scheduler} with {Count(service.Destinations.Count, "real server")}");
+    }
+
+    private static ReachabilityCheck CheckScheduler(ReachabilityNode node, IpvsService? service, string scheduler)
+    {
+        if (node.Services is null) return new(N.SchedulerModule, null, "the IPVS table could not be read");
+        if (service is not null) return new(N.SchedulerModule, true, $"{service.Scheduler} is in use (module {IpvsSchedulers.ModuleName(service.Scheduler)})");
+        var module = IpvsSchedulers.ModuleName(scheduler);
+        return IpvsSchedulers.Loaded().Contains(scheduler, StringComparer.Ordinal)
+            ? new(N.SchedulerModule, true, $"{module} is loaded")
+            : new(N.SchedulerModule, false, $"{module} is not loaded: a virtual server with scheduler {scheduler} cannot be created until it is (modprobe {module})");
+    }
+
+    private static ReachabilityCheck CheckWeights(IpvsService? service)
+    {
+        if (service is null) return new(N.RealServers, null, "no virtual server");
+        var all = service.Destinations.Count;
+        var weighted = service.Destinations.Count(d => d.Weight > 0);
+        if (all == 0) return new(N.RealServers, false, $"{service.Key.DisplayName} has no real servers");
+        if (weighted == 0) return new(N.RealServers, false, $"all {Count(all, "real server")} of {service.Key.DisplayName} have weight 0");
+        return new(N.RealServers, true, $"{weighted} of {Count(all, "real server")} with weight > 0");
+    }
+
+    private static ReachabilityCheck CheckEndpointSlices(IpvsService? service, ReachabilityTarget target, List<RealServerReachability> servers)
+    {
+        if (target.Expected is null) return new(N.EndpointSlices, null, "no cluster source (use -Service with -Path or -Kubeconfig)");
+        if (service is null) return new(N.EndpointSlices, null, "no virtual server");
+        var missing = servers.Where(s => !s.InIpvs).Select(s => s.Destination).ToList();
+        var extra = servers.Where(s => s.InIpvs && s.InEndpointSlices == false).Select(s => s.Destination).ToList();
+        if (missing.Count == 0 && extra.Count == 0)
+            return new(N.EndpointSlices, true, $"{Count(servers.Count, "real server")}, as the EndpointSlices say");
+        var parts = new List<string>();
+        if (missing.Count > 0) parts.Add("missing from IPVS: " + string.Join(", ", missing));
+        if (extra.Count > 0) parts.Add("not in the EndpointSlices: " + string.Join(", ", extra));
+        return new(N.EndpointSlices, false, string.Join("; ", parts));
+    }
+
+    private static ReachabilityCheck CheckIpsets(ReachabilityNode node, ReachabilityTarget target)
+    {
+        if (node.Ipsets is null) return new(N.Ipsets, null, "the ipsets could not be read: " + node.IpsetError);
+        string? why = null;
+        var wanted = target.ExpectedMembers ?? Inferred(node, target, out why);
+        if (wanted is null || wanted.Count == 0) return new(N.Ipsets, null, why ?? "kube-proxy writes no set member for it");
+        var missing = new List<string>();
+        foreach (var group in wanted.GroupBy(w => w.Set))
+        {
+            // Inferred alternatives: "one of" sets share the marker set name "A|B|C".
+            var names = group.Key.Split('|');
+            foreach (var (_, member) in group)
+                if (!names.Any(n => node.Ipsets.TryGetValue(n, out var set) && set.Members.Contains(member)))
+                    missing.Add($"{string.Join(" or ", names)} lacks {member}");
+        }
+        if (missing.Count == 0)
+            return new(N.Ipsets, true, string.Join(", ", wanted.Select(w => $"{w.Set.Split('|').First(n => node.Ipsets.TryGetValue(n, out var s) && s.Members.Contains(w.Member))} has {w.Member}")));
+        return new(N.Ipsets, false, string.Join("; ", missing));
+    }
+
+    private static IReadOnlyList<(string Set, string Member)>? Inferred(ReachabilityNode node, ReachabilityTarget target, out string? why)
+    {
+        why = null;
+        var key = target.Key;
+        var family = key.AddressFamily;
+        if (!node.Ipsets!.Keys.Any(n => n.StartsWith("KUBE-", StringComparison.Ordinal)))
+        {
+            why = "there are no KUBE-* ipsets (kube-proxy is not in IPVS mode here)";
+            return null;
+        }
+        var ipPort = KubeIpsets.IPPort(key.Address!, key.Protocol, key.Port);
+        if (node.KubeIpvs0Addresses.Contains(key.Address!))
+        {
+            var oneOf = string.Join("|", new[] { KubeIpsets.ClusterIP, KubeIpsets.ExternalIP, KubeIpsets.LoadBalancer }.Select(n => KubeIpsets.NameFor(n, family)));
+            return [(oneOf, ipPort), (KubeIpsets.NameFor(KubeIpsets.IpvsIPs, family), key.Address!.ToString())];
+        }
+        if (node.OtherAddresses.Any(a => a.Address.Equals(key.Address)))
+        {
+            return key.Protocol switch
+            {
+                IpvsProtocol.Tcp => [(KubeIpsets.NameFor(KubeIpsets.NodePortTcp, family), KubeIpsets.Port(key.Port))],
+                IpvsProtocol.Udp => [(KubeIpsets.NameFor(KubeIpsets.NodePortUdp, family), KubeIpsets.Port(key.Port))],
+                _ => [(KubeIpsets.NameFor(KubeIpsets.NodePortSctp, family), ipPort)],
+            };
+        }
+        why = $"{key.Address} is neither on kube-ipvs0 nor a node address: no set applies";
+        return null;
+    }
+
+    private static ReachabilityCheck CheckIptables(ReachabilityNode node, ReachabilityTarget target)
+    {
+        if (!node.LooksLikeIpvsMode && target.Expected is null)
+            return new(N.Iptables, null, "no kube-ipvs0 and no KUBE-* ipsets: kube-proxy's IPVS-mode rules do not apply");
+        var (checks, error) = node.Iptables(target.Key.AddressFamily);
+        if (checks is null) return new(N.Iptables, null, "iptables could not be read: " + error);
+        var missing = checks.Where(c => c.Status == KubeIptablesCheckStatus.Missing).ToList();
+        if (missing.Count == 0) return new(N.Iptables, true, $"{checks.Count(c => c.Status == KubeIptablesCheckStatus.Present)} chains, jumps and rules of kube-proxy are present");
+        return new(N.Iptables, false, $"{Count(missing.Count, "missing item")}: " + string.Join("; ", missing.Take(3).Select(c => $"{c.Table} {c.Chain}" + (c.Rule is null ? " (chain)" : ": " + c.Rule)))
+            + (missing.Count > 3 ? "; ..." : ""));
+    }
+
+    private static ReachabilityCheck CheckConntrack(ReachabilityNode node, IpvsServiceKey key, IpvsService? service)
+    {
+        if (key.Protocol != IpvsProtocol.Udp) return new(N.Conntrack, null, "not a UDP service");
+        if (service is null) return new(N.Conntrack, null, "no virtual server");
+        var current = service.Destinations.Select(d => (d.Address, d.Port)).ToHashSet();
+        var (entries, error) = node.Conntrack();
+        var (connections, ipvsError) = node.IpvsConnections();
+        if (entries is null && connections is null) return new(N.Conntrack, null, $"{error}; {ipvsError}");
+        var stale = (entries ?? Array.Empty<ConntrackEntry>())
+            .Where(e => e.Protocol == "UDP" && e.Destination.Equals(key.Address) && e.DestinationPort == key.Port
+                && !e.ReplySource.Equals(e.Destination) && !current.Contains((e.ReplySource, e.ReplySourcePort)))
+            .Select(e => (e.ReplySource, e.ReplySourcePort)).ToList();
+        var staleIpvs = (connections ?? Array.Empty<IpvsConnection>())
+            .Where(c => c.Protocol == "UDP" && c.VirtualAddress.Equals(key.Address) && c.VirtualPort == key.Port
+                && !current.Contains((c.DestinationAddress, c.DestinationPort)))
+            .Select(c => (c.DestinationAddress, c.DestinationPort)).ToList();
+        if (stale.Count == 0 && staleIpvs.Count == 0)
+            return new(N.Conntrack, true, "no conntrack entry or IPVS connection points at a real server that is gone");
+        var gone = stale.Concat(staleIpvs).Distinct().Select(g => IpvsAddressText.FormatEndpoint(g.Item1.AddressFamily, g.Item1, g.Item2));
+        return new(N.Conntrack, false, $"{Count(stale.Count, "conntrack entry", "conntrack entries")} and {Count(staleIpvs.Count, "IPVS connection")} still send {key.DisplayName} to {string.Join(", ", gone)}, no longer a real server");
+    }
+
+    private static ReachabilityCheck CheckServerProbes(List<RealServerReachability> servers)
+    {
+        if (servers.Count == 0) return new(N.RealServerProbes, null, "no real servers to probe");
+        var failed = servers.Where(s => s.Reachable == false).ToList();
+        if (failed.Count > 0) return new(N.RealServerProbes, false, string.Join("; ", failed.Select(s => $"{s.Destination} {s.Detail}")));
+        var answered = servers.Where(s => s.Reachable == true).ToList();
+        if (answered.Count == 0) return new(N.RealServerProbes, null, "no real server answered or refused (UDP services need not answer)");
+        return new(N.RealServerProbes, true, $"{answered.Count} of {Count(servers.Count, "real server")} answer" + (answered.Count == servers.Count ? "" : " (the others need not)") +
+            ", slowest " + ProbeOutcome.Milliseconds(answered.Max(s => s.LatencyMilliseconds ?? 0)));
+    }
+
+    /// <summary>Reachable when nothing failed; the reason is the first failure in order of cause.</summary>
+    private static (bool, string) Judge(IpvsServiceKey key, List<ReachabilityCheck> checks, List<RealServerReachability> servers, ProbeOutcome vip)
+    {
+        ReachabilityCheck C(string name) => checks.First(c => c.Name == name);
+        bool Failed(string name) => C(name).Result == false;
+        var target = key.DisplayName;
+        var address = key.Address!;
+
+        if (Failed(N.VirtualServer) && Failed(N.SchedulerModule))
+            return (false, $"There is no virtual server {target} because its scheduler module is missing: {C(N.SchedulerModule).Detail}.");
+        if (Failed(N.VirtualServer))
+            return (false, $"There is no IPVS virtual server {target}: kube-proxy has not programmed it, or it was removed.");
+        if (Failed(N.VipOnKubeIpvs0))
+            return (false, $"{address} is not on kube-ipvs0, so the node does not take packets to it as its own and IPVS never sees them.");
+        if (Failed(N.RealServers))
+            return (false, C(N.RealServers).Detail.StartsWith("all", StringComparison.Ordinal)
+                ? $"All real servers of {target} have weight 0, so IPVS sends new connections nowhere (they are draining)."
+                : $"{target} has no real servers: the Service has no ready endpoints on this node's view.");
+        if (Failed(N.EndpointSlices))
+            return (false, $"The real servers of {target} differ from the EndpointSlices ({C(N.EndpointSlices).Detail}).");
+        var broken = servers.FirstOrDefault(s => s.Reachable == false);
+        if (broken is not null)
+        {
+            var why = broken.Detail.StartsWith("refused", StringComparison.Ordinal)
+                ? $"real server {broken.Destination} refuses: its pod is there but nothing listens on port {broken.Port}"
+                : $"real server {broken.Destination} does not answer ({broken.Detail}): its pod is gone or its network is down";
+            return (false, char.ToUpperInvariant(why[0]) + why.Substring(1) + ".");
+        }
+        if (Failed(N.Conntrack))
+            return (false, $"Stale UDP conntrack: {C(N.Conntrack).Detail} (clear them: conntrack -D -p udp --orig-dst {address} --orig-port-dst {key.Port}).");
+        if (Failed(N.Ipsets))
+            return (false, $"An ipset member is missing ({C(N.Ipsets).Detail}), so kube-proxy's iptables rules do not treat {target} as a Service.");
+        if (Failed(N.Iptables))
+            return (false, $"kube-proxy's iptables rules are incomplete ({C(N.Iptables).Detail}).");
+        if (vip.Answered == false)
+            return (false, $"The probe through {target} failed ({vip.Detail}) although no layer check failed.");
+        if (vip.Answered == true)
+            return (true, $"{target} answered through IPVS ({vip.Detail}); {C(N.RealServerProbes).Detail}.");
+        return (true, $"No check failed; the probe through {target} was not conclusive ({vip.Detail}).");
+    }
+
+    private static string Count(int n, string one, string? many = null)
+        => n.ToString(CultureInfo.InvariantCulture) + " " + (n == 1 ? one : many ?? one + "s");
+}
