@@ -66,6 +66,36 @@ public sealed class PowerShellSession : IDisposable
         return result.Output;
     }
 
+    /// <summary>
+    /// Starts a script, stops it after <paramref name="stopAfter"/> as Ctrl+C does, and returns whether it
+    /// was still running then and how long the stop took to end it.
+    /// </summary>
+    public (bool WasRunning, TimeSpan StopTook) RunAndStop(string script, TimeSpan stopAfter, IDictionary? variables = null)
+    {
+        lock (_gate)
+        {
+            using var ps = PowerShell.Create(_runspace);
+            if (variables is not null)
+            {
+                foreach (DictionaryEntry v in variables) _runspace.SessionStateProxy.SetVariable((string)v.Key, v.Value);
+            }
+            ps.AddScript(script);
+            var running = ps.BeginInvoke();
+            Thread.Sleep(stopAfter);
+            var wasRunning = !running.IsCompleted;
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            ps.Stop();
+            try
+            {
+                ps.EndInvoke(running);
+            }
+            catch (PipelineStoppedException)
+            {
+            }
+            return (wasRunning, watch.Elapsed);
+        }
+    }
+
     public void Dispose() => _runspace.Dispose();
 
     private static string FindModule()

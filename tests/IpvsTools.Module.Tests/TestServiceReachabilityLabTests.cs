@@ -1,0 +1,259 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Net.Sockets;
+using IpvsTools.Testing;
+using Xunit;
+
+namespace IpvsTools.ModuleTests;
+
+/// <summary>
+/// Test-ServiceReachability against the lab kernel: a node programmed as kube-proxy's IPVS mode
+/// programs it (Get-KubeIpvsPlan carried out with ip, ipset, ipvsadm and iptables-restore), two real
+/// pods behind each Service (LabPods), then each diagnosis made for real with the reference tools and
+/// its Reason asserted. The healthy node must be Reachable.
+/// </summary>
+[Trait("Tier", "Lab")]
+public sealed class TestServiceReachabilityLabTests : IDisposable
+{
+    private const string Web = "10.96.100.20";
+    private const string Dns = "10.96.0.10";
+    private readonly PowerShellSession _session;
+    private readonly string _dir = Directory.CreateTempSubdirectory("ipvstools-reach-").FullName;
+    private readonly TestNamespace _node;
+    private readonly LabPods _pods;
+    private readonly string _snapshot;
+
+    public TestServiceReachabilityLabTests(PowerShellSession session)
+    {
+        Lab.RequireIpvs();
+        _session = session;
+        _snapshot = Path.Combine(_dir, "cluster.yaml");
+        File.WriteAllText(_snapshot, Snapshot);
+        _node = new TestNamespace();
+        _pods = new LabPods(_node);
+        try
+        {
+            _node.Exec("ip", "link", "add", "eth0", "type", "dummy");
+            _node.Exec("ip", "addr", "add", "172.18.0.3/24", "dev", "eth0");
+            _node.Exec("ip", "link", "set", "eth0", "up");
+            _node.Exec("sysctl", "-q", "-w", "net.ipv4.vs.conntrack=1");
+            foreach (var pod in _pods.AddMany(2)) pod.ServeTcp(8080).ServeDns();
+            GetKubeIpvsPlanLabTests.Apply(_node, _session.Ok("Get-KubeIpvsPlan -Path $path -NodeName node-a -NetworkNamespace $ns", Vars()));
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>shop/web (TCP 80 -> 8080) and kube-system/kube-dns (UDP and TCP 53) on pod-0 and pod-1 of another node.</summary>
+    private const string Snapshot = """
+        apiVersion: v1
+        kind: List
+        items:
+        - apiVersion: v1
+          kind: Service
+          metadata: {name: web, namespace: shop}
+          spec:
+            clusterIP: 10.96.100.20
+            ports: [{name: http, port: 80, protocol: TCP, targetPort: 8080}]
+        - apiVersion: v1
+          kind: Service
+          metadata: {name: kube-dns, namespace: kube-system}
+          spec:
+            clusterIP: 10.96.0.10
+            ports:
+            - {name: dns, port: 53, protocol: UDP, targetPort: 53}
+            - {name: dns-tcp, port: 53, protocol: TCP, targetPort: 8080}
+        - apiVersion: discovery.k8s.io/v1
+          kind: EndpointSlice
+          metadata: {name: web-1, namespace: shop, labels: {kubernetes.io/service-name: web}}
+          addressType: IPv4
+          endpoints:
+          - {addresses: [10.244.1.10], nodeName: node-b}
+          - {addresses: [10.244.1.11], nodeName: node-b}
+          ports: [{name: http, port: 8080, protocol: TCP}]
+        - apiVersion: discovery.k8s.io/v1
+          kind: EndpointSlice
+          metadata: {name: kube-dns-1, namespace: kube-system, labels: {kubernetes.io/service-name: kube-dns}}
+          addressType: IPv4
+          endpoints:
+          - {addresses: [10.244.1.10], nodeName: node-b}
+          - {addresses: [10.244.1.11], nodeName: node-b}
+          ports: [{name: dns, port: 53, protocol: UDP}, {name: dns-tcp, port: 8080, protocol: TCP}]
+        """;
+
+    private Hashtable Vars(Hashtable? more = null)
+    {
+        var vars = new Hashtable { ["ns"] = _node.Name, ["path"] = _snapshot };
+        foreach (DictionaryEntry e in more ?? []) vars[e.Key] = e.Value;
+        return vars;
+    }
+
+    private PSObject Test(string arguments)
+        => _session.Ok($"Test-ServiceReachability {arguments} -NetworkNamespace $ns -TimeoutSeconds 3", Vars()).Single();
+
+    private static string Reason(PSObject result) => (string)result.Properties["Reason"].Value;
+    private static bool Reachable(PSObject result) => (bool)result.Properties["Reachable"].Value;
+
+    private static bool? Check(PSObject result, string name)
+    {
+        var check = ((IEnumerable)result.Properties["Checks"].Value).Cast<object>().Select(PSObject.AsPSObject).Single(c => (string)c.Properties["Name"].Value == name);
+        return (bool?)check.Properties["Result"].Value;
+    }
+
+    private static PSObject[] RealServers(PSObject result)
+        => ((IEnumerable)result.Properties["RealServers"].Value).Cast<object>().Select(PSObject.AsPSObject).ToArray();
+
+    [Fact]
+    public void AHealthyServiceIsReachableWithEveryCheckPassedOrNotApplicable()
+    {
+        Assert.Contains("-> 10.244.1.11:8080", _node.Exec("ipvsadm", "-Ln", "-t", Web + ":80"));
+        var r = Test($"{Web} 80");
+        Assert.True(Reachable(r), Reason(r));
+        Assert.StartsWith($"TCP {Web}:80 answered through IPVS (connected in", Reason(r));
+        foreach (var name in new[] { "VIP on kube-ipvs0", "Virtual server", "Scheduler module", "Real servers with weight", "ipset members", "iptables chains and jumps", "Probe through the VIP", "Probe of each real server" })
+            Assert.True(Check(r, name), name);
+        Assert.Null(Check(r, "UDP conntrack"));                     // TCP
+        Assert.Null(Check(r, "Real servers match EndpointSlices")); // no cluster source
+        var servers = RealServers(r);
+        Assert.Equal(["10.244.1.10:8080", "10.244.1.11:8080"], servers.Select(s => (string)s.Properties["Destination"].Value).Order());
+        Assert.All(servers, s => Assert.True((bool?)s.Properties["Reachable"].Value));
+        Assert.All(servers, s => Assert.NotNull(s.Properties["LatencyMilliseconds"].Value));
+
+        // UDP DNS through the VIP and at each pod; nothing stale in conntrack.
+        var dns = Test($"{Dns} 53 -Protocol Udp");
+        Assert.True(Reachable(dns), Reason(dns));
+        Assert.True(Check(dns, "UDP conntrack"));
+        Assert.Contains("DNS answer (rcode 0)", Reason(dns));
+
+        // With the cluster source: every virtual server of the Service, real servers = EndpointSlices.
+        var all = _session.Ok("Test-ServiceReachability -Service kube-system/kube-dns -Path $path -NodeName node-a -NetworkNamespace $ns", Vars());
+        Assert.Equal(["TCP 10.96.0.10:53", "UDP 10.96.0.10:53"], all.Select(o => (string)o.Properties["Target"].Value).Order());
+        Assert.All(all, o => Assert.True(Check(o, "Real servers match EndpointSlices")));
+        Assert.All(all, o => Assert.True(Reachable(o), Reason(o)));
+
+        // Quiet: a bool per target; piped services bind by property name.
+        Assert.Equal([true], _session.Ok("Test-ServiceReachability $vip 80 -NetworkNamespace $ns -InformationLevel Quiet", Vars(new() { ["vip"] = Web })).Select(o => o.BaseObject));
+        var piped = _session.Ok("Get-IpvsService -Address $vip -NetworkNamespace $ns | Test-ServiceReachability -InformationLevel Quiet", Vars(new() { ["vip"] = Dns }));
+        Assert.Equal([true, true], piped.Select(o => o.BaseObject));
+    }
+
+    [Fact]
+    public void AllWeightsZero()
+    {
+        _node.Exec("ipvsadm", "-e", "-t", Web + ":80", "-r", "10.244.1.10:8080", "-m", "-w", "0");
+        _node.Exec("ipvsadm", "-e", "-t", Web + ":80", "-r", "10.244.1.11:8080", "-m", "-w", "0");
+        Assert.Equal(2, _node.Exec("ipvsadm", "-Ln", "-t", Web + ":80").Split('\n').Count(l => l.Contains("Masq    0")));
+        var r = Test($"{Web} 80");
+        Assert.False(Reachable(r));
+        Assert.Equal($"All real servers of TCP {Web}:80 have weight 0, so IPVS sends new connections nowhere (they are draining).", Reason(r));
+        Assert.False(Check(r, "Real servers with weight"));
+        Assert.Equal([0, 0], RealServers(r).Select(s => (int)s.Properties["Weight"].Value));
+    }
+
+    [Fact]
+    public void ADestinationWhosePodIsGone()
+    {
+        _pods["pod-1"].Remove();
+        Assert.DoesNotContain(_pods["pod-1"].NamespaceName, Tool.Run("ip", "netns", "list"));
+        var r = Test($"{Web} 80");
+        Assert.False(Reachable(r));
+        Assert.StartsWith("Real server 10.244.1.11:8080 does not answer (", Reason(r));
+        Assert.EndsWith("its pod is gone or its network is down.", Reason(r));
+        Assert.False(Check(r, "Probe of each real server"));
+        Assert.True(Check(r, "Virtual server"));
+        var gone = RealServers(r).Single(s => (string)s.Properties["Destination"].Value == "10.244.1.11:8080");
+        Assert.False((bool?)gone.Properties["Reachable"].Value);
+        Assert.Null(gone.Properties["LatencyMilliseconds"].Value);
+    }
+
+    [Fact]
+    public void NoListener()
+    {
+        _pods["pod-0"].Stop(ProtocolType.Tcp, 8080);
+        Assert.DoesNotContain(":8080", _pods["pod-0"].Exec("ss", "-Htln"));
+        var r = Test($"{Web} 80");
+        Assert.False(Reachable(r));
+        Assert.Equal("Real server 10.244.1.10:8080 refuses: its pod is there but nothing listens on port 8080.", Reason(r));
+    }
+
+    [Fact]
+    public void VipMissingFromKubeIpvs0()
+    {
+        _node.Exec("ip", "addr", "del", Web + "/32", "dev", "kube-ipvs0");
+        Assert.DoesNotContain(Web, _node.Exec("ip", "-o", "addr", "show", "dev", "kube-ipvs0"));
+        var r = Test($"{Web} 80");
+        Assert.False(Reachable(r));
+        Assert.Equal($"{Web} is not on kube-ipvs0, so the node does not take packets to it as its own and IPVS never sees them.", Reason(r));
+        Assert.False(Check(r, "VIP on kube-ipvs0"));
+        Assert.False(Check(r, "Probe through the VIP"));
+        Assert.True(Check(r, "Probe of each real server"));
+    }
+
+    [Fact]
+    public void IpsetMemberMissing()
+    {
+        _node.Exec("ipset", "del", "KUBE-CLUSTER-IP", Web + ",tcp:80");
+        Assert.DoesNotContain(Web + ",tcp:80", _node.Exec("ipset", "list", "KUBE-CLUSTER-IP"));
+        var r = Test($"{Web} 80");
+        Assert.False(Reachable(r));
+        Assert.Equal($"An ipset member is missing (KUBE-CLUSTER-IP or KUBE-EXTERNAL-IP or KUBE-LOAD-BALANCER lacks {Web},tcp:80), so kube-proxy's iptables rules do not treat TCP {Web}:80 as a Service.", Reason(r));
+        Assert.True(Check(r, "Probe through the VIP")); // from the node itself it still answers: the sets matter for masquerade and filtering
+        // With the cluster source the set is named exactly.
+        var named = _session.Ok("Test-ServiceReachability -Service shop/web -Path $path -NodeName node-a -NetworkNamespace $ns", Vars()).Single();
+        Assert.Contains($"KUBE-CLUSTER-IP lacks {Web},tcp:80", Reason(named));
+    }
+
+    [Fact]
+    public void VirtualServerMissing()
+    {
+        _node.Exec("ipvsadm", "-D", "-t", Web + ":80");
+        Assert.DoesNotContain(Web + ":80", _node.Exec("ipvsadm", "-Ln"));
+        var r = Test($"{Web} 80");
+        Assert.False(Reachable(r));
+        Assert.Equal($"There is no IPVS virtual server TCP {Web}:80: kube-proxy has not programmed it, or it was removed.", Reason(r));
+        Assert.True(Check(r, "Scheduler module")); // rr is loaded
+        Assert.Null(Check(r, "Real servers with weight"));
+    }
+
+    [Fact]
+    public void SchedulerModuleMissing()
+    {
+        // Kernel 6.1 has no ip_vs_twos (added in 6.2): kube-proxy's NEW_SERVICE with it fails, as ipvsadm's does.
+        _node.Exec("ipvsadm", "-D", "-t", Web + ":80");
+        var refused = _node.TryExec("ipvsadm", "-A", "-t", Web + ":80", "-s", "twos");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.False(Directory.Exists("/sys/module/ip_vs_twos"));
+        var r = Test($"{Web} 80 -Scheduler twos");
+        Assert.False(Reachable(r));
+        Assert.Equal($"There is no virtual server TCP {Web}:80 because its scheduler module is missing: ip_vs_twos is not loaded: a virtual server with scheduler twos cannot be created until it is (modprobe ip_vs_twos).", Reason(r));
+        Assert.False(Check(r, "Scheduler module"));
+    }
+
+    [Fact]
+    public void StaleUdpConntrack()
+    {
+        // Two DNS queries through the VIP (rr: one to each pod), then pod-1's real server is removed
+        // without clearing conntrack: its entries still send the VIP to the old pod.
+        var vip = System.Net.IPAddress.Parse(Dns);
+        Assert.Equal(["10.244.1.10", "10.244.1.11"], new[] { _pods.AskDns(vip), _pods.AskDns(vip) }.Select(a => a.ToString()).Order());
+        _node.Exec("ipvsadm", "-d", "-u", Dns + ":53", "-r", "10.244.1.11:53");
+        Assert.Contains("src=10.244.1.11", _node.Exec("cat", "/proc/net/nf_conntrack"));
+        var r = Test($"{Dns} 53 -Protocol Udp");
+        Assert.False(Reachable(r));
+        Assert.StartsWith("Stale UDP conntrack: ", Reason(r));
+        Assert.Contains($"still send UDP {Dns}:53 to 10.244.1.11:53, no longer a real server", Reason(r));
+        Assert.EndsWith($"(clear them: conntrack -D -p udp --orig-dst {Dns} --orig-port-dst 53).", Reason(r));
+        Assert.False(Check(r, "UDP conntrack"));
+        Assert.True(Check(r, "Probe through the VIP"));
+    }
+
+    public void Dispose()
+    {
+        _pods.Dispose();
+        _node.Dispose();
+        Directory.Delete(_dir, true);
+    }
+}
