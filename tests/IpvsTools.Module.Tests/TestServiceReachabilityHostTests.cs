@@ -35,6 +35,27 @@ public sealed class TestServiceReachabilityHostTests(PowerShellSession session) 
     }
 
     [Fact]
+    public void TheResultSurvivesASerializationRoundTrip()
+    {
+        using var pods = new LabPods(_node);
+        pods.Add("web", "10.244.1.10").ServeTcp(8080);
+        var differences = session.Ok("""
+            $o = Test-ServiceReachability 10.244.1.10 8080 -NetworkNamespace $ns
+            $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($o, 4))
+            if ($copy.PSObject.TypeNames[0] -ne 'Deserialized.IpvsTools.ServiceReachability') { "type name $($copy.PSObject.TypeNames[0])" }
+            if ("$o" -ne "$copy") { "printed '$o' became '$copy'" }
+            foreach ($name in 'Target', 'Reachable', 'Reason', 'Protocol', 'Port', 'Address', 'NetworkNamespace') {
+                if ("$($o.$name)" -ne "$($copy.$name)") { "$name '$($o.$name)' became '$($copy.$name)'" }
+            }
+            for ($i = 0; $i -lt $o.Checks.Count; $i++) {
+                if ("$($o.Checks[$i])" -ne "$($copy.Checks[$i])") { "check '$($o.Checks[$i])' became '$($copy.Checks[$i])'" }
+            }
+            if ("$($o.RealServers)" -ne "$($copy.RealServers)") { 'real servers differ' }
+            """, Vars());
+        Assert.Empty(differences.Select(o => o.ToString()));
+    }
+
+    [Fact]
     public void StoppingEndsTheProbesAtOnce()
     {
         using var pods = new LabPods(_node);

@@ -41,8 +41,8 @@ public sealed class TestServiceReachabilityCommand : IpvsToolsCmdlet
     public IpvsProtocol Protocol { get; set; } = IpvsProtocol.Tcp;
 
     /// <summary>Kubernetes Services as namespace/name (kube-system/kube-dns): each virtual server kube-proxy would program for them is tested against the cluster source.</summary>
-    [Parameter(ParameterSetName = ServicePathSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Parameter(ParameterSetName = ServiceLiveSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = ServicePathSet, Mandatory = true, Position = 0)]
+    [Parameter(ParameterSetName = ServiceLiveSet, Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
     public string[]? Service { get; set; }
 
