@@ -98,7 +98,7 @@ public sealed class PowerShellSession : IDisposable
 
     public void Dispose() => _runspace.Dispose();
 
-    private static string FindModule()
+    internal static string FindModule()
     {
         var env = Environment.GetEnvironmentVariable("IPVSTOOLS_MODULE");
         if (!string.IsNullOrEmpty(env)) return Path.GetFullPath(env);

@@ -21,6 +21,7 @@ public sealed class GetIpvsConnectionCommand : IpvsCommandBase
     [Alias("Key")]
     [IpvsServiceKeyTransformation]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(IpvsServiceNameCompleter))]
     public IpvsServiceKey[]? Service { get; set; }
 
     /// <summary>Only connections to these real server addresses.</summary>

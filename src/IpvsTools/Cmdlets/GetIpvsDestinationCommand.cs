@@ -15,12 +15,14 @@ public sealed class GetIpvsDestinationCommand : IpvsCommandBase
     [Alias("Key")]
     [IpvsServiceKeyTransformation]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(IpvsServiceNameCompleter))]
     public IpvsServiceKey[]? Service { get; set; }
 
     /// <summary>Real server addresses to match.</summary>
     [Parameter]
     [IPAddressTransformation]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(IpvsDestinationAddressCompleter))]
     public IPAddress[]? Address { get; set; }
 
     /// <summary>The real server port to match.</summary>

@@ -16,10 +16,12 @@ public sealed class GetIpvsServiceCommand : IpvsToolsCmdlet
     /// <summary>Virtual addresses to match (IPv4 or IPv6).</summary>
     [Parameter(ParameterSetName = AddressSet, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(IpvsServiceAddressCompleter))]
     public IPAddress[]? Address { get; set; }
 
     /// <summary>The virtual port to match.</summary>
     [Parameter(ParameterSetName = AddressSet, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(IpvsServicePortCompleter))]
     public ushort? Port { get; set; }
 
     /// <summary>The protocol to match: Tcp, Udp or Sctp.</summary>

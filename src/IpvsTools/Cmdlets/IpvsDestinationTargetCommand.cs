@@ -18,6 +18,7 @@ public abstract class IpvsDestinationTargetCommand : IpvsCommandBase
     [Alias("Key")]
     [IpvsServiceKeyTransformation]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(IpvsServiceNameCompleter))]
     public IpvsServiceKey? Service { get; set; }
 
     /// <summary>"TCP 10.96.0.10:53 -> 10.244.1.5:53": how targets and messages name a real server.</summary>

@@ -26,10 +26,12 @@ public abstract class IpvsServiceTargetCommand : IpvsCommandBase
     [Parameter(ParameterSetName = AddressSet, Mandatory = true, Position = 0)]
     [IPAddressTransformation]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(IpvsServiceAddressCompleter))]
     public IPAddress? Address { get; set; }
 
     /// <summary>The service's virtual port.</summary>
     [Parameter(ParameterSetName = AddressSet, Mandatory = true)]
+    [ArgumentCompleter(typeof(IpvsServicePortCompleter))]
     public ushort Port { get; set; }
 
     /// <summary>The firewall mark of a fwmark service.</summary>
@@ -46,6 +48,7 @@ public abstract class IpvsServiceTargetCommand : IpvsCommandBase
     [Alias("Key")]
     [IpvsServiceKeyTransformation]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(IpvsServiceNameCompleter))]
     public IpvsServiceKey? Service { get; set; }
 
     /// <summary>The service the parameters name, or null (with an error written) when they name none.</summary>

@@ -12,6 +12,7 @@ public sealed class RemoveIpvsDestinationCommand : IpvsDestinationTargetCommand
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [IPAddressTransformation]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(IpvsDestinationAddressCompleter))]
     public IPAddress? Address { get; set; }
 
     /// <summary>The real server's port; omitted: the one real server at that address.</summary>

@@ -14,6 +14,7 @@ public sealed class SetIpvsDestinationCommand : IpvsDestinationTargetCommand
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [IPAddressTransformation]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(IpvsDestinationAddressCompleter))]
     public IPAddress? Address { get; set; }
 
     /// <summary>The real server's port; omitted: the one real server at that address.</summary>
