@@ -4,25 +4,43 @@
     Builds, tests and packages the IpvsTools module.
 .DESCRIPTION
     Uses only the PowerShell language, .NET APIs and the dotnet CLI, so it also runs in a hosted
-    PowerShell engine.
+    PowerShell engine (no utility cmdlets, no PowerShellGet).
       Build   : dotnet build -c Release; the importable module is laid out at out/IpvsTools.
       Test    : the README test command (bash tests/run.sh), as root.
-      Package : Build, then a versioned copy of out/IpvsTools at out/package/IpvsTools/<version>
-                (drop it in a folder on $env:PSModulePath) and a zip of it.
+      Package : Build (unless -NoBuild), then
+                - out/package/IpvsTools/<version>: the module, versioned (drop it in a folder on $env:PSModulePath);
+                - out/IpvsTools.<version>.nupkg: a PowerShellGet/PSResourceGet package (the .nuspec with id,
+                  version, authors, description, tags incl. PSModule, and the module files at the package
+                  root) that Install-PSResource takes from a local repository (Register-PSResourceRepository
+                  -Name Local -Uri <folder>).
+.PARAMETER Task
+    Build, Test, Package (several run in order).
+.PARAMETER Configuration
+    The dotnet build configuration (Release).
+.PARAMETER NoBuild
+    Package the module already laid out at out/IpvsTools instead of building first.
+.PARAMETER OutputPath
+    The folder that receives the .nupkg (default: out).
 .EXAMPLE
     ./build.ps1
 .EXAMPLE
     ./build.ps1 -Task Package
+    Register-PSResourceRepository -Name Local -Uri ./out -Trusted
+    Install-PSResource IpvsTools -Repository Local
 #>
 [CmdletBinding()]
 param(
     [ValidateSet('Build', 'Test', 'Package')]
     [string[]] $Task = 'Build',
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+    [switch] $NoBuild,
+    [string] $OutputPath
 )
 $ErrorActionPreference = 'Stop'
 $root = $PSScriptRoot
 $moduleDir = [System.IO.Path]::Combine($root, 'out', 'IpvsTools')
+if (-not $OutputPath) { $OutputPath = [System.IO.Path]::Combine($root, 'out') }
+$OutputPath = [System.IO.Path]::GetFullPath($OutputPath, $ExecutionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath)
 
 function Invoke-Build {
     & dotnet build ([System.IO.Path]::Combine($root, 'IpvsTools.slnx')) -c $Configuration -nologo
@@ -37,10 +55,109 @@ function Invoke-Test {
     if ($LASTEXITCODE -ne 0) { throw "tests failed ($LASTEXITCODE)" }
 }
 
+# The manifest's data, read as data: restricted language only, nothing in it runs.
+function Read-Manifest([string] $path) {
+    $block = [scriptblock]::Create([System.IO.File]::ReadAllText($path))
+    $block.CheckRestrictedLanguage([string[]]@(), [string[]]@(), $false)
+    & $block
+}
+
+function Get-XmlText([string] $value) { [System.Security.SecurityElement]::Escape($value) }
+
+# The .nuspec as PowerShellGet writes it for a module: its tags carry PSModule and one PSCmdlet_/PSCommand_
+# tag per exported cmdlet, which is how galleries and Find-PSResource -Type Module tell what it holds.
+function New-Nuspec($manifest, [string] $version) {
+    $psData = $manifest.PrivateData.PSData
+    $tags = [System.Collections.Generic.List[string]]::new()
+    foreach ($t in @($psData.Tags) + 'PSModule' + 'PSIncludes_Cmdlet') { if ($t -and -not $tags.Contains($t)) { $tags.Add($t) } }
+    foreach ($c in $manifest.CmdletsToExport) { $tags.Add("PSCmdlet_$c"); $tags.Add("PSCommand_$c") }
+    $editions = foreach ($e in @($manifest.CompatiblePSEditions)) { "PSEdition_$e" }
+    foreach ($e in $editions) { $tags.Add($e) }
+    $optional = [System.Text.StringBuilder]::new()
+    if ($psData.ProjectUri) { [void]$optional.AppendLine("    <projectUrl>$(Get-XmlText $psData.ProjectUri)</projectUrl>") }
+    if ($psData.LicenseUri) { [void]$optional.AppendLine("    <licenseUrl>$(Get-XmlText $psData.LicenseUri)</licenseUrl>") }
+    if ($psData.ReleaseNotes) { [void]$optional.AppendLine("    <releaseNotes>$(Get-XmlText $psData.ReleaseNotes)</releaseNotes>") }
+    @"
+<?xml version="1.0" encoding="utf-8"?>
+<package xmlns="http://schemas.microsoft.com/packaging/2011/08/nuspec.xsd">
+  <metadata>
+    <id>IpvsTools</id>
+    <version>$(Get-XmlText $version)</version>
+    <authors>$(Get-XmlText $manifest.Author)</authors>
+    <owners>$(Get-XmlText $manifest.CompanyName)</owners>
+    <requireLicenseAcceptance>false</requireLicenseAcceptance>
+    <description>$(Get-XmlText $manifest.Description)</description>
+    <copyright>$(Get-XmlText $manifest.Copyright)</copyright>
+    <tags>$(Get-XmlText ($tags -join ' '))</tags>
+$($optional.ToString().TrimEnd())
+  </metadata>
+</package>
+"@
+}
+
+function Add-ZipText([System.IO.Compression.ZipArchive] $zip, [string] $name, [string] $text) {
+    $entry = $zip.CreateEntry($name)
+    $writer = [System.IO.StreamWriter]::new($entry.Open(), [System.Text.UTF8Encoding]::new($false))
+    try { $writer.Write($text) } finally { $writer.Dispose() }
+}
+
+# A .nupkg is an OPC zip: the module's files at the root, the .nuspec, [Content_Types].xml naming every
+# extension, _rels/.rels pointing at the .nuspec and the core properties.
+function New-Nupkg([string] $source, [string] $nuspec, [string] $version, $manifest, [string] $path) {
+    [void][System.Reflection.Assembly]::Load('System.IO.Compression')
+    if ([System.IO.File]::Exists($path)) { [System.IO.File]::Delete($path) }
+    $files = [System.IO.Directory]::GetFiles($source, '*', [System.IO.SearchOption]::AllDirectories)
+    $extensions = [System.Collections.Generic.SortedSet[string]]::new([string[]]@('nuspec', 'psmdcp', 'rels'))
+    foreach ($f in $files) { $e = [System.IO.Path]::GetExtension($f).TrimStart('.'); if ($e) { [void]$extensions.Add($e.ToLowerInvariant()) } }
+    $types = foreach ($e in $extensions) { "  <Default Extension=`"$e`" ContentType=`"application/octet`" />" }
+    $corePropertiesName = 'package/services/metadata/core-properties/' + [guid]::NewGuid().ToString('N') + '.psmdcp'
+    $stream = [System.IO.File]::Open($path, [System.IO.FileMode]::CreateNew)
+    $zip = [System.IO.Compression.ZipArchive]::new($stream, [System.IO.Compression.ZipArchiveMode]::Create)
+    try {
+        Add-ZipText $zip '_rels/.rels' @"
+<?xml version="1.0" encoding="utf-8"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+  <Relationship Type="http://schemas.microsoft.com/packaging/2010/07/manifest" Target="/IpvsTools.nuspec" Id="R1" />
+  <Relationship Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="/$corePropertiesName" Id="R2" />
+</Relationships>
+"@
+        Add-ZipText $zip 'IpvsTools.nuspec' $nuspec
+        foreach ($f in $files) {
+            $name = [System.IO.Path]::GetRelativePath($source, $f).Replace('\', '/')
+            $entry = $zip.CreateEntry($name, [System.IO.Compression.CompressionLevel]::Optimal)
+            $to = $entry.Open()
+            $from = [System.IO.File]::OpenRead($f)
+            try { $from.CopyTo($to) } finally { $from.Dispose(); $to.Dispose() }
+        }
+        Add-ZipText $zip $corePropertiesName @"
+<?xml version="1.0" encoding="utf-8"?>
+<coreProperties xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://schemas.openxmlformats.org/package/2006/metadata/core-properties">
+  <dc:creator>$(Get-XmlText $manifest.Author)</dc:creator>
+  <dc:description>$(Get-XmlText $manifest.Description)</dc:description>
+  <dc:identifier>IpvsTools</dc:identifier>
+  <version>$(Get-XmlText $version)</version>
+  <keywords>$(Get-XmlText (@($manifest.PrivateData.PSData.Tags) -join ' '))</keywords>
+  <lastModifiedBy>build.ps1</lastModifiedBy>
+</coreProperties>
+"@
+        Add-ZipText $zip '[Content_Types].xml' (@(
+            '<?xml version="1.0" encoding="utf-8"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            $types
+            '</Types>') -join "`n")
+    }
+    finally {
+        $zip.Dispose()
+        $stream.Dispose()
+    }
+}
+
 function Invoke-Package {
-    Invoke-Build
-    $manifest = [System.IO.File]::ReadAllText([System.IO.Path]::Combine($moduleDir, 'IpvsTools.psd1'))
-    $version = [regex]::Match($manifest, "ModuleVersion\s*=\s*'([^']+)'").Groups[1].Value
+    if (-not $NoBuild) { Invoke-Build }
+    $manifestPath = [System.IO.Path]::Combine($moduleDir, 'IpvsTools.psd1')
+    if (-not [System.IO.File]::Exists($manifestPath)) { throw "No module at $($moduleDir): build first (./build.ps1), or drop -NoBuild" }
+    $manifest = Read-Manifest $manifestPath
+    $version = "$($manifest.ModuleVersion)"
     $target = [System.IO.Path]::Combine($root, 'out', 'package', 'IpvsTools', $version)
     if ([System.IO.Directory]::Exists($target)) { [System.IO.Directory]::Delete($target, $true) }
     foreach ($file in [System.IO.Directory]::EnumerateFiles($moduleDir, '*', [System.IO.SearchOption]::AllDirectories)) {
@@ -50,10 +167,10 @@ function Invoke-Package {
         [System.IO.File]::Copy($file, $destination, $true)
     }
     [void][System.IO.Directory]::CreateDirectory([System.IO.Path]::Combine($target, 'dependencies'))
-    $zip = [System.IO.Path]::Combine($root, 'out', "IpvsTools-$version.zip")
-    if ([System.IO.File]::Exists($zip)) { [System.IO.File]::Delete($zip) }
-    [System.IO.Compression.ZipFile]::CreateFromDirectory([System.IO.Path]::Combine($root, 'out', 'package'), $zip)
-    "Packaged $target and $zip"
+    [void][System.IO.Directory]::CreateDirectory($OutputPath)
+    $nupkg = [System.IO.Path]::Combine($OutputPath, "IpvsTools.$version.nupkg")
+    New-Nupkg $moduleDir (New-Nuspec $manifest $version) $version $manifest $nupkg
+    "Packaged $target and $nupkg"
 }
 
 foreach ($t in $Task) {

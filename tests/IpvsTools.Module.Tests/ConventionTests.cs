@@ -191,7 +191,7 @@ public class ConventionTests(PowerShellSession session)
     public void TheConceptsTopicIsFoundByGetHelp()
     {
         var text = string.Join("\n", session.Ok("Get-Help about_IpvsTools").Select(o => o.ToString()));
-        foreach (var concept in new[] { "THE THREE LAYERS", "KUBE-IPVS0", "GRACEFUL TERMINATION", "NETWORK NAMESPACES", "TROUBLESHOOTING" })
+        foreach (var concept in new[] { "THE THREE LAYERS", "KUBE-IPVS0", "GRACEFUL TERMINATION", "NETWORK NAMESPACES", "TROUBLESHOOTING", "Test-KubeIptablesRule -Missing", "VIEWS, COMPLETION AND REMOTING" })
             Assert.Contains(concept, text);
     }
 
