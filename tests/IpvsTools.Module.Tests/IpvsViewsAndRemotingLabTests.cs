@@ -138,6 +138,35 @@ public class IpvsViewsAndRemotingLabTests
         Assert.Empty(Complete($"Get-IpvsService {n} -Address 172."));
     }
 
+    [Fact]
+    public void TheNodeViewsShowWhatIpvsadmShows()
+    {
+        using var ns = new TestNamespace();
+        Lab.MakeConnections(ns);
+        var vars = Vars(ns);
+        var timeouts = RenderingHost.Lines(RenderingHost.Instance.Render("Get-IpvsTimeout -NetworkNamespace $ns", vars));
+        Assert.Matches(@"^\s*Tcp\s+TcpFin\s+Udp$", timeouts[0]);
+        Assert.Equal(Tokens(ns.Exec("ipvsadm", "-L", "--timeout"))[^3..], Tokens(timeouts[2]));
+
+        // ipvsadm -Lnc without its expiry column (time passes between the two reads).
+        var connections = RenderingHost.Lines(RenderingHost.Instance.Render("Get-IpvsConnection -NetworkNamespace $ns", vars));
+        Assert.Matches(@"^Pro\s+Expire\s+State\s+Source\s+Virtual\s+Destination$", connections[0]);
+        string Row(string line) { var t = Tokens(line); return string.Join(' ', t.Take(1).Concat(t.Skip(2))); }
+        var expected = ns.Exec("ipvsadm", "-Lnc").Split('\n').Skip(2).Where(l => l.Length > 0).Select(Row).Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, connections.Skip(2).Select(Row).Order(StringComparer.Ordinal).ToList());
+
+        _session.Ok("Start-IpvsSyncDaemon Backup -Interface vb -SyncId 6 -MulticastGroup 239.1.1.1 -MulticastPort 9000 -MulticastTtl 3 -MaxLength 1200 -NetworkNamespace $ns", vars);
+        var daemons = RenderingHost.Lines(RenderingHost.Instance.Render("Get-IpvsSyncDaemon -NetworkNamespace $ns", vars));
+        Assert.Matches(@"^State\s+Interface\s+SyncId\s+MaxLength\s+Group\s+Port\s+Ttl$", daemons[0]);
+        Assert.Equal("backup sync daemon (mcast=vb, syncid=6, maxlen=1200, group=239.1.1.1, port=9000, ttl=3)\n", ns.Exec("ipvsadm", "-L", "--daemon"));
+        Assert.Equal(["Backup", "vb", "6", "1200", "239.1.1.1", "9000", "3"], Tokens(daemons[2]));
+
+        var destinations = RenderingHost.Lines(RenderingHost.Instance.Render("Get-IpvsDestination 'TCP 10.96.0.10:80' -NetworkNamespace $ns", vars));
+        Assert.Matches(@"^Service\s+RemoteAddress:Port\s+Forward\s+Weight\s+ActiveConn\s+InActConn$", destinations[0]);
+        Assert.Matches(@"^TCP\s+10\.96\.0\.10:80\s+10\.244\.0\.3:8080\s+Masquerade\s+1\s+\d+\s+\d+$", destinations[2]);
+    }
+
     /// <summary>UDP services with real servers behind a veth, and datagrams through them, so the counters are not all 0.</summary>
     private static void TrafficTable(TestNamespace ns)
     {
