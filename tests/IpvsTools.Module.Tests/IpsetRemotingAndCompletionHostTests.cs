@@ -81,6 +81,7 @@ public class IpsetRemotingAndCompletionHostTests(PowerShellSession session)
         Assert.Equal(["KUBE-NODE-PORT-TCP"], Complete($"Clear-Ipset {n} kube-n"));
         Assert.Equal(["SCRATCH"], Complete($"Switch-Ipset {n} -Name KUBE-CLUSTER-IP -OtherName S"));
         Assert.Equal(["KUBE-LOOP-BACK"], Complete($"Export-Ipset {n} -Name *LOOP"));
+        Assert.Equal(["KUBE-NODE-PORT-TCP"], Complete($"Get-KubeIptablesRule {n} -SetName KUBE-NODE"));
         Assert.Equal([ns.Name], Complete($"Get-IpvsService -NetworkNamespace {ns.Name[..^3]}"));
         Assert.Contains(ns.Name, Complete("Get-Ipset -NetworkNamespace ipvstools-t-"));
         Assert.Equal([ns.Name], Complete($"Get-KubeIptablesRule -NetworkNamespace {ns.Name}"));

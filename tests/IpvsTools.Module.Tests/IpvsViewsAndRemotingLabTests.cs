@@ -135,6 +135,7 @@ public class IpvsViewsAndRemotingLabTests
         Assert.Contains("'FWM 5'", Complete($"Get-IpvsConnection {n} -Service F"));
         Assert.Equal(["10.244.1.5", "10.244.2.7"], Complete($"Set-IpvsDestination {n} -Service 'TCP 10.96.0.10:53' -Address 10.244."));
         Assert.Equal(["10.244.1.5"], Complete($"Remove-IpvsDestination {n} -Service 'UDP 10.96.0.10:53' -Address "));
+        Assert.Equal(["10.0.0.50"], Complete($"Get-IpvsConnection {n} -DestinationAddress 10.0.0.5"));
         Assert.Empty(Complete($"Get-IpvsService {n} -Address 172."));
     }
 

@@ -28,6 +28,7 @@ public sealed class GetIpvsConnectionCommand : IpvsCommandBase
     [Parameter]
     [IPAddressTransformation]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(IpvsDestinationAddressCompleter))]
     public IPAddress[]? DestinationAddress { get; set; }
 
     /// <summary>Only connections to this real server port.</summary>

@@ -31,6 +31,7 @@ public sealed class GetKubeIptablesRuleCommand : IpvsToolsCmdlet
     [Alias("Name")]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(IpsetNameCompleter))]
     public string[]? SetName { get; set; }
 
     /// <summary>IPv4 (iptables), IPv6 (ip6tables) or both; also takes an ipset's family (inet, inet6).</summary>
