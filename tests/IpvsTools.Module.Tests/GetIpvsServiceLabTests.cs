@@ -97,9 +97,8 @@ public class GetIpvsServiceLabTests
     {
         using var ns = new TestNamespace();
         Lab.IpvsadmRestore(ns, "-A -t 10.96.0.10:53 -s rr\n-a -t 10.96.0.10:53 -r 10.244.1.5:53 -m -w 1\n-a -t 10.96.0.10:53 -r 10.244.2.7:53 -m -w 3\n");
-        var shell = Shell.Find();
-        var output = Tool.Run("dotnet", shell, "-Module", _session.ModuleManifest, "-Command", $"Get-IpvsService -NetworkNamespace {ns.Name}");
-        var lines = output.Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToList();
+        // Rendered in this process by the console host (a second engine process costs minutes under a busy emulator).
+        var lines = RenderingHost.Lines(RenderingHost.Instance.Render("Get-IpvsService -NetworkNamespace $ns", Vars(ns)));
         Assert.Matches(@"^Prot\s+LocalAddress:Port\s+Scheduler Flags\s+-> RemoteAddress:Port\s+Forward\s+Weight\s+ActiveConn\s+InActConn$", lines[0]);
         Assert.Matches(@"^TCP\s+10\.96\.0\.10:53\s+rr\s+10\.244\.1\.5:53\s+Masq\s+1\s+0\s+0$", lines[2]);
         Assert.Matches(@"^\s+10\.244\.2\.7:53\s+Masq\s+3\s+0\s+0$", lines[3]);

@@ -45,6 +45,16 @@ public class IpvsViewsAndRemotingLabTests
         var expected = Stats().Split('\n').Skip(3).Where(l => l.Length > 0).Select(Tokens).ToList();
         Assert.Equal(expected, lines.Skip(2).Select(Tokens).ToList());
         Assert.Contains(expected, t => t[0] == "UDP" && t[2] != "0"); // the traffic was counted, so the numbers are compared for real
+
+        // The real servers' own Statistics view: a row per real server with the same counters as ipvsadm's "  -> " lines.
+        var destinations = RenderingHost.Lines(RenderingHost.Instance.Render(
+            "Get-IpvsDestination 'UDP 10.96.0.10:53' -NetworkNamespace $ns | ForEach-Object { $_.PSObject.TypeNames.Insert(0, 'IpvsTools.IpvsDestination#Statistics'); $_ }",
+            Vars(ns)));
+        Assert.Matches(@"^Service\s+RemoteAddress:Port\s+Conns\s+InPkts\s+OutPkts\s+InBytes\s+OutBytes$", destinations[0]);
+        var udp = expected.FindIndex(t => t[0] == "UDP" && t[1] == "10.96.0.10:53");
+        var expectedDestinations = expected.Skip(udp + 1).TakeWhile(t => t[0] == "->").Select(t => string.Join(' ', t[1..])).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(2, expectedDestinations.Count);
+        Assert.Equal(expectedDestinations, destinations.Skip(2).Select(l => string.Join(' ', Tokens(l)[2..])).Order(StringComparer.Ordinal).ToList());
     }
 
     [Fact]
@@ -147,7 +157,7 @@ public class IpvsViewsAndRemotingLabTests
         var vars = Vars(ns);
         var timeouts = RenderingHost.Lines(RenderingHost.Instance.Render("Get-IpvsTimeout -NetworkNamespace $ns", vars));
         Assert.Matches(@"^\s*Tcp\s+TcpFin\s+Udp$", timeouts[0]);
-        Assert.Equal(Tokens(ns.Exec("ipvsadm", "-L", "--timeout"))[^3..], Tokens(timeouts[2]));
+        Assert.Equal(Tokens(ns.Exec("ipvsadm", "-L", "--timeout").Trim())[^3..], Tokens(timeouts[2]));
 
         // ipvsadm -Lnc without its expiry column (time passes between the two reads).
         var connections = RenderingHost.Lines(RenderingHost.Instance.Render("Get-IpvsConnection -NetworkNamespace $ns", vars));
