@@ -41,11 +41,14 @@ public sealed class TestServiceReachabilityHostTests(PowerShellSession session) 
         pods.Add("web", "10.244.1.10").ServeTcp(8080);
         var differences = session.Ok("""
             $o = Test-ServiceReachability 10.244.1.10 8080 -NetworkNamespace $ns
-            $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($o, 4))
+            $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($o, 1))
             if ($copy.PSObject.TypeNames[0] -ne 'Deserialized.IpvsTools.ServiceReachability') { "type name $($copy.PSObject.TypeNames[0])" }
             if ("$o" -ne "$copy") { "printed '$o' became '$copy'" }
             foreach ($name in 'Target', 'Reachable', 'Reason', 'Protocol', 'Port', 'Address', 'NetworkNamespace') {
-                if ("$($o.$name)" -ne "$($copy.$name)") { "$name '$($o.$name)' became '$($copy.$name)'" }
+                $value = $copy.$name
+                # Enums travel as their numbers (as for every PowerShell object): they must convert back to the same value.
+                if ($o.$name -is [enum]) { $value = $value -as $o.$name.GetType() }
+                if ("$($o.$name)" -ne "$value") { "$name '$($o.$name)' became '$value'" }
             }
             for ($i = 0; $i -lt $o.Checks.Count; $i++) {
                 if ("$($o.Checks[$i])" -ne "$($copy.Checks[$i])") { "check '$($o.Checks[$i])' became '$($copy.Checks[$i])'" }
