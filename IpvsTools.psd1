@@ -53,6 +53,10 @@
         'Stop-IpvsSyncDaemon'
         # reachability (issue 7)
         'Test-ServiceReachability'
+        # Sync (issue 6)
+        'Sync-KubeIpvs'
+        'Compare-KubeIpvs'
+        'Remove-KubeIpvs'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -71,6 +71,15 @@ public enum KubeIpvsOperationKind
 
     /// <summary>Insert a jump into a built-in chain (`iptables -w -t TABLE -I CHAIN ...`).</summary>
     InsertIptablesJump = 14,
+
+    /// <summary>Delete the kube-ipvs0 dummy link (Remove-KubeIpvs).</summary>
+    DeleteDummyLink = 15,
+
+    /// <summary>
+    /// Delete the jumps from built-in chains into kube-proxy's chains, then flush and delete those chains, with one
+    /// `iptables-restore -w --noflush` per family (<see cref="KubeIpvsOperation.RestoreInput"/>; Remove-KubeIpvs).
+    /// </summary>
+    DeleteIptablesChains = 16,
 }
 
 /// <summary>
@@ -208,15 +217,20 @@ public sealed class KubeIpvsOperation
     internal static KubeIpvsOperation InsertJump(KubeIptablesRules rules, KubeIptablesRule jump)
         => new(KubeIpvsOperationKind.InsertIptablesJump, KubeIpvsLayer.Iptables, null) { IptablesCommand = rules.Command, IptablesTable = jump.Table, IptablesRule = jump };
 
+    internal static KubeIpvsOperation DeleteDummyLink() => new(KubeIpvsOperationKind.DeleteDummyLink, KubeIpvsLayer.Link, null);
+
+    internal static KubeIpvsOperation DeleteChains(string command, string restoreInput, IReadOnlyList<string> chains)
+        => new(KubeIpvsOperationKind.DeleteIptablesChains, KubeIpvsLayer.Iptables, null) { IptablesCommand = command, RestoreInput = restoreInput, IptablesChains = chains };
+
     /// <summary>The real server as "10.244.0.5:53" or "[fd00::5]:53".</summary>
     public string? Destination => DestinationAddress is null ? null : IpvsAddressText.FormatEndpoint(DestinationAddress.AddressFamily, DestinationAddress, DestinationPort);
 
     /// <summary>The object the operation is about, as a ShouldProcess target: "TCP 10.96.0.10:53", "KUBE-CLUSTER-IP", "kube-ipvs0".</summary>
     public string Target => Kind switch
     {
-        KubeIpvsOperationKind.CreateDummyLink or KubeIpvsOperationKind.AddAddress or KubeIpvsOperationKind.RemoveAddress => "kube-ipvs0",
+        KubeIpvsOperationKind.CreateDummyLink or KubeIpvsOperationKind.AddAddress or KubeIpvsOperationKind.RemoveAddress or KubeIpvsOperationKind.DeleteDummyLink => "kube-ipvs0",
         KubeIpvsOperationKind.CreateSet or KubeIpvsOperationKind.DestroySet or KubeIpvsOperationKind.AddSetMember or KubeIpvsOperationKind.RemoveSetMember => SetName!,
-        KubeIpvsOperationKind.RestoreIptables => IptablesCommand + " " + string.Join(",", IptablesChains!),
+        KubeIpvsOperationKind.RestoreIptables or KubeIpvsOperationKind.DeleteIptablesChains => IptablesCommand + " " + string.Join(",", IptablesChains!),
         KubeIpvsOperationKind.InsertIptablesJump => IptablesCommand + " " + IptablesTable + " " + IptablesRule!.Chain,
         _ => Service!.DisplayName,
     };
@@ -241,27 +255,35 @@ public sealed class KubeIpvsOperation
             KubeIpvsOperationKind.RemoveDestination => $"remove destination {Service!.DisplayName} -> {Destination}",
             KubeIpvsOperationKind.RestoreIptables => $"restore {IptablesCommand} chains {string.Join(" ", IptablesChains!)}",
             KubeIpvsOperationKind.InsertIptablesJump => $"insert {IptablesCommand} -t {IptablesTable} -I {IptablesRule!.Chain} {string.Join(" ", IptablesRule.Arguments)}",
+            KubeIpvsOperationKind.DeleteDummyLink => "delete dummy link kube-ipvs0",
+            KubeIpvsOperationKind.DeleteIptablesChains => $"delete {IptablesCommand} chains {string.Join(" ", IptablesChains!)} and the jumps to them",
             _ => Kind.ToString(),
         };
         return Reason is null ? text : text + " (" + Reason + ")";
     }
 
-    private string ServiceOptions()
+    private string ServiceOptions() => ServiceOptions(Scheduler, Flags, Timeout);
+
+    /// <summary>"rr", "rr persistent 10800", "mh (mh-port)".</summary>
+    internal static string ServiceOptions(string? scheduler, uint flags, uint timeout)
     {
-        var text = new StringBuilder(Scheduler);
-        if ((Flags & IpvsConstants.SvcFlagPersistent) != 0) text.Append(" persistent ").Append(Timeout.ToString(CultureInfo.InvariantCulture));
-        var sched = IpvsServiceFlags.SchedulerFlagText(Flags, Scheduler ?? "");
+        var text = new StringBuilder(scheduler);
+        if ((flags & IpvsConstants.SvcFlagPersistent) != 0) text.Append(" persistent ").Append(timeout.ToString(CultureInfo.InvariantCulture));
+        var sched = IpvsServiceFlags.SchedulerFlagText(flags, scheduler ?? "");
         if (sched.Length > 0) text.Append(" (").Append(sched).Append(')');
         return text.ToString();
     }
 
-    private string Forwarding() => ForwardingMethod switch
+    private string Forwarding() => Forwarding(ForwardingMethod);
+
+    /// <summary>"masq", "route", "tunnel", "local".</summary>
+    internal static string Forwarding(IpvsForwardingMethod method) => method switch
     {
         IpvsForwardingMethod.Masquerade => "masq",
         IpvsForwardingMethod.Tunnel => "tunnel",
         IpvsForwardingMethod.Route => "route",
         IpvsForwardingMethod.Local => "local",
-        _ => ForwardingMethod.ToString().ToLowerInvariant(),
+        _ => method.ToString().ToLowerInvariant(),
     };
 
     private static string Prefix(IPAddress a) => a + (a.AddressFamily == AddressFamily.InterNetworkV6 ? "/128" : "/32");

@@ -101,16 +101,7 @@ public static class KubeIpvsPlanner
         var desiredKeys = new HashSet<IpvsServiceKey>(desired.VirtualServers.Select(v => v.Key));
         var clusterAddresses = new HashSet<IPAddress>(desired.ClusterAddresses);
         clusterAddresses.UnionWith(actual.DummyAddresses);
-        var nodeAddresses = new HashSet<IPAddress>(options.NodeAddresses);
-        foreach (var s in IpvsadmOrder.Sort(actual.Services, (a, b) => IpvsadmOrder.CompareServices(a.Key, b.Key)))
-        {
-            if (desiredKeys.Contains(s.Key)) continue;
-            var owned = s.Address is { } address && !Excluded(address, options)
-                && (clusterAddresses.Contains(address) || (nodeAddresses.Contains(address) && s.Port >= options.NodePortRangeFirst && s.Port <= options.NodePortRangeLast));
-            if (owned) staleServers.Add(KubeIpvsOperation.RemoveVirtualServer(s.Key, null));
-            else if (includeForeign && !(s.Address is { } a2 && Excluded(a2, options))) staleServers.Add(KubeIpvsOperation.RemoveVirtualServer(s.Key, "foreign"));
-            else foreign.Add(s.Key);
-        }
+        PlanStaleServers(actual.Services.Where(s => !desiredKeys.Contains(s.Key)), clusterAddresses, options, includeForeign, staleServers, foreign);
 
         var iptables = new List<KubeIpvsOperation>();
         if (actual.Iptables is not null) PlanIptables(desired, actual.Iptables, iptables);
@@ -123,6 +114,25 @@ public static class KubeIpvsPlanner
         operations.AddRange(staleServers);
         operations.AddRange(staleAddresses);
         return new KubeIpvsPlan(operations, draining, foreign);
+    }
+
+    /// <summary>
+    /// Removals of the virtual servers in <paramref name="candidates"/> that are the cluster's (address a cluster
+    /// address, or a node address with a port in the NodePort range; never an excluded address), in ipvsadm's
+    /// order; the rest is foreign: removed too with <paramref name="includeForeign"/>, else listed.
+    /// </summary>
+    internal static void PlanStaleServers(IEnumerable<IpvsService> candidates, ISet<IPAddress> clusterAddresses, KubeProxyOptions options, bool includeForeign,
+        List<KubeIpvsOperation> removals, List<IpvsServiceKey> foreign)
+    {
+        var nodeAddresses = new HashSet<IPAddress>(options.NodeAddresses);
+        foreach (var s in IpvsadmOrder.Sort(candidates.ToList(), (a, b) => IpvsadmOrder.CompareServices(a.Key, b.Key)))
+        {
+            var owned = s.Address is { } address && !Excluded(address, options)
+                && (clusterAddresses.Contains(address) || (nodeAddresses.Contains(address) && s.Port >= options.NodePortRangeFirst && s.Port <= options.NodePortRangeLast));
+            if (owned) removals.Add(KubeIpvsOperation.RemoveVirtualServer(s.Key, null));
+            else if (includeForeign && !(s.Address is { } a2 && Excluded(a2, options))) removals.Add(KubeIpvsOperation.RemoveVirtualServer(s.Key, "foreign"));
+            else foreign.Add(s.Key);
+        }
     }
 
     private static void PlanDestinations(KubeVirtualServer v, IpvsService have, List<KubeIpvsOperation> ipvs, List<KubeDrainingDestination> draining)

@@ -1,0 +1,23 @@
+using System.Management.Automation;
+
+namespace IpvsTools.Commands;
+
+/// <summary>
+/// Compare-KubeIpvs: how the node differs from what kube-proxy's IPVS mode would program for a cluster
+/// snapshot or the live cluster: one object per differing item (Layer, Kind, Key, Expected, Actual, Action),
+/// foreign virtual servers as their own kind; an up-to-date node writes nothing. Reads only.
+/// </summary>
+[Cmdlet(VerbsData.Compare, "KubeIpvs", DefaultParameterSetName = LiveSet)]
+[OutputType(typeof(KubeIpvsDifference))]
+public sealed class CompareKubeIpvsCommand : KubeClusterCmdlet
+{
+    protected override void ProcessRecord()
+    {
+        if (CheckInput() is not { } input) return;
+        var ns = ResolveNetworkNamespace();
+        if (ReadCluster(input.Paths) is not { } snapshot) return;
+        var planning = PlanNode(snapshot, input.Options, ns);
+        foreach (var difference in KubeIpvsComparison.Compare(planning.Desired, planning.Actual, planning.Plan, NetworkNamespace))
+            WriteObject(difference);
+    }
+}

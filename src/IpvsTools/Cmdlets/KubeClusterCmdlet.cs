@@ -1,0 +1,218 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Net;
+using System.Threading;
+
+namespace IpvsTools.Commands;
+
+/// <summary>
+/// What the cmdlets that compare a node with a cluster share (Get-KubeIpvsPlan, Compare-KubeIpvs,
+/// Sync-KubeIpvs): the cluster source (snapshot files with -Path, or the live API with -Kubeconfig and
+/// -Context), kube-proxy's options, checking all of them before the cluster or the kernel is read, and
+/// planning the node with the errors of the cluster source and the kernel turned into ErrorRecords.
+/// </summary>
+public abstract class KubeClusterCmdlet : IpvsToolsCmdlet
+{
+    /// <summary>The parameter set of the live API.</summary>
+    protected const string LiveSet = "Live";
+
+    /// <summary>The parameter set of snapshot files.</summary>
+    protected const string PathSet = "Path";
+
+    private readonly CancellationTokenSource _stop = new();
+
+    /// <summary>Snapshot files: what `kubectl get svc,endpointslices -A -o yaml` (or -o json) prints; wildcards allowed.</summary>
+    [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName")]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Path { get; set; }
+
+    /// <summary>The kubeconfig file. Omitted: the in-cluster service account in a pod, else $KUBECONFIG or ~/.kube/config.</summary>
+    [Parameter(ParameterSetName = LiveSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Kubeconfig { get; set; }
+
+    /// <summary>The kubeconfig context. Omitted: its current context.</summary>
+    [Parameter(ParameterSetName = LiveSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Context { get; set; }
+
+    /// <summary>The node's name in the cluster (kube-proxy's --hostname-override): endpoints on it are local. Omitted: the host name.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string NodeName { get; set; } = Environment.MachineName.ToLowerInvariant();
+
+    /// <summary>The IPVS scheduler (kube-proxy's --ipvs-scheduler). Default rr.</summary>
+    [Parameter]
+    [ValidateKernelScheduler]
+    [ArgumentCompleter(typeof(IpvsSchedulerCompleter))]
+    public string Scheduler { get; set; } = "rr";
+
+    /// <summary>The node's addresses for NodePorts. Omitted: every address of the node except kube-ipvs0's, read from the kernel.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public IPAddress[]? NodeAddress { get; set; }
+
+    /// <summary>kube-proxy's --nodeport-addresses: CIDRs that narrow the NodePort addresses.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? NodePortAddress { get; set; }
+
+    /// <summary>kube-proxy's --ipvs-exclude-cidrs: virtual servers at these addresses are never touched.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? ExcludeCidr { get; set; }
+
+    /// <summary>kube-proxy's --cluster-cidr (one per family): traffic from elsewhere to ClusterIPs is masqueraded.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? ClusterCidr { get; set; }
+
+    /// <summary>kube-proxy's --masquerade-all: masquerade all traffic to ClusterIPs.</summary>
+    [Parameter]
+    public SwitchParameter MasqueradeAll { get; set; }
+
+    /// <summary>Take the virtual servers that are not the cluster's too (kube-proxy removes them).</summary>
+    [Parameter]
+    public SwitchParameter IncludeForeign { get; set; }
+
+    /// <summary>The iptables backend: NfTables or Legacy. Omitted: the system's default iptables.</summary>
+    [Parameter]
+    [ValidateSet("NfTables", "Legacy")]
+    public IptablesBackend? IptablesBackend { get; set; }
+
+    /// <summary>Cancelled when the pipeline is stopped (Ctrl+C).</summary>
+    protected CancellationToken Cancellation => _stop.Token;
+
+    protected override void StopProcessing() => _stop.Cancel();
+
+    /// <summary>
+    /// Checks what the caller wrote (CIDRs, snapshot paths) before anything is read; null after writing the
+    /// error. The paths are null for the live source.
+    /// </summary>
+    protected (KubeProxyOptions Options, List<string>? Paths)? CheckInput()
+    {
+        var options = ProxyOptions();
+        if (options is null) return null;
+        var paths = ResolvePaths();
+        if (ParameterSetName == PathSet && paths is null) return null;
+        return (options, paths);
+    }
+
+    /// <summary>Reads the cluster: the snapshot files, or the live API once; a failure is terminating. Null when stopped.</summary>
+    protected ClusterSnapshot? ReadCluster(List<string>? paths)
+    {
+        try
+        {
+            return paths is not null
+                ? ClusterSources.ReadSnapshot(paths)
+                : ClusterSources.ReadLive(Kubeconfig, Context, NodeName, Cancellation);
+        }
+        catch (ClusterSourceException ex)
+        {
+            ThrowTerminatingError(ClusterError(ex));
+            return null;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The error record of a cluster source failure.</summary>
+    protected ErrorRecord ClusterError(ClusterSourceException ex) => ErrorFor(ex, (object?)ex.SourceName ?? Kubeconfig, "Cluster" + Condition(ex.Kind));
+
+    /// <summary>Builds the desired state, reads the node and plans; a kernel or tool failure is terminating.</summary>
+    protected KubeIpvsPlanning PlanNode(ClusterSnapshot snapshot, KubeProxyOptions options, Netlink.NetworkNamespace? ns)
+    {
+        try
+        {
+            var planning = KubeIpvsPlanning.Run(snapshot, options, ns, IncludeForeign, IptablesBackend);
+            if (snapshot.FindNode(NodeName) is null)
+                WriteVerbose($"The cluster source has no Node '{NodeName}': no zone for topology hints, and the node IP comes from the node's addresses.");
+            foreach (var s in planning.Desired.Skipped) WriteVerbose("Skipped " + s);
+            foreach (var key in planning.Plan.Foreign) WriteVerbose("Left alone (not the cluster's): " + key);
+            foreach (var d in planning.Plan.Draining) WriteVerbose("Draining (weight 0, removed once its connections end): " + d);
+            WriteVerbose($"{planning.Plan.Operations.Count} writes for {planning.Desired.VirtualServers.Count} virtual servers of {snapshot}.");
+            return planning;
+        }
+        catch (IptablesToolMissingException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, ErrorIdPrefix + "ToolNotFound", ErrorCategory.NotInstalled, NetworkNamespace));
+            throw; // not reached
+        }
+        catch (IpvsToolsException ex)
+        {
+            ThrowTerminatingError(ErrorFor(ex, NetworkNamespace));
+            throw; // not reached
+        }
+    }
+
+    private KubeProxyOptions? ProxyOptions()
+    {
+        var cidrs = new List<IpNetwork>[3];
+        var named = new[] { ("NodePortAddress", NodePortAddress), ("ExcludeCidr", ExcludeCidr), ("ClusterCidr", ClusterCidr) };
+        for (var i = 0; i < named.Length; i++)
+        {
+            cidrs[i] = ParseCidrs(named[i].Item1, named[i].Item2)!;
+            if (cidrs[i] is null) return null;
+        }
+        return new KubeProxyOptions
+        {
+            Scheduler = Scheduler,
+            NodeName = NodeName,
+            NodeAddresses = NodeAddress ?? Array.Empty<IPAddress>(),
+            NodePortAddresses = cidrs[0],
+            ExcludeCidrs = cidrs[1],
+            ClusterCidrs = cidrs[2],
+            MasqueradeAll = MasqueradeAll,
+        };
+    }
+
+    /// <summary>CIDRs of parameter -<paramref name="parameter"/>; null after writing an InvalidCidr error.</summary>
+    internal List<IpNetwork>? ParseCidrs(string parameter, string[]? texts) => ParseCidrs(this, ErrorIdPrefix, parameter, texts);
+
+    /// <summary>CIDRs of a parameter, for any cmdlet; null after writing an InvalidCidr error.</summary>
+    internal static List<IpNetwork>? ParseCidrs(Cmdlet cmdlet, string errorIdPrefix, string parameter, string[]? texts)
+    {
+        var list = new List<IpNetwork>();
+        foreach (var text in texts ?? Array.Empty<string>())
+        {
+            if (!IpNetwork.TryParse(text, out var net) || !text.Contains('/'))
+            {
+                cmdlet.WriteError(new ErrorRecord(new ArgumentException($"-{parameter}: '{text}' is not a CIDR such as 10.96.0.0/12 or fd00::/108."),
+                    errorIdPrefix + "InvalidCidr", ErrorCategory.InvalidArgument, text));
+                return null;
+            }
+            list.Add(net!);
+        }
+        return list;
+    }
+
+    private List<string>? ResolvePaths()
+    {
+        if (Path is null) return null;
+        var resolved = new List<string>();
+        foreach (var p in Path)
+        {
+            try
+            {
+                var found = SessionState.Path.GetResolvedProviderPathFromPSPath(p, out var provider);
+                if (provider.Name != "FileSystem")
+                {
+                    WriteError(ErrorFor($"'{p}' is not a file ({provider.Name} provider).", "SnapshotNotFound", ErrorCategory.InvalidArgument, p));
+                    return null;
+                }
+                resolved.AddRange(found);
+            }
+            catch (ItemNotFoundException)
+            {
+                WriteError(ErrorFor($"The snapshot file '{p}' does not exist. Write one with: kubectl get svc,endpointslices -A -o yaml > cluster.yaml", "SnapshotNotFound", ErrorCategory.ObjectNotFound, p));
+                return null;
+            }
+        }
+        return resolved;
+    }
+}

@@ -1,0 +1,115 @@
+using System;
+using System.Management.Automation;
+
+namespace IpvsTools.Commands;
+
+/// <summary>
+/// Sync-KubeIpvs: brings the node to what kube-proxy's IPVS mode would program for a cluster snapshot or
+/// the live cluster (kube-ipvs0, KUBE-* sets, IPVS, iptables), writing only what differs, in a safe order,
+/// with graceful termination; one change record per kernel write. Refuses while kube-proxy runs in the
+/// namespace (-Force overrides) or while another sync holds the namespace's lock.
+/// </summary>
+[Cmdlet(VerbsData.Sync, "KubeIpvs", DefaultParameterSetName = LiveSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(KubeIpvsChange))]
+public sealed class SyncKubeIpvsCommand : KubeClusterCmdlet
+{
+    /// <summary>Sync even though kube-proxy runs in the namespace (it will undo the sync within 30 s, and the sync undoes it).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>
+    /// Wait up to this long (a TimeSpan, or seconds) for real servers set to weight 0 to lose their
+    /// connections, re-planning every second, and remove them as they do. Omitted: a later sync removes them.
+    /// </summary>
+    [Parameter]
+    [SecondsTransformation]
+    public TimeSpan? DrainTimeout { get; set; }
+
+    /// <summary>kube-proxy's strictARP: set net.ipv4.conf.all.arp_ignore=1 and arp_announce=2 in the namespace.</summary>
+    [Parameter]
+    public SwitchParameter StrictArp { get; set; }
+
+    /// <summary>Keep following the live cluster and sync on each change until stopped (Ctrl+C).</summary>
+    [Parameter(ParameterSetName = LiveSet)]
+    public SwitchParameter Watch { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (DrainTimeout is { } t && t < TimeSpan.Zero)
+        {
+            WriteError(ErrorFor("-DrainTimeout must not be negative.", "InvalidDrainTimeout", ErrorCategory.InvalidArgument, t));
+            return;
+        }
+        if (CheckInput() is not { } input) return;
+        var ns = ResolveNetworkNamespace();
+        var writer = new KubeNodeWriter(this, ErrorIdPrefix, ns, NetworkNamespace);
+        writer.RefuseNextToKubeProxy(Force, "syncs");
+        using var nodeLock = writer.Lock();
+
+        if (StrictArp && ShouldProcess("net.ipv4.conf.all.arp_ignore=1, net.ipv4.conf.all.arp_announce=2", "Set strict ARP"))
+        {
+            try
+            {
+                foreach (var change in KubeStrictArp.Apply(ns)) WriteVerbose("Set " + change);
+            }
+            catch (IpvsToolsException ex)
+            {
+                ThrowTerminatingError(ErrorFor(ex, NetworkNamespace));
+            }
+        }
+
+        if (!Watch)
+        {
+            if (ReadCluster(input.Paths) is { } snapshot) SyncOnce(writer, snapshot, input.Options, ns);
+            return;
+        }
+        try
+        {
+            foreach (var snapshot in ClusterSources.WatchLive(Kubeconfig, Context, NodeName, Cancellation))
+            {
+                WriteVerbose($"{DateTime.Now:HH:mm:ss} {snapshot}: syncing.");
+                SyncOnce(writer, snapshot, input.Options, ns);
+            }
+        }
+        catch (ClusterSourceException ex)
+        {
+            ThrowTerminatingError(ClusterError(ex));
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C: the last sync finished or stopped between writes.
+        }
+    }
+
+    private void SyncOnce(KubeNodeWriter writer, ClusterSnapshot snapshot, KubeProxyOptions options, Netlink.NetworkNamespace? ns)
+    {
+        var planning = PlanNode(snapshot, options, ns);
+        if (planning.Plan.IsEmpty) WriteVerbose("The node is up to date: nothing to write.");
+        if (!writer.Apply(planning.Plan, IptablesBackend, "Sync-KubeIpvs", Cancellation)) return;
+        if (DrainTimeout is not { } timeout || timeout == TimeSpan.Zero) return;
+
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var again = PlanNode(snapshot, options, ns);
+            if (!again.Plan.IsEmpty && !writer.Apply(again.Plan, IptablesBackend, "Sync-KubeIpvs", Cancellation)) return;
+            var draining = again.Plan.Draining.Count + CountDrains(again.Plan);
+            if (draining == 0) return;
+            if (DateTime.UtcNow >= deadline)
+            {
+                WriteWarning($"{draining} real server(s) still draining after {timeout}: {string.Join("; ", again.Plan.Draining)}. A later sync removes them once their connections end.");
+                return;
+            }
+            WriteProgress(new ProgressRecord(2, "Sync-KubeIpvs", $"Waiting for {draining} draining real server(s)") { SecondsRemaining = (int)(deadline - DateTime.UtcNow).TotalSeconds });
+            if (Cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(1))) return;
+        }
+    }
+
+    private static int CountDrains(KubeIpvsPlan plan)
+    {
+        var n = 0;
+        foreach (var op in plan.Operations)
+            if (op.Kind == KubeIpvsOperationKind.UpdateDestination && op.Weight == 0) n++;
+        return n;
+    }
+}
