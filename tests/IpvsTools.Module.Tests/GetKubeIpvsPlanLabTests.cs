@@ -95,7 +95,7 @@ public sealed class GetKubeIpvsPlanLabTests : IDisposable
         return path;
     }
 
-    private static TestNamespace Node()
+    internal static TestNamespace Node()
     {
         var ns = new TestNamespace();
         ns.Exec("ip", "link", "add", "eth0", "type", "dummy");

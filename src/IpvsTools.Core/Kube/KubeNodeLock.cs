@@ -62,7 +62,8 @@ public sealed unsafe class KubeNodeLock : IDisposable
             close(fd);
             if (error == EWOULDBLOCK)
             {
-                var who = pid is null ? "another process" : $"another {holder} (pid {pid})";
+                // The file names the last holder; a holder that has just taken the lock may not have written its own pid yet.
+                var who = pid is { } p && Directory.Exists($"/proc/{p}") ? $"another {holder} (pid {p})" : "another process";
                 var where = ns is null ? "this network namespace" : $"network namespace '{ns.DisplayName}'";
                 throw new IpvsToolsException($"{who} is changing {where} (lock {path}); wait for it to finish or stop it, then run again.", FailureKind.Busy);
             }

@@ -46,11 +46,13 @@ public sealed class SyncKubeIpvsCommand : KubeClusterCmdlet
         writer.RefuseNextToKubeProxy(Force, "syncs");
         using var nodeLock = writer.Lock();
 
-        if (StrictArp && ShouldProcess("net.ipv4.conf.all.arp_ignore=1, net.ipv4.conf.all.arp_announce=2", "Set strict ARP"))
+        var sysctls = "net.ipv4.vs.conntrack=1, vs.expire_nodest_conn=1, vs.expire_quiescent_template=1, net.ipv4.ip_forward=1"
+            + (StrictArp ? ", net.ipv4.conf.all.arp_ignore=1, arp_announce=2" : "");
+        if (ShouldProcess(sysctls, "Set kube-proxy's sysctls"))
         {
             try
             {
-                foreach (var change in KubeStrictArp.Apply(ns)) WriteVerbose("Set " + change);
+                foreach (var change in KubeProxySysctls.Apply(ns, StrictArp)) WriteVerbose("Set " + change);
             }
             catch (IpvsToolsException ex)
             {
