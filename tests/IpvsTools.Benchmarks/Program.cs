@@ -7,9 +7,10 @@ using IpvsTools.Kube;
 // kube-plan: a cluster of N Services (2768 of them NodePorts) with E endpoints each, as kubectl prints it;
 // times the snapshot reader, the desired state, the plan for an empty node, and the plan for a node
 // that already holds everything (the steady state of a sync loop), then for one changed endpoint.
+if (args.Length > 0 && args[0] == "kube-sync") return KubeSyncBenchmark.Run(args);
 if (args.Length == 0 || args[0] != "kube-plan")
 {
-    Console.Error.WriteLine("usage: IpvsTools.Benchmarks kube-plan [services=10000] [endpoints=10]");
+    Console.Error.WriteLine("usage: IpvsTools.Benchmarks kube-plan|kube-sync [services=10000] [endpoints=10]");
     return 2;
 }
 var services = args.Length > 1 ? int.Parse(args[1]) : 10_000;

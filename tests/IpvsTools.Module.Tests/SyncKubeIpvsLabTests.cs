@@ -189,7 +189,7 @@ public sealed partial class SyncKubeIpvsLabTests : IDisposable
         Directory.CreateDirectory("/run/ipvstools");
         File.Delete(lockFile); // an earlier test's namespace may have had the same inode (the kernel reuses them)
         // Another holder of the lock, writing its pid into the file as a sync does. (cat: .NET's own reads take a shared flock.)
-        using var holder = Process.Start(new ProcessStartInfo("flock", ["-x", lockFile, "sh", "-c", $"echo $$ > {lockFile}; exec sleep 60"]))!;
+        using var holder = Process.Start(new ProcessStartInfo("flock", ["-x", lockFile, "sh", "-c", $"echo $$ > {lockFile}; exec sleep 600"]))!;
         try
         {
             Lab.WaitUntil(() => File.Exists(lockFile) && Tool.Run("cat", lockFile).Trim().Length > 0, "the other holder to take the lock");
@@ -217,7 +217,7 @@ public sealed partial class SyncKubeIpvsLabTests : IDisposable
         var kubeProxy = Path.Combine(_dir, "kube-proxy");
         File.Copy("/bin/sleep", kubeProxy);
         Tool.Run("chmod", "0755", kubeProxy);
-        using var process = Process.Start(new ProcessStartInfo("ip", ["netns", "exec", ns.Name, kubeProxy, "60"]))!;
+        using var process = Process.Start(new ProcessStartInfo("ip", ["netns", "exec", ns.Name, kubeProxy, "600"]))!;
         try
         {
             Lab.WaitUntil(() => File.Exists($"/proc/{process.Id}/comm") && File.ReadAllText($"/proc/{process.Id}/comm").Trim() == "kube-proxy", "the fake kube-proxy to start");
@@ -232,6 +232,7 @@ public sealed partial class SyncKubeIpvsLabTests : IDisposable
             // Another namespace is not kube-proxy's: no refusal there.
             Assert.NotEmpty(Sync(other));
 
+            Assert.False(process.HasExited, "the fake kube-proxy ended before the forced sync");
             var forced = _session.Ok("Sync-KubeIpvs -Path $path -NodeName node-a -NetworkNamespace $ns -Force -Confirm:$false 3>&1", Vars(ns));
             Assert.Contains(forced, o => o.BaseObject is WarningRecord w && w.Message.Contains($"kube-proxy (pid {process.Id})"));
             Assert.Contains("-A -t 10.96.0.10:53 -s rr", ns.Exec("ipvsadm", "-Sn"));
@@ -241,6 +242,47 @@ public sealed partial class SyncKubeIpvsLabTests : IDisposable
             process.Kill(true);
             process.WaitForExit();
         }
+    }
+
+    private static string WatchedSlice(string endpoint, string version) =>
+        $$"""{"kind":"EndpointSlice","apiVersion":"discovery.k8s.io/v1","metadata":{"name":"web-1","namespace":"shop","resourceVersion":"{{version}}","labels":{"kubernetes.io/service-name":"web"}},"addressType":"IPv4","endpoints":[{"addresses":["{{endpoint}}"],"conditions":{"ready":true},"nodeName":"node-b"}],"ports":[{"name":"http","port":8080,"protocol":"TCP"}]}""";
+
+    [Fact]
+    public void WatchKeepsTheNodeInStepWithTheLiveClusterUntilStopped()
+    {
+        using var ns = GetKubeIpvsPlanLabTests.Node();
+        using var api = new IpvsTools.Tests.LoopbackApiServer();
+        const string web = """{"kind":"Service","apiVersion":"v1","metadata":{"name":"web","namespace":"shop","resourceVersion":"300"},"spec":{"clusterIP":"10.96.0.20","clusterIPs":["10.96.0.20"],"ports":[{"name":"http","port":80,"protocol":"TCP","targetPort":8080}]}}""";
+        api.Answer("/api/v1/services?limit=500", $$"""{"kind":"ServiceList","apiVersion":"v1","metadata":{"resourceVersion":"400"},"items":[{{web}}]}""");
+        api.Answer("/apis/discovery.k8s.io/v1/endpointslices?limit=500",
+            $$"""{"kind":"EndpointSliceList","apiVersion":"discovery.k8s.io/v1","metadata":{"resourceVersion":"401"},"items":[{{WatchedSlice("10.244.0.5", "310")}}]}""");
+        api.Answer("/api/v1/nodes/node-a", """{"kind":"Node","apiVersion":"v1","metadata":{"name":"node-a"},"status":{"addresses":[{"type":"InternalIP","address":"172.18.0.3"}]}}""");
+        api.AnswerWatch("/api/v1/services?allowWatchBookmarks=true&resourceVersion=400&watch=true");
+        var slices = api.AnswerWatch("/apis/discovery.k8s.io/v1/endpointslices?allowWatchBookmarks=true&resourceVersion=401&watch=true");
+
+        // Its own runspace: the watch runs until the pipeline is stopped.
+        using var ps = PowerShell.Create(System.Management.Automation.RunspaceMode.NewRunspace);
+        ps.AddCommand("Import-Module").AddParameter("Name", _session.ModuleManifest).Invoke();
+        ps.Commands.Clear();
+        ps.AddCommand("Sync-KubeIpvs").AddParameter("Kubeconfig", api.WriteKubeconfig(_dir)).AddParameter("Context", "loop").AddParameter("NodeName", "node-a")
+            .AddParameter("NetworkNamespace", ns.Name).AddParameter("Watch").AddParameter("Confirm", false);
+        var output = new PSDataCollection<PSObject>();
+        var running = ps.BeginInvoke<PSObject, PSObject>(null, output);
+        try
+        {
+            Lab.WaitUntil(() => ns.Exec("ipvsadm", "-Sn").Contains("-a -t 10.96.0.20:80 -r 10.244.0.5:8080 -m -w 1"), "the first sync");
+            slices.TryWrite(IpvsTools.Tests.LoopbackApiServer.WatchEvent("MODIFIED", WatchedSlice("10.244.0.6", "311")));
+            Lab.WaitUntil(() => ns.Exec("ipvsadm", "-Sn") is var t && t.Contains("-r 10.244.0.6:8080") && !t.Contains("-r 10.244.0.5:8080"), "the sync after the change");
+        }
+        finally
+        {
+            ps.Stop();
+        }
+        Assert.True(running.IsCompleted);
+        Assert.Empty(ps.Streams.Error);
+        var lines = output.Select(o => o.ToString()).ToList();
+        Assert.Contains("add destination TCP 10.96.0.20:80 -> 10.244.0.5:8080 masq weight 1", lines);
+        Assert.Equal(["add destination TCP 10.96.0.20:80 -> 10.244.0.6:8080 masq weight 1", "remove destination TCP 10.96.0.20:80 -> 10.244.0.5:8080"], lines.TakeLast(2));
     }
 
     public void Dispose() => Directory.Delete(_dir, true);

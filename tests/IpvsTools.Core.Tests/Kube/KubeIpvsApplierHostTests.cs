@@ -172,7 +172,7 @@ public partial class KubeIpvsApplierHostTests
         var kubeProxy = Path.Combine(dir, "kube-proxy");
         File.Copy("/bin/sleep", kubeProxy);
         Tool.Run("chmod", "0755", kubeProxy);
-        using var process = Process.Start(new ProcessStartInfo("ip", ["netns", "exec", test.Name, kubeProxy, "60"]))!;
+        using var process = Process.Start(new ProcessStartInfo("ip", ["netns", "exec", test.Name, kubeProxy, "600"]))!;
         try
         {
             var ns = NetworkNamespace.Resolve(test.Name);
