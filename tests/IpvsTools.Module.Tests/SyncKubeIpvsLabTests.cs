@@ -245,7 +245,7 @@ public sealed partial class SyncKubeIpvsLabTests : IDisposable
     }
 
     private static string WatchedSlice(string endpoint, string version) =>
-        $$"""{"kind":"EndpointSlice","apiVersion":"discovery.k8s.io/v1","metadata":{"name":"web-1","namespace":"shop","resourceVersion":"{{version}}","labels":{"kubernetes.io/service-name":"web"}},"addressType":"IPv4","endpoints":[{"addresses":["{{endpoint}}"],"conditions":{"ready":true},"nodeName":"node-b"}],"ports":[{"name":"http","port":8080,"protocol":"TCP"}]}""";
+        $$$"""{"kind":"EndpointSlice","apiVersion":"discovery.k8s.io/v1","metadata":{"name":"web-1","namespace":"shop","resourceVersion":"{{{version}}}","labels":{"kubernetes.io/service-name":"web"}},"addressType":"IPv4","endpoints":[{"addresses":["{{{endpoint}}}"],"conditions":{"ready":true},"nodeName":"node-b"}],"ports":[{"name":"http","port":8080,"protocol":"TCP"}]}""";
 
     [Fact]
     public void WatchKeepsTheNodeInStepWithTheLiveClusterUntilStopped()
@@ -253,9 +253,9 @@ public sealed partial class SyncKubeIpvsLabTests : IDisposable
         using var ns = GetKubeIpvsPlanLabTests.Node();
         using var api = new IpvsTools.Tests.LoopbackApiServer();
         const string web = """{"kind":"Service","apiVersion":"v1","metadata":{"name":"web","namespace":"shop","resourceVersion":"300"},"spec":{"clusterIP":"10.96.0.20","clusterIPs":["10.96.0.20"],"ports":[{"name":"http","port":80,"protocol":"TCP","targetPort":8080}]}}""";
-        api.Answer("/api/v1/services?limit=500", $$"""{"kind":"ServiceList","apiVersion":"v1","metadata":{"resourceVersion":"400"},"items":[{{web}}]}""");
+        api.Answer("/api/v1/services?limit=500", $$$"""{"kind":"ServiceList","apiVersion":"v1","metadata":{"resourceVersion":"400"},"items":[{{{web}}}]}""");
         api.Answer("/apis/discovery.k8s.io/v1/endpointslices?limit=500",
-            $$"""{"kind":"EndpointSliceList","apiVersion":"discovery.k8s.io/v1","metadata":{"resourceVersion":"401"},"items":[{{WatchedSlice("10.244.0.5", "310")}}]}""");
+            $$$"""{"kind":"EndpointSliceList","apiVersion":"discovery.k8s.io/v1","metadata":{"resourceVersion":"401"},"items":[{{{WatchedSlice("10.244.0.5", "310")}}}]}""");
         api.Answer("/api/v1/nodes/node-a", """{"kind":"Node","apiVersion":"v1","metadata":{"name":"node-a"},"status":{"addresses":[{"type":"InternalIP","address":"172.18.0.3"}]}}""");
         api.AnswerWatch("/api/v1/services?allowWatchBookmarks=true&resourceVersion=400&watch=true");
         var slices = api.AnswerWatch("/apis/discovery.k8s.io/v1/endpointslices?allowWatchBookmarks=true&resourceVersion=401&watch=true");
