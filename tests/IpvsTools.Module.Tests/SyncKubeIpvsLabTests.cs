@@ -261,7 +261,9 @@ public sealed partial class SyncKubeIpvsLabTests : IDisposable
         var slices = api.AnswerWatch("/apis/discovery.k8s.io/v1/endpointslices?allowWatchBookmarks=true&resourceVersion=401&watch=true");
 
         // Its own runspace: the watch runs until the pipeline is stopped.
-        using var ps = PowerShell.Create(System.Management.Automation.RunspaceMode.NewRunspace);
+        using var runspace = System.Management.Automation.Runspaces.RunspaceFactory.CreateRunspace(System.Management.Automation.Runspaces.InitialSessionState.CreateDefault2());
+        runspace.Open();
+        using var ps = PowerShell.Create(runspace);
         ps.AddCommand("Import-Module").AddParameter("Name", _session.ModuleManifest).Invoke();
         ps.Commands.Clear();
         ps.AddCommand("Sync-KubeIpvs").AddParameter("Kubeconfig", api.WriteKubeconfig(_dir)).AddParameter("Context", "loop").AddParameter("NodeName", "node-a")
