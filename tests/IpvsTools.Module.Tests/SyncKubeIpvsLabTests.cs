@@ -270,11 +270,23 @@ public sealed partial class SyncKubeIpvsLabTests : IDisposable
             .AddParameter("NetworkNamespace", ns.Name).AddParameter("Watch").AddParameter("Confirm", false);
         var output = new PSDataCollection<PSObject>();
         var running = ps.BeginInvoke<PSObject, PSObject>(null, output);
+        // A correctness wait (a new runspace loads the module and the cluster adapter first: slow under emulation), failing at once with the pipeline's errors if it ends.
+        void WaitFor(Func<bool> condition, string what)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(180);
+            while (!condition())
+            {
+                if (running.IsCompleted || DateTime.UtcNow > deadline)
+                    throw new TimeoutException($"No {what} (pipeline {ps.InvocationStateInfo.State} {ps.InvocationStateInfo.Reason?.Message}): "
+                        + string.Join("; ", ps.Streams.Error.Select(e => e.FullyQualifiedErrorId + ": " + e.Exception.Message)) + " requests: " + string.Join(", ", api.Requests.Select(r => r.Request)));
+                Thread.Sleep(500);
+            }
+        }
         try
         {
-            Lab.WaitUntil(() => ns.Exec("ipvsadm", "-Sn").Contains("-a -t 10.96.0.20:80 -r 10.244.0.5:8080 -m -w 1"), "the first sync");
+            WaitFor(() => ns.Exec("ipvsadm", "-Sn").Contains("-a -t 10.96.0.20:80 -r 10.244.0.5:8080 -m -w 1"), "first sync");
             slices.TryWrite(IpvsTools.Tests.LoopbackApiServer.WatchEvent("MODIFIED", WatchedSlice("10.244.0.6", "311")));
-            Lab.WaitUntil(() => ns.Exec("ipvsadm", "-Sn") is var t && t.Contains("-r 10.244.0.6:8080") && !t.Contains("-r 10.244.0.5:8080"), "the sync after the change");
+            WaitFor(() => ns.Exec("ipvsadm", "-Sn") is var t && t.Contains("-r 10.244.0.6:8080") && !t.Contains("-r 10.244.0.5:8080"), "sync after the change");
         }
         finally
         {
