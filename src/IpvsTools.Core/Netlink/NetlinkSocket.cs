@@ -12,19 +12,22 @@ public delegate void NetlinkReplyHandler(NetlinkMessage reply);
 /// A netlink socket bound to one protocol in one network namespace. Requests carry sequence
 /// numbers and ask for ACKs; error replies become <see cref="NetlinkException"/>; dumps are read to
 /// NLMSG_DONE and restarted when the kernel flags them interrupted; every datagram's size is peeked
-/// before it is read, so nothing is ever truncated. Not thread-safe: one request at a time.
+/// before it is read, so nothing is ever truncated (or, for a socket opened with a bounded receive
+/// length, read without peeking, several at a time: see NetlinkSocket.Bounded.cs). Not thread-safe:
+/// one request at a time.
 /// </summary>
-public sealed unsafe class NetlinkSocket : IDisposable
+public sealed unsafe partial class NetlinkSocket : IDisposable
 {
     private const int DefaultReceiveBufferBytes = 1 << 20;
     private int _fd;
     private uint _sequence;
     private byte[] _buffer = new byte[64 * 1024];
 
-    private NetlinkSocket(NetlinkProtocol protocol, NetworkNamespace? ns, bool capAck)
+    private NetlinkSocket(NetlinkProtocol protocol, NetworkNamespace? ns, bool capAck, int receiveLength = 0)
     {
         Protocol = protocol;
         Namespace = ns;
+        _receiveLength = receiveLength;
         _fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, (int)protocol);
         if (_fd < 0) throw new NetlinkException(errno, null, $"Opening a {protocol} netlink socket");
         try
@@ -121,33 +124,51 @@ public sealed unsafe class NetlinkSocket : IDisposable
     /// some requests may have been applied; read the kernel again.
     /// </summary>
     public void ExecuteBatch(IReadOnlyList<byte[]> requests, int maxInFlight, Action<int, int, string?> onResult, string? context = null)
+        => ExecuteBatch(requests, maxInFlight, (index, error, text) =>
+        {
+            onResult(index, error, text);
+            return true;
+        }, context);
+
+    /// <summary>
+    /// As above; when <paramref name="onResult"/> returns false, no further request is sent (those already
+    /// sent are still answered and reported). Consecutive requests travel together in one datagram of up
+    /// to <see cref="MaxSendBytes"/> (the kernel handles each message of a datagram on its own, in order,
+    /// and answers each with its own ACK or error). Returns how many requests were sent.
+    /// </summary>
+    public int ExecuteBatch(IReadOnlyList<byte[]> requests, int maxInFlight, Func<int, int, string?, bool> onResult, string? context = null)
     {
         if (maxInFlight < 1) throw new ArgumentOutOfRangeException(nameof(maxInFlight));
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var flags = HostOrder.ReadU16(requests[i].AsSpan(6));
+            if ((flags & NetlinkConstants.FlagAck) == 0) throw new ArgumentException($"Request {i} does not ask for an ACK.", nameof(requests));
+        }
         var first = _sequence + 1;
         var sent = 0;
         var answered = 0;
+        var stopped = false;
         var done = new bool[requests.Count];
-        while (answered < requests.Count)
+        while (answered < sent || (!stopped && sent < requests.Count))
         {
-            while (sent < requests.Count && sent - answered < maxInFlight)
+            if (!stopped && sent < requests.Count && sent - answered < maxInFlight)
+                sent += SendPacked(requests, sent, maxInFlight - (sent - answered));
+            var count = Receive(context);
+            for (var datagram = 0; datagram < count; datagram++)
             {
-                var flags = HostOrder.ReadU16(requests[sent].AsSpan(6));
-                if ((flags & NetlinkConstants.FlagAck) == 0) throw new ArgumentException($"Request {sent} does not ask for an ACK.", nameof(requests));
-                SendOne(requests[sent]);
-                sent++;
-            }
-            var length = ReceiveDatagram(context);
-            var reader = new NetlinkMessageReader(_buffer.AsSpan(0, length));
-            while (reader.TryRead(out var message))
-            {
-                var index = unchecked((long)(message.Sequence - first));
-                if (message.Type != NetlinkConstants.TypeError || index < 0 || index >= sent || done[index]) continue;
-                var (error, text) = ParseError(message);
-                done[index] = true;
-                answered++;
-                onResult((int)index, error, text);
+                var reader = new NetlinkMessageReader(Received(datagram));
+                while (reader.TryRead(out var message))
+                {
+                    var index = unchecked((long)(message.Sequence - first));
+                    if (message.Type != NetlinkConstants.TypeError || index < 0 || index >= sent || done[index]) continue;
+                    var (error, text) = ParseError(message);
+                    done[index] = true;
+                    answered++;
+                    if (!onResult((int)index, error, text)) stopped = true;
+                }
             }
         }
+        return sent;
     }
 
     /// <summary>Bytes currently waiting in the receive queue are dropped (after an aborted exchange).</summary>
@@ -196,33 +217,36 @@ public sealed unsafe class NetlinkSocket : IDisposable
         var interrupted = false;
         while (true)
         {
-            var length = ReceiveDatagram(context);
-            var reader = new NetlinkMessageReader(_buffer.AsSpan(0, length));
-            while (reader.TryRead(out var message))
+            var count = Receive(context);
+            for (var datagram = 0; datagram < count; datagram++)
             {
-                if (message.Sequence != sequence) continue; // a stale answer to an earlier, abandoned request
-                switch (message.Type)
+                var reader = new NetlinkMessageReader(Received(datagram));
+                while (reader.TryRead(out var message))
                 {
-                    case NetlinkConstants.TypeError:
-                        var (error, text) = ParseError(message);
-                        if (error != 0) throw new NetlinkException(error, text, context) { EchoedRequest = EchoOf(message) };
-                        if (!isDump) return interrupted;
-                        break;
-                    case NetlinkConstants.TypeDone:
-                        if (message.Payload.Length >= 4)
-                        {
-                            var status = HostOrder.ReadI32(message.Payload);
-                            if (status < 0) throw new NetlinkException(-status, null, context);
-                        }
-                        if ((message.Flags & NetlinkConstants.FlagDumpInterrupted) != 0) interrupted = true;
-                        return interrupted;
-                    case NetlinkConstants.TypeNoop:
-                    case NetlinkConstants.TypeOverrun:
-                        break;
-                    default:
-                        if ((message.Flags & NetlinkConstants.FlagDumpInterrupted) != 0) interrupted = true;
-                        onReply?.Invoke(message);
-                        break;
+                    if (message.Sequence != sequence) continue; // a stale answer to an earlier, abandoned request
+                    switch (message.Type)
+                    {
+                        case NetlinkConstants.TypeError:
+                            var (error, text) = ParseError(message);
+                            if (error != 0) throw new NetlinkException(error, text, context) { EchoedRequest = EchoOf(message) };
+                            if (!isDump) return interrupted;
+                            break;
+                        case NetlinkConstants.TypeDone:
+                            if (message.Payload.Length >= 4)
+                            {
+                                var status = HostOrder.ReadI32(message.Payload);
+                                if (status < 0) throw new NetlinkException(-status, null, context);
+                            }
+                            if ((message.Flags & NetlinkConstants.FlagDumpInterrupted) != 0) interrupted = true;
+                            return interrupted;
+                        case NetlinkConstants.TypeNoop:
+                        case NetlinkConstants.TypeOverrun:
+                            break;
+                        default:
+                            if ((message.Flags & NetlinkConstants.FlagDumpInterrupted) != 0) interrupted = true;
+                            onReply?.Invoke(message);
+                            break;
+                    }
                 }
             }
         }

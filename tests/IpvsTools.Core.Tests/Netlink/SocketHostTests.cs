@@ -63,6 +63,69 @@ public class SocketHostTests
         for (var i = 0; i < outcomes.Length; i++) Assert.Equal(i % 2 == 0 ? 0 : Errno.ENOENT, outcomes[i]);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ABatchSendsNothingAfterARefusalButHearsEveryAnswerSent(bool bounded)
+    {
+        using var ns = new TestNamespace();
+        ns.Exec("ipset", "create", "batch", "hash:ip");
+        var target = NetworkNamespace.Resolve(ns.Name);
+        using var socket = bounded ? NetlinkSocket.OpenBounded(NetlinkProtocol.Netfilter, NetlinkSocket.MinimumBoundedReceiveLength, target) : NetlinkSocket.Open(NetlinkProtocol.Netfilter, target);
+        // 3000 FLUSH requests that succeed, but number 100 DESTROYs a missing set: ENOENT.
+        var requests = Enumerable.Range(0, 3000).Select(i => i == 100 ? IpsetRequest(3, "missing") : IpsetRequest(4, "batch")).ToList();
+        var outcomes = new int[requests.Count];
+        Array.Fill(outcomes, -1);
+        var sent = socket.ExecuteBatch(requests, maxInFlight: 50, (index, errno, _) =>
+        {
+            outcomes[index] = errno;
+            return errno == 0;
+        });
+        Assert.InRange(sent, 101, 150);
+        for (var i = 0; i < requests.Count; i++) Assert.Equal(i == 100 ? Errno.ENOENT : i < sent ? 0 : -1, outcomes[i]);
+        // The socket goes on answering later requests correctly.
+        socket.ExecuteBatch(requests.Take(10).ToList(), 10, (index, errno, _) => Assert.Equal(0, errno));
+    }
+
+    [Fact]
+    public void ABoundedSocketReadsALongDumpWholeWithoutPeeking()
+    {
+        using var ns = new TestNamespace();
+        var restore = new System.Text.StringBuilder("create big hash:ip maxelem 100000\n");
+        for (var i = 0; i < 20000; i++) restore.Append($"add big 10.{i / 65536 + 1}.{i / 256 % 256}.{i % 256}\n");
+        ns.Feed(restore.ToString(), "ipset", "restore");
+        var target = NetworkNamespace.Resolve(ns.Name);
+        using var bounded = NetlinkSocket.OpenBounded(NetlinkProtocol.Netfilter, NetlinkSocket.MinimumBoundedReceiveLength, target);
+        using var peeking = NetlinkSocket.Open(NetlinkProtocol.Netfilter, target);
+        var (boundedMembers, boundedMessages) = CountListedMembers(bounded);
+        var (peekingMembers, peekingMessages) = CountListedMembers(peeking);
+        Assert.Equal(20000, peekingMembers);
+        Assert.Equal(20000, boundedMembers);
+        // Small datagrams: the kernel split the same members over more messages.
+        Assert.True(boundedMessages > peekingMessages, $"{boundedMessages} messages through the bounded socket, {peekingMessages} through the peeking one");
+    }
+
+    /// <summary>Members (DATA nests in ADT) and messages of an ipset LIST dump of every set.</summary>
+    private static (int Members, int Messages) CountListedMembers(NetlinkSocket socket)
+    {
+        var list = new NetlinkMessageWriter();
+        list.BeginMessage(0x0607, NetlinkConstants.FlagRequest | NetlinkConstants.FlagAck | NetlinkConstants.FlagDump)
+            .WriteNetfilterHeader(2).PutU8(1, 7).EndMessage();
+        int members = 0, messages = 0;
+        socket.Dump(list, reply =>
+        {
+            messages++;
+            var attributes = reply.Attributes(4);
+            while (attributes.TryRead(out var attribute))
+            {
+                if (attribute.Type != 8) continue;
+                var adt = attribute.Nested();
+                while (adt.TryRead(out var data)) if (data.Type == 7) members++;
+            }
+        });
+        return (members, messages);
+    }
+
     [Fact]
     public void OverflowingTheReceiveBufferIsReportedAsUnknownState()
     {
