@@ -14,23 +14,21 @@ public sealed partial class IpvsClient
     public void AddService(IpvsServiceSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        Change(IpvsWriteRequests.NewService(_familyId, settings), IpvsChangeKind.AddService,
-            $"Adding IPVS service {settings.Key.DisplayName}", settings.Key, settings: settings);
+        Change(new(IpvsWriteRequests.NewService(_familyId, settings), IpvsChangeKind.AddService, settings.Key, Settings: settings));
     }
 
     /// <summary>Replaces every setting of a virtual service (ipvsadm -E). Fails with NotFound when it does not exist.</summary>
     public void UpdateService(IpvsServiceSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        Change(IpvsWriteRequests.SetService(_familyId, settings), IpvsChangeKind.UpdateService,
-            $"Changing IPVS service {settings.Key.DisplayName}", settings.Key, settings: settings);
+        Change(new(IpvsWriteRequests.SetService(_familyId, settings), IpvsChangeKind.UpdateService, settings.Key, Settings: settings));
     }
 
     /// <summary>Deletes a virtual service and its real servers (ipvsadm -D).</summary>
     public void RemoveService(IpvsServiceKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        Change(IpvsWriteRequests.DelService(_familyId, key), IpvsChangeKind.RemoveService, $"Removing IPVS service {key.DisplayName}", key);
+        Change(new(IpvsWriteRequests.DelService(_familyId, key), IpvsChangeKind.RemoveService, key));
     }
 
     /// <summary>Adds a real server to a service (ipvsadm -a).</summary>
@@ -38,8 +36,7 @@ public sealed partial class IpvsClient
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(destination);
-        Change(IpvsWriteRequests.NewDest(_familyId, service, destination), IpvsChangeKind.AddDestination,
-            $"Adding real server {destination} to IPVS service {service.DisplayName}", service, destination.ToString(), destinationSettings: destination);
+        Change(new(IpvsWriteRequests.NewDest(_familyId, service, destination), IpvsChangeKind.AddDestination, service, DestinationSettings: destination));
     }
 
     /// <summary>Replaces every setting of a real server (ipvsadm -e).</summary>
@@ -47,8 +44,7 @@ public sealed partial class IpvsClient
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(destination);
-        Change(IpvsWriteRequests.SetDest(_familyId, service, destination), IpvsChangeKind.UpdateDestination,
-            $"Changing real server {destination} of IPVS service {service.DisplayName}", service, destination.ToString(), destinationSettings: destination);
+        Change(new(IpvsWriteRequests.SetDest(_familyId, service, destination), IpvsChangeKind.UpdateDestination, service, DestinationSettings: destination));
     }
 
     /// <summary>Removes a real server from a service (ipvsadm -d).</summary>
@@ -56,25 +52,21 @@ public sealed partial class IpvsClient
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(address);
-        var name = IpvsAddressText.FormatEndpoint(address.AddressFamily, address, port);
-        Change(IpvsWriteRequests.DelDest(_familyId, service, address, port), IpvsChangeKind.RemoveDestination,
-            $"Removing real server {name} from IPVS service {service.DisplayName}", service, name);
+        Change(new(IpvsWriteRequests.DelDest(_familyId, service, address, port), IpvsChangeKind.RemoveDestination, service, Address: address, Port: port));
     }
 
     /// <summary>Deletes every virtual service of the namespace (ipvsadm -C).</summary>
-    public void Clear() => Change(IpvsWriteRequests.Flush(_familyId), IpvsChangeKind.Clear, "Removing every IPVS service", null);
+    public void Clear() => Change(new(IpvsWriteRequests.Flush(_familyId), IpvsChangeKind.Clear, null));
 
     /// <summary>Zeroes the counters of one service and its real servers, or of the whole table (ipvsadm -Z).</summary>
     public void ResetStatistics(IpvsServiceKey? service = null)
-        => Change(IpvsWriteRequests.Zero(_familyId, service), service is null ? IpvsChangeKind.ZeroAll : IpvsChangeKind.ZeroService,
-            service is null ? "Zeroing every IPVS counter" : $"Zeroing the counters of IPVS service {service.DisplayName}", service);
+        => Change(new(IpvsWriteRequests.Zero(_familyId, service), service is null ? IpvsChangeKind.ZeroAll : IpvsChangeKind.ZeroService, service));
 
     /// <summary>Sets the tcp, tcpfin and udp timeouts (ipvsadm --set); a 0 leaves that timeout as it is.</summary>
     public void SetTimeouts(IpvsTimeouts timeouts)
     {
         ArgumentNullException.ThrowIfNull(timeouts);
-        Change(IpvsWriteRequests.SetConfig(_familyId, timeouts), IpvsChangeKind.SetTimeouts,
-            $"Setting the IPVS timeouts (tcp {timeouts.Tcp}, tcpfin {timeouts.TcpFin}, udp {timeouts.Udp})", null);
+        Change(new(IpvsWriteRequests.SetConfig(_familyId, timeouts), IpvsChangeKind.SetTimeouts, null, Timeouts: timeouts));
     }
 
     /// <summary>The running connection sync daemons (ipvsadm -L --daemon): none, a master, a backup, or both.</summary>
@@ -94,37 +86,40 @@ public sealed partial class IpvsClient
     public void StartSyncDaemon(IpvsSyncDaemonSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var name = StateName(settings.State);
-        Change(IpvsWriteRequests.NewDaemon(_familyId, settings), IpvsChangeKind.StartDaemon,
-            $"Starting the IPVS {name} sync daemon on {settings.Interface}", null, daemon: name);
+        Change(new(IpvsWriteRequests.NewDaemon(_familyId, settings), IpvsChangeKind.StartDaemon, null, Daemon: settings));
     }
 
     /// <summary>Stops a sync daemon (ipvsadm --stop-daemon).</summary>
     public void StopSyncDaemon(IpvsSyncState state)
-    {
-        var name = StateName(state);
-        Change(IpvsWriteRequests.DelDaemon(_familyId, state), IpvsChangeKind.StopDaemon, $"Stopping the IPVS {name} sync daemon", null, daemon: name);
-    }
+        => Change(new(IpvsWriteRequests.DelDaemon(_familyId, state), IpvsChangeKind.StopDaemon, null, DaemonState: state));
 
     /// <summary>Applies one line of a restore file (see <see cref="IpvsadmRestoreText"/>), as ipvsadm -R would.</summary>
     public void Apply(IpvsConfigOperation operation)
     {
         ArgumentNullException.ThrowIfNull(operation);
-        switch (operation.Command)
+        Change(ChangeFor(operation));
+    }
+
+    /// <summary>The request of one restore line, with what its error would name.</summary>
+    private IpvsChange ChangeFor(IpvsConfigOperation operation)
+    {
+        var service = operation.Service;
+        return operation.Command switch
         {
-            case IpvsConfigCommand.AddService: AddService(operation.ServiceSettings!); break;
-            case IpvsConfigCommand.EditService: UpdateService(operation.ServiceSettings!); break;
-            case IpvsConfigCommand.DeleteService: RemoveService(operation.Service!); break;
-            case IpvsConfigCommand.Clear: Clear(); break;
-            case IpvsConfigCommand.AddDestination: AddDestination(operation.Service!, operation.Destination!); break;
-            case IpvsConfigCommand.EditDestination: UpdateDestination(operation.Service!, operation.Destination!); break;
-            case IpvsConfigCommand.DeleteDestination: RemoveDestination(operation.Service!, operation.DestinationAddress!, operation.DestinationPort); break;
-            case IpvsConfigCommand.Zero: ResetStatistics(operation.Service); break;
-            case IpvsConfigCommand.SetTimeouts: SetTimeouts(operation.Timeouts!); break;
-            case IpvsConfigCommand.StartDaemon: StartSyncDaemon(operation.Daemon!); break;
-            case IpvsConfigCommand.StopDaemon: StopSyncDaemon(operation.DaemonState); break;
-            default: throw new ArgumentOutOfRangeException(nameof(operation), operation.Command, "not a restore command");
-        }
+            IpvsConfigCommand.AddService => new(IpvsWriteRequests.NewService(_familyId, operation.ServiceSettings!), IpvsChangeKind.AddService, service, Settings: operation.ServiceSettings),
+            IpvsConfigCommand.EditService => new(IpvsWriteRequests.SetService(_familyId, operation.ServiceSettings!), IpvsChangeKind.UpdateService, service, Settings: operation.ServiceSettings),
+            IpvsConfigCommand.DeleteService => new(IpvsWriteRequests.DelService(_familyId, service!), IpvsChangeKind.RemoveService, service),
+            IpvsConfigCommand.Clear => new(IpvsWriteRequests.Flush(_familyId), IpvsChangeKind.Clear, null),
+            IpvsConfigCommand.AddDestination => new(IpvsWriteRequests.NewDest(_familyId, service!, operation.Destination!), IpvsChangeKind.AddDestination, service, DestinationSettings: operation.Destination),
+            IpvsConfigCommand.EditDestination => new(IpvsWriteRequests.SetDest(_familyId, service!, operation.Destination!), IpvsChangeKind.UpdateDestination, service, DestinationSettings: operation.Destination),
+            IpvsConfigCommand.DeleteDestination => new(IpvsWriteRequests.DelDest(_familyId, service!, operation.DestinationAddress!, operation.DestinationPort),
+                IpvsChangeKind.RemoveDestination, service, Address: operation.DestinationAddress, Port: operation.DestinationPort),
+            IpvsConfigCommand.Zero => new(IpvsWriteRequests.Zero(_familyId, service), service is null ? IpvsChangeKind.ZeroAll : IpvsChangeKind.ZeroService, service),
+            IpvsConfigCommand.SetTimeouts => new(IpvsWriteRequests.SetConfig(_familyId, operation.Timeouts!), IpvsChangeKind.SetTimeouts, null, Timeouts: operation.Timeouts),
+            IpvsConfigCommand.StartDaemon => new(IpvsWriteRequests.NewDaemon(_familyId, operation.Daemon!), IpvsChangeKind.StartDaemon, null, Daemon: operation.Daemon),
+            IpvsConfigCommand.StopDaemon => new(IpvsWriteRequests.DelDaemon(_familyId, operation.DaemonState), IpvsChangeKind.StopDaemon, null, DaemonState: operation.DaemonState),
+            _ => throw new ArgumentOutOfRangeException(nameof(operation), operation.Command, "not a restore command"),
+        };
     }
 
     internal static string StateName(IpvsSyncState state) => state switch
@@ -134,17 +129,21 @@ public sealed partial class IpvsClient
         _ => state.ToString(),
     };
 
-    private void Change(NetlinkMessageWriter request, IpvsChangeKind kind, string context, IpvsServiceKey? service, string? destination = null,
-        IpvsServiceSettings? settings = null, IpvsDestinationSettings? destinationSettings = null, string? daemon = null)
+    private void Change(IpvsChange change)
     {
-        context += Where();
+        var context = change.Describe() + Where();
         try
         {
-            _socket.Execute(request, null, context);
+            _socket.Execute(change.Request, null, context);
         }
         catch (NetlinkException ex)
         {
-            throw IpvsChangeErrors.For(ex, kind, context, service?.DisplayName, destination, settings, destinationSettings, daemon);
+            throw ErrorOf(change, ex, context);
         }
     }
+
+    /// <summary>The kernel's refusal of a change in words that name what it was about.</summary>
+    private NetlinkException ErrorOf(IpvsChange change, NetlinkException error, string? context = null)
+        => IpvsChangeErrors.For(error, change.Kind, context ?? change.Describe() + Where(), change.Service?.DisplayName, change.DestinationName,
+            change.Settings, change.DestinationSettings, change.DaemonName);
 }

@@ -30,9 +30,12 @@ public sealed partial class IpvsClient : IDisposable
     /// family makes the kernel load ip_vs where it can; where it cannot, this fails with
     /// <see cref="FailureKind.ModuleMissing"/>.
     /// </summary>
-    public static IpvsClient Open(NetworkNamespace? ns = null)
+    public static IpvsClient Open(NetworkNamespace? ns = null) => Open(ns, ReceiveLength);
+
+    /// <summary>Opens a client whose socket reads <paramref name="receiveLength"/> bytes per datagram; 0 peeks at each one's size.</summary>
+    internal static IpvsClient Open(NetworkNamespace? ns, int receiveLength)
     {
-        var socket = NetlinkSocket.Open(NetlinkProtocol.Generic, ns);
+        var socket = receiveLength == 0 ? NetlinkSocket.Open(NetlinkProtocol.Generic, ns) : NetlinkSocket.OpenBounded(NetlinkProtocol.Generic, receiveLength, ns);
         try
         {
             ushort familyId;
@@ -56,6 +59,16 @@ public sealed partial class IpvsClient : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// The length of every receive (see <see cref="NetlinkSocket.OpenBounded"/>): IPVS replies are short
+    /// (a destination is under 500 bytes). 8 KiB less the 320 bytes of skb_shared_info keeps each reply
+    /// buffer the kernel allocates (and, with init_on_alloc, zeroes) in its 8 KiB slab instead of pages.
+    /// </summary>
+    internal static readonly int ReceiveLength = Math.Max(NetlinkSocket.MinimumBoundedReceiveLength, 8192 - 320);
+
+    /// <summary>The socket's bounded receive length; 0 when it peeks at each datagram's size.</summary>
+    internal int BoundedReceiveLength => _socket.BoundedReceiveLength;
 
     /// <summary>The network namespace this client reads; null for the caller's own.</summary>
     public NetworkNamespace? Namespace => _namespace;
@@ -154,23 +167,49 @@ public sealed partial class IpvsClient : IDisposable
     /// <inheritdoc/>
     public void Dispose() => _socket.Dispose();
 
+    /// <summary>
+    /// One GET_DEST dump. The context of an error is worded only when there is one: a full listing reads
+    /// thousands of services, and this is its inner loop.
+    /// </summary>
     private List<IpvsDestination> ReadDestinations(IpvsServiceKey key)
     {
-        var context = $"Listing the destinations of IPVS service {key.DisplayName}" + Where();
         var destinations = new List<IpvsDestination>();
-        var seen = new HashSet<(AddressFamily, IPAddress, ushort)>();
         var ns = _namespace?.DisplayName;
-        Run(context, () => _socket.Dump(IpvsRequests.GetDestDump(_familyId, key), reply =>
+        var familyId = _familyId;
+        Run(() => $"Listing the destinations of IPVS service {key.DisplayName}" + Where(), () => _socket.Dump(IpvsRequests.GetDestDump(familyId, key), reply =>
         {
-            if (reply.Type != _familyId) return;
-            var destination = IpvsDecoder.DecodeDestination(reply, key, ns);
-            if (seen.Add((destination.AddressFamily, destination.Address, destination.Port))) destinations.Add(destination);
-        }, () =>
-        {
-            destinations.Clear();
-            seen.Clear();
-        }, context));
+            if (reply.Type == familyId) destinations.Add(IpvsDecoder.DecodeDestination(reply, key, ns));
+        }, destinations.Clear));
+        RemoveRepeats(destinations);
         return destinations;
+    }
+
+    /// <summary>
+    /// Drops a destination listed again (a dump resumed by position after the table changed can repeat
+    /// one), keeping the first. Short lists are compared pairwise: no set is allocated per service.
+    /// </summary>
+    internal static void RemoveRepeats(List<IpvsDestination> destinations)
+    {
+        if (destinations.Count < 2) return;
+        if (destinations.Count <= 32)
+        {
+            for (var i = destinations.Count - 1; i > 0; i--)
+            {
+                var d = destinations[i];
+                for (var j = 0; j < i; j++)
+                {
+                    var other = destinations[j];
+                    if (other.Port == d.Port && other.AddressFamily == d.AddressFamily && other.Address.Equals(d.Address))
+                    {
+                        destinations.RemoveAt(i);
+                        break;
+                    }
+                }
+            }
+            return;
+        }
+        var seen = new HashSet<(AddressFamily, IPAddress, ushort)>();
+        destinations.RemoveAll(d => !seen.Add((d.AddressFamily, d.Address, d.Port)));
     }
 
     /// <summary>
@@ -178,7 +217,9 @@ public sealed partial class IpvsClient : IDisposable
     /// answers so when the family id is gone (ip_vs unloaded since it was resolved): the cached id is
     /// forgotten and the error says the module is missing.
     /// </summary>
-    private static void Run(string context, Action work)
+    private static void Run(string context, Action work) => Run(() => context, work);
+
+    private static void Run(Func<string> context, Action work)
     {
         try
         {
@@ -187,11 +228,11 @@ public sealed partial class IpvsClient : IDisposable
         catch (NetlinkException ex) when (ex.Errno == Errno.ENOENT)
         {
             GenericNetlink.Forget(IpvsConstants.FamilyName);
-            throw NetlinkException.Worded(Errno.ENOENT, IpvsErrors.ModuleMissing + " (" + context + ")", FailureKind.ModuleMissing, ex.KernelMessage);
+            throw NetlinkException.Worded(Errno.ENOENT, IpvsErrors.ModuleMissing + " (" + context() + ")", FailureKind.ModuleMissing, ex.KernelMessage);
         }
         catch (NetlinkException ex)
         {
-            throw IpvsErrors.ToException(ex, context);
+            throw IpvsErrors.ToException(ex, context());
         }
     }
 

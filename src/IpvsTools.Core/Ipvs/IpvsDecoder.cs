@@ -259,9 +259,12 @@ internal static class IpvsDecoder
         }
     }
 
-    private static IpvsStatistics Statistics(ReadOnlySpan<ulong> c) => new(c[0], c[1], c[2], c[3], c[4]);
+    // Idle services and real servers (most of a large table) share the one zero object: they are immutable.
+    private static IpvsStatistics Statistics(ReadOnlySpan<ulong> c)
+        => (c[0] | c[1] | c[2] | c[3] | c[4]) == 0 ? IpvsStatistics.Zero : new(c[0], c[1], c[2], c[3], c[4]);
 
-    private static IpvsRates Rates(ReadOnlySpan<ulong> c) => new(c[5], c[6], c[7], c[8], c[9]);
+    private static IpvsRates Rates(ReadOnlySpan<ulong> c)
+        => (c[5] | c[6] | c[7] | c[8] | c[9]) == 0 ? IpvsRates.Zero : new(c[5], c[6], c[7], c[8], c[9]);
 
     private static int CopyAddress(ReadOnlySpan<byte> payload, Span<byte> into)
     {

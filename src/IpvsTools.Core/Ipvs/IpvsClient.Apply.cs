@@ -1,0 +1,86 @@
+using System;
+using System.Collections.Generic;
+using IpvsTools.IpvsWire;
+using IpvsTools.Netlink;
+
+namespace IpvsTools;
+
+/// <summary>A line of a batch the kernel refused, with the words of its error.</summary>
+public sealed class IpvsApplyFailure
+{
+    internal IpvsApplyFailure(int index, IpvsConfigOperation operation, IpvsToolsException error)
+    {
+        Index = index;
+        Operation = operation;
+        Error = error;
+    }
+
+    /// <summary>The operation's position in the list given to <see cref="IpvsClient.ApplyAll"/>.</summary>
+    public int Index { get; }
+
+    /// <summary>The refused operation (its line number and text).</summary>
+    public IpvsConfigOperation Operation { get; }
+
+    /// <summary>Why, naming the service or real server.</summary>
+    public IpvsToolsException Error { get; }
+}
+
+/// <summary>What became of a batch: how many operations were sent (the rest were not) and which the kernel refused.</summary>
+public sealed class IpvsApplyResult
+{
+    internal IpvsApplyResult(int count, int sent, IReadOnlyList<IpvsApplyFailure> failures)
+    {
+        Count = count;
+        Sent = sent;
+        Failures = failures;
+    }
+
+    /// <summary>How many operations the batch held.</summary>
+    public int Count { get; }
+
+    /// <summary>The first <see cref="Sent"/> operations were sent to the kernel; the ones after them were not.</summary>
+    public int Sent { get; }
+
+    /// <summary>How many the kernel applied: the sent ones it did not refuse.</summary>
+    public int Applied => Sent - Failures.Count;
+
+    /// <summary>The refused operations, in order.</summary>
+    public IReadOnlyList<IpvsApplyFailure> Failures { get; }
+}
+
+// Many changes at once: restore files and plans of thousands of lines.
+public sealed partial class IpvsClient
+{
+    /// <summary>
+    /// How many changes may wait for their answer at once: each answer takes about 1 KiB of the
+    /// socket's receive buffer (1 MiB, doubled by the kernel), so this stays far from overflowing it.
+    /// </summary>
+    public const int MaxChangesInFlight = 512;
+
+    /// <summary>
+    /// Applies restore lines in order, as <see cref="Apply"/> would one by one, but hundreds per system
+    /// call: the kernel handles the messages of one datagram in order, each on its own, and answers each.
+    /// After the first refusal no further line is sent; the lines already on their way (at most
+    /// <see cref="MaxChangesInFlight"/>) are still answered, and each refusal is reported with its line.
+    /// Permission denied is thrown: no line could succeed.
+    /// </summary>
+    public IpvsApplyResult ApplyAll(IReadOnlyList<IpvsConfigOperation> operations)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        var requests = new byte[operations.Count][];
+        for (var i = 0; i < operations.Count; i++) requests[i] = ChangeFor(operations[i]).Request.ToArray();
+        var failures = new List<IpvsApplyFailure>();
+        var sent = _socket.ExecuteBatch(requests, MaxChangesInFlight, (index, error, text) =>
+        {
+            if (error == 0) return true;
+            var operation = operations[index];
+            var change = ChangeFor(operation);
+            var wrapped = ErrorOf(change, new NetlinkException(error, text, change.Describe() + Where()));
+            if (wrapped.Kind is FailureKind.PermissionDenied) throw wrapped;
+            failures.Add(new IpvsApplyFailure(index, operation, wrapped));
+            return false;
+        }, "Applying IPVS changes" + Where());
+        failures.Sort((a, b) => a.Index.CompareTo(b.Index));
+        return new IpvsApplyResult(operations.Count, sent, failures);
+    }
+}
