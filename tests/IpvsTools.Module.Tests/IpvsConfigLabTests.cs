@@ -117,6 +117,40 @@ public class IpvsConfigLabTests
     }
 
     [Fact]
+    public void ALineTheKernelRefusesIsNamedWithWhatWasAppliedAndWhatWasNotSent()
+    {
+        using var ns = new TestNamespace();
+        var path = TempFile();
+        // Well-formed and fitting the table, but the kernel refuses a multicast real server (EINVAL).
+        var text = new System.Text.StringBuilder("-A -t 10.96.0.1:80 -s rr\n-a -t 10.96.0.1:80 -r 10.244.0.1:80 -m\n-a -t 10.96.0.1:80 -r 224.0.0.9:80 -m\n-a -t 10.96.0.1:80 -r 10.244.0.2:80 -m\n");
+        for (var i = 0; i < 1000; i++) text.Append($"-A -t 10.97.{i / 250}.{i % 250 + 1}:80 -s rr\n");
+        File.WriteAllText(path, text.ToString());
+        try
+        {
+            var result = _session.Run("Import-IpvsConfig -Path $path -NetworkNamespace $ns", Vars(ns, path));
+            var error = Assert.Single(result.AllErrors);
+            Assert.Equal("ImportIpvsConfigInvalidArgument", error.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+            Assert.Equal($"{path}:3", error.TargetObject);
+            var saved = ns.Exec("ipvsadm", "-Sn").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var message = error.Exception.Message;
+            Assert.StartsWith($"{path} line 3 (-a -t 10.96.0.1:80 -r 224.0.0.9:80 -m): Adding real server 224.0.0.9:80 to IPVS service TCP 10.96.0.1:80", message);
+            // The tally matches the table: every line sent but the refused one was applied, none after.
+            var tally = System.Text.RegularExpressions.Regex.Match(message, @"Of the 1004 lines to apply, (\d+) were applied, 1 refused and the (\d+) after line (\d+) not sent\.$");
+            Assert.True(tally.Success, message);
+            var applied = int.Parse(tally.Groups[1].Value);
+            Assert.Equal(saved.Length, applied);
+            Assert.Equal(1004 - applied - 1, int.Parse(tally.Groups[2].Value));
+            Assert.Equal(applied + 1, int.Parse(tally.Groups[3].Value));
+            Assert.Contains("-a -t 10.96.0.1:80 -r 10.244.0.2:80 -m -w 1", saved);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void WhatIfPrintsTheOperationsAndAppliesNone()
     {
         using var ns = new TestNamespace();

@@ -65,23 +65,28 @@ public sealed class ImportIpvsConfigCommand : IpvsCommandBase
             return;
         }
 
-        var applied = 0;
-        for (var index = 0; index < operations.Count; index++)
+        // Every line is offered to -WhatIf/-Confirm first; the approved ones then go to the kernel hundreds
+        // per system call, in order. After a refused line nothing more is sent.
+        var approved = new List<IpvsConfigOperation>(operations.Count);
+        foreach (var operation in operations)
         {
-            var operation = operations[index];
-            if (!ShouldProcess(operation.Target, $"{operation.Description} (line {operation.Line} of {path}){Where(ns)}")) continue;
+            if (ShouldProcess(operation.Target, $"{operation.Description} (line {operation.Line} of {path}){Where(ns)}")) approved.Add(operation);
+        }
+        if (approved.Count > 0)
+        {
+            IpvsApplyResult result;
             try
             {
-                client.Apply(operation);
-                applied++;
+                result = client.ApplyAll(approved);
             }
             catch (IpvsToolsException ex)
             {
-                var rest = operations.Count - index - 1;
-                var wrapped = new IpvsToolsException(
-                    $"{path} line {operation.Line} ({operation.Text}): {ex.Message} {applied} earlier line{(applied == 1 ? " was" : "s were")} applied; this one and the {rest} after it were not.",
-                    ex.Kind, ex);
-                Report(wrapped, $"{path}:{operation.Line}");
+                Report(ex, path);
+                return;
+            }
+            if (result.Failures.Count > 0)
+            {
+                ReportRefusals(path, approved, result);
                 return;
             }
         }
@@ -95,6 +100,21 @@ public sealed class ImportIpvsConfigCommand : IpvsCommandBase
             {
                 Report(ex, NetworkNamespace);
             }
+        }
+    }
+
+    private void ReportRefusals(string path, List<IpvsConfigOperation> approved, IpvsApplyResult result)
+    {
+        var lastSent = approved[result.Sent - 1].Line;
+        var notSent = result.Count - result.Sent;
+        var refused = result.Failures.Count;
+        var tally = $"Of the {result.Count} line{(result.Count == 1 ? "" : "s")} to apply, {result.Applied} {(result.Applied == 1 ? "was" : "were")} applied, " +
+            $"{refused} refused{(refused > 1 ? " (this one among them)" : "")} and {(notSent == 0 ? "none" : $"the {notSent}")} after line {lastSent} not sent.";
+        foreach (var failure in result.Failures)
+        {
+            var operation = failure.Operation;
+            var wrapped = new IpvsToolsException($"{path} line {operation.Line} ({operation.Text}): {failure.Error.Message} {tally}", failure.Error.Kind, failure.Error);
+            Report(wrapped, $"{path}:{operation.Line}");
         }
     }
 
