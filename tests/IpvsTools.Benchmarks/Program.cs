@@ -8,9 +8,22 @@ using IpvsTools.Kube;
 // times the snapshot reader, the desired state, the plan for an empty node, and the plan for a node
 // that already holds everything (the steady state of a sync loop), then for one changed endpoint.
 if (args.Length > 0 && args[0] == "kube-sync") return KubeSyncBenchmark.Run(args);
+if (args.Length > 0 && args[0] == "ipvs-list") return IpvsListBenchmark.Run(args[1..]);
+if (args.Length == 2 && args[0] == "snapshot-parse")
+{
+    // The snapshot reader alone on a file (tests/bench/run reports it apart from Sync-KubeIpvs): a first
+    // read warms the JIT, the second is timed.
+    SnapshotReader.ReadFiles([args[1]]);
+    var parse = Stopwatch.StartNew();
+    var parsed = SnapshotReader.ReadFiles([args[1]]);
+    Console.WriteLine($"snapshot-parse {parse.Elapsed.TotalSeconds:F2} s ({new FileInfo(args[1]).Length / 1048576.0:F1} MiB, {parsed.Services.Count} services, {parsed.EndpointSlices.Count} endpoint slices)");
+    return 0;
+}
 if (args.Length == 0 || args[0] != "kube-plan")
 {
     Console.Error.WriteLine("usage: IpvsTools.Benchmarks kube-plan|kube-sync [services=10000] [endpoints=10]");
+    Console.Error.WriteLine("       IpvsTools.Benchmarks snapshot-parse FILE   (kubectl get svc,endpointslices -A -o json|yaml output)");
+    Console.Error.WriteLine("       IpvsTools.Benchmarks ipvs-list [rounds=3] [receive lengths, comma-separated]   (the IPVS table of the current network namespace)");
     return 2;
 }
 var services = args.Length > 1 ? int.Parse(args[1]) : 10_000;

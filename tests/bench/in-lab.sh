@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# The inside of tests/bench/run: runs in the kernel lab (IPVSTOOLS_LAB=1), as root, from the repository root.
+#     bash tests/bench/in-lab.sh SERVICES DESTINATIONS MEMBERS
+# Every measurement uses its own network namespace; a namespace is flushed before the next measurement, so
+# each side meets the same kernel (6.1 keeps every namespace's IPVS services in one table).
+set -euo pipefail
+[[ ${IPVSTOOLS_LAB:-} == 1 ]] || { echo "in-lab.sh runs inside the lab: use tests/bench/run" >&2; exit 2; }
+services=$1 destinations=$2 members=$3
+root=$(pwd)
+shell=(dotnet "$root/tests/IpvsTools.Shell/bin/Release/net10.0/ipvstools-shell.dll" -Module "$root/out/IpvsTools/IpvsTools.psd1" -Command)
+work=$(mktemp -d /tmp/bench-XXXXXX)
+results=$work/results
+: > "$results"
+namespaces=(bench-warm bench-tool bench-mod bench-set bench-sync bench-sync-tool)
+cleanup() { for ns in "${namespaces[@]}"; do ip netns delete "$ns" 2>/dev/null || true; done; }
+trap cleanup EXIT
+for ns in "${namespaces[@]}"; do ip netns add "$ns"; ip netns exec "$ns" ip link set lo up; done
+say() { printf '%s\n' "$*" >&2; }
+
+# --- data -------------------------------------------------------------------------------------------
+python3 - "$services" "$destinations" "$work" "$members" <<'PY'
+import sys
+s, d, work, m = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+def table(path, count, prefix):
+    with open(path, "w") as f:
+        for i in range(count):
+            vip = f"{prefix}.{i // 250}.{i % 250 + 1}:80"
+            f.write(f"-A -t {vip} -s rr\n")
+            for j in range(d):
+                f.write(f"-a -t {vip} -r 10.{128 + j}.{i // 250}.{i % 250 + 1}:8080 -m -w 1\n")
+table(f"{work}/table.rules", s, "10.96")
+table(f"{work}/warm.rules", 50, "10.97")
+def member(i): return f"10.{100 + i // 65536}.{i // 256 % 256}.{i % 256},tcp:{80 + i % 7}"
+with open(f"{work}/members", "w") as f:
+    for i in range(m): f.write(member(i) + "\n")
+with open(f"{work}/warm-members", "w") as f:
+    for i in range(200): f.write(member(i) + "\n")
+with open(f"{work}/set.restore", "w") as f:
+    for i in range(m): f.write(f"add BIG {member(i)}\n")
+PY
+ops=$(wc -l < "$work/table.rules")
+ip netns exec bench-warm sh -c 'exec ipvsadm -R < "$0"' "$work/warm.rules"
+ip netns exec bench-warm ipset create WARM hash:ip,port
+ip netns exec bench-warm ipset create WARMADD hash:ip,port
+ip netns exec bench-warm sh -c 'sed "s/^/add WARM /" "$0" | ipset restore' "$work/warm-members"
+
+# --- the tools ----------------------------------------------------------------------------------------
+# tool NAME COMMAND...: times one run of a C tool (wall, user, sys seconds) into $work/tool-NAME.
+tool() {
+    local name=$1 t
+    shift
+    t=$( { TIMEFORMAT='%R %U %S'; time "$@" > /dev/null 2>> "$work/tool-errors"; } 2>&1 )
+    echo "$t" >> "$work/tool-$name"
+    say "  $name (tool): $t"
+}
+best() { sort -n "$1" | head -n 1; }   # the fastest of a measurement's rounds
+
+# module NAME SCRIPT: runs SCRIPT in a fresh hosted PowerShell with the module imported; the script's
+# lines "result NAME WALL USER SYS PEAKMB" and "check ..." are collected.
+module() {
+    local name=$1 script=$2 out
+    out=$("${shell[@]}" "$prelude
+$script" 2>&1) || true
+    grep -E '^(result|check|info) ' <<< "$out" >> "$results" || true
+    grep -E '^(result|check|info) ' <<< "$out" | sed 's/^/  /' >&2 || true
+    if ! grep -q "^result $name " <<< "$out"; then
+        say "  $name (module) did not finish:"
+        sed 's/^/    /' <<< "$out" >&2
+        echo "failed $name" >> "$results"
+    fi
+}
+# Bench NAME WARM WORK ROUNDS: runs WARM twice (JIT, caches), then WORK ROUNDS times; prints the
+# fastest round with its process user and kernel seconds (/proc/self/stat) and the process's VmHWM.
+prelude='
+function Cpu { $f = [IO.File]::ReadAllText("/proc/self/stat"); $f = $f.Substring($f.LastIndexOf(")") + 2).Split(" "); @(([double]$f[11]) / 100, ([double]$f[12]) / 100) }
+function Peak { foreach ($l in [IO.File]::ReadAllLines("/proc/self/status")) { if ($l.StartsWith("VmHWM:")) { return [math]::Round(([double]$l.Substring(6).Trim().Split(" ")[0]) / 1024) } } }
+function Bench([string]$name, [scriptblock]$warm, [scriptblock]$work, [int]$rounds) {
+    if ($warm) { $null = & $warm; $null = & $warm }
+    $best = [double]::MaxValue
+    foreach ($r in 1..$rounds) {
+        $script:out = $null
+        [GC]::Collect()
+        $c0 = Cpu; $sw = [Diagnostics.Stopwatch]::StartNew()
+        $script:out = & $work
+        $t = $sw.Elapsed.TotalSeconds; $c1 = Cpu
+        if ($t -lt $best) { $best = $t; $u = $c1[0] - $c0[0]; $s = $c1[1] - $c0[1] }
+    }
+    "result {0} {1:F2} {2:F2} {3:F2} {4}" -f $name, $best, $u, $s, (Peak)
+}'
+
+say "bench: $services services x $destinations real servers ($ops lines), $members ipset members; kernel $(uname -r), $(nproc) vCPUs (QEMU TCG), $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
+
+# --- apply and list -----------------------------------------------------------------------------------
+say "apply: ipvsadm -R, then list: ipvsadm -Sn"
+tool apply ip netns exec bench-tool sh -c 'exec ipvsadm -R < "$0"' "$work/table.rules"
+tool list ip netns exec bench-tool ipvsadm -Sn
+tool list ip netns exec bench-tool ipvsadm -Sn
+say "list: Get-IpvsService"
+module list "
+\$n = 0
+Bench list { Get-IpvsService -NetworkNamespace bench-warm } { Get-IpvsService -NetworkNamespace bench-tool } 2
+foreach (\$s in \$script:out) { \$n += \$s.Destinations.Count }
+'check list-count {0} services {1} real servers' -f @(\$script:out).Count, \$n"
+tool list ip netns exec bench-tool ipvsadm -Sn
+ip netns exec bench-tool ipvsadm -Sn > "$work/tool.save"
+ip netns exec bench-tool ipvsadm -C
+say "apply: Import-IpvsConfig"
+module apply "
+Bench apply { Import-IpvsConfig '$work/warm.rules' -NetworkNamespace bench-mod; Clear-IpvsService -NetworkNamespace bench-mod -Confirm:\$false } { Import-IpvsConfig '$work/table.rules' -NetworkNamespace bench-mod } 1"
+if cmp -s "$work/tool.save" <(ip netns exec bench-mod ipvsadm -Sn); then echo "check apply-table same as ipvsadm -R's" >> "$results"; else echo "check apply-table DIFFERS from ipvsadm -R's" >> "$results"; fi
+ip netns exec bench-mod ipvsadm -C
+
+# --- ipsets -------------------------------------------------------------------------------------------
+say "ipset-add: ipset restore, ipset-list: ipset save"
+ip netns exec bench-set ipset create BIG hash:ip,port hashsize 65536 maxelem 1000000
+tool ipset-add ip netns exec bench-set ipset restore -file "$work/set.restore"
+tool ipset-list ip netns exec bench-set ipset save BIG
+tool ipset-list ip netns exec bench-set ipset save BIG
+say "ipset-list: Get-Ipset, ipset-add: Add-IpsetMember"
+module ipset-list "
+Bench ipset-list { Get-Ipset WARM -NetworkNamespace bench-warm } { Get-Ipset BIG -NetworkNamespace bench-set } 2
+'check ipset-list-count {0} members' -f \$script:out.Members.Count"
+tool ipset-list ip netns exec bench-set ipset save BIG
+module ipset-add "
+\$m = [IO.File]::ReadAllLines('$work/members')
+\$w = [IO.File]::ReadAllLines('$work/warm-members')
+New-Ipset ADD hash:ip,port -HashSize 65536 -MaxElements 1000000 -NetworkNamespace bench-set
+Bench ipset-add { Add-IpsetMember WARMADD \$w -NetworkNamespace bench-warm; Clear-Ipset WARMADD -NetworkNamespace bench-warm -Confirm:\$false } { Add-IpsetMember ADD \$m -NetworkNamespace bench-set } 1"
+if cmp -s <(ip netns exec bench-set ipset save BIG | grep '^add' | sed 's/^add BIG //' | sort) <(ip netns exec bench-set ipset save ADD | grep '^add' | sed 's/^add ADD //' | sort); then
+    echo "check ipset-add-members same as ipset restore's" >> "$results"
+else
+    echo "check ipset-add-members DIFFER from ipset restore's" >> "$results"
+fi
+
+
+# --- sync (only when the build has Sync-KubeIpvs) -----------------------------------------------------
+# The snapshot is what `kubectl get svc,endpointslices -A -o json` prints for S ClusterIP services of D
+# ready endpoints each; its parse time is measured on its own (the Benchmarks project's snapshot-parse).
+sync_args=${IPVSTOOLS_BENCH_SYNC_ARGS:--NodeName node-0 -NodeAddress 172.18.0.3}
+if "${shell[@]}" 'if (Get-Command Sync-KubeIpvs -ErrorAction SilentlyContinue) { "has-sync" }' 2>/dev/null | grep -q has-sync; then
+    python3 - "$services" "$destinations" "$work" <<'PY'
+import json, sys
+s, d, work = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+def snapshot(count, path):
+    items = []
+    for i in range(count):
+        ip = f"10.96.{i // 250}.{i % 250 + 1}"
+        items.append({"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": f"svc-{i}", "namespace": "bench", "uid": f"00000000-0000-0000-0000-{i:012d}"},
+            "spec": {"type": "ClusterIP", "clusterIP": ip, "clusterIPs": [ip], "ipFamilies": ["IPv4"],
+                     "ports": [{"name": "http", "port": 80, "protocol": "TCP", "targetPort": 8080}]}})
+    for i in range(count):
+        items.append({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "addressType": "IPv4",
+            "metadata": {"name": f"svc-{i}-abcde", "namespace": "bench", "labels": {"kubernetes.io/service-name": f"svc-{i}"}},
+            "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
+            "endpoints": [{"addresses": [f"10.{128 + e}.{i // 250}.{i % 250 + 1}"], "conditions": {"ready": True}, "nodeName": f"node-{e}"}
+                          for e in range(d)]})
+    with open(path, "w") as f:
+        json.dump({"apiVersion": "v1", "kind": "List", "items": items, "metadata": {"resourceVersion": ""}}, f, indent=4)
+snapshot(s, f"{work}/snapshot.json")
+snapshot(20, f"{work}/warm-snapshot.json")
+PY
+    ip netns add bench-sync-warm && namespaces+=(bench-sync-warm) && ip netns exec bench-sync-warm ip link set lo up
+    say "sync: snapshot parse time"
+    dotnet "$root/tests/IpvsTools.Benchmarks/bin/Release/net10.0/IpvsTools.Benchmarks.dll" snapshot-parse "$work/snapshot.json" | sed 's/^/info /' | tee -a "$results" >&2
+    say "sync-cold: Sync-KubeIpvs onto an empty node"
+    module sync-cold "
+Bench sync-cold { Sync-KubeIpvs -Path '$work/warm-snapshot.json' $sync_args -NetworkNamespace bench-sync-warm } { Sync-KubeIpvs -Path '$work/snapshot.json' $sync_args -NetworkNamespace bench-sync } 1"
+    ip netns exec bench-sync ipvsadm -Sn > "$work/sync.rules"
+    ip netns exec bench-sync ipset save > "$work/sync.ipset"
+    echo "check sync-state $(grep -c '^-A' "$work/sync.rules") IPVS services, $(grep -c '^-a' "$work/sync.rules") real servers, $(grep -c '^add' "$work/sync.ipset") set members" >> "$results"
+    say "sync-cold: ipvsadm -R + ipset restore of the same state"
+    tool sync-cold ip netns exec bench-sync-tool sh -c 'ipvsadm -R < "$0" && ipset restore -file "$1"' "$work/sync.rules" "$work/sync.ipset"
+    ip netns exec bench-sync-tool ipvsadm -C
+    say "sync-noop: Sync-KubeIpvs with nothing to change, ipvsadm -Sn"
+    module sync-noop "
+Bench sync-noop \$null { Sync-KubeIpvs -Path '$work/snapshot.json' $sync_args -NetworkNamespace bench-sync } 2"
+    tool sync-noop ip netns exec bench-sync ipvsadm -Sn
+    tool sync-noop ip netns exec bench-sync ipvsadm -Sn
+    ip netns exec bench-sync ipvsadm -C
+else
+    echo "nosync" >> "$results"
+fi
+
+# --- report -------------------------------------------------------------------------------------------
+declare -A goal=([list]=0.5 [apply]=0.5 [ipset-list]=1.0 [ipset-add]=1.0 [sync-cold]=1.0 [sync-noop]=1.0)
+declare -A what=([list]="Get-IpvsService / ipvsadm -Sn" [apply]="Import-IpvsConfig / ipvsadm -R" [ipset-list]="Get-Ipset / ipset save"
+    [ipset-add]="Add-IpsetMember / ipset restore" [sync-cold]="Sync-KubeIpvs, empty node / ipvsadm -R + ipset restore" [sync-noop]="Sync-KubeIpvs, no change / ipvsadm -Sn")
+echo
+echo "size: $services services x $destinations real servers ($ops ipvsadm lines), $members ipset members"
+printf '%-11s %-56s %9s %9s %6s %5s %-17s %-17s %8s\n' name "module / tool" "module s" "tool s" ratio goal "module user+sys" "tool user+sys" "peak MB"
+lines=()
+for name in list apply ipset-list ipset-add sync-cold sync-noop; do
+    if [[ $name == sync-* ]] && grep -q '^nosync' "$results"; then
+        lines+=("ratio $name n/a (Sync-KubeIpvs not in this build)")
+        continue
+    fi
+    read -r _ _ mwall muser msys mpeak < <(grep "^result $name " "$results" | tail -n 1) || true
+    if [[ -z ${mwall:-} || ! -s $work/tool-$name ]]; then
+        lines+=("ratio $name n/a (the run failed: see above)")
+        continue
+    fi
+    read -r twall tuser tsys < <(best "$work/tool-$name")
+    ratio=$(awk -v a="$mwall" -v b="$twall" 'BEGIN { printf "%.2f", a / b }')
+    printf '%-11s %-56s %9.2f %9.2f %6s %5s %-17s %-17s %8s\n' "$name" "${what[$name]}" "$mwall" "$twall" "$ratio" "${goal[$name]}" \
+        "$muser + $msys" "$tuser + $tsys" "$mpeak"
+    lines+=("ratio $name $ratio" "peak-mb $name $mpeak")
+    unset mwall
+done
+grep -E '^(check|info) ' "$results" | sed 's/^/  /' || true
+echo
+printf '%s\n' "${lines[@]}"
