@@ -72,7 +72,7 @@ $script" 2>&1) || true
 # Bench NAME WARM WORK ROUNDS: runs WARM twice (JIT, caches), then WORK ROUNDS times; prints the
 # fastest round with its process user and kernel seconds (/proc/self/stat) and the process's VmHWM.
 prelude='
-function Cpu { $f = [IO.File]::ReadAllText("/proc/self/stat"); $f = $f.Substring($f.LastIndexOf(")") + 2).Split(" "); @(([double]$f[11]) / 100, ([double]$f[12]) / 100) }
+function Cpu { $f = [IO.File]::ReadAllText("/proc/self/stat"); $f = $f.Substring($f.LastIndexOf(")") + 2).Split(" "); $u = [double]$f[11] / 100; $k = [double]$f[12] / 100; @($u, $k) }
 function Peak { foreach ($l in [IO.File]::ReadAllLines("/proc/self/status")) { if ($l.StartsWith("VmHWM:")) { return [math]::Round(([double]$l.Substring(6).Trim().Split(" ")[0]) / 1024) } } }
 function Bench([string]$name, [scriptblock]$warm, [scriptblock]$work, [int]$rounds) {
     if ($warm) { $null = & $warm; $null = & $warm }
