@@ -107,7 +107,8 @@ ip netns exec bench-tool ipvsadm -C
 say "apply: Import-IpvsConfig"
 module apply "
 Bench apply { Import-IpvsConfig '$work/warm.rules' -NetworkNamespace bench-mod; Clear-IpvsService -NetworkNamespace bench-mod -Confirm:\$false } { Import-IpvsConfig '$work/table.rules' -NetworkNamespace bench-mod } 1"
-if cmp -s "$work/tool.save" <(ip netns exec bench-mod ipvsadm -Sn); then echo "check apply-table same as ipvsadm -R's" >> "$results"; else echo "check apply-table DIFFERS from ipvsadm -R's" >> "$results"; fi
+ip netns exec bench-mod ipvsadm -Sn > "$work/mod.save"
+if cmp -s "$work/tool.save" "$work/mod.save"; then echo "check apply-table same as ipvsadm -R's" >> "$results"; else echo "check apply-table DIFFERS from ipvsadm -R's" >> "$results"; fi
 ip netns exec bench-mod ipvsadm -C
 
 # --- ipsets -------------------------------------------------------------------------------------------
@@ -126,7 +127,10 @@ module ipset-add "
 \$w = [IO.File]::ReadAllLines('$work/warm-members')
 New-Ipset ADD hash:ip,port -HashSize 65536 -MaxElements 1000000 -NetworkNamespace bench-set
 Bench ipset-add { Add-IpsetMember WARMADD \$w -NetworkNamespace bench-warm; Clear-Ipset WARMADD -NetworkNamespace bench-warm -Confirm:\$false } { Add-IpsetMember ADD \$m -NetworkNamespace bench-set } 1"
-if cmp -s <(ip netns exec bench-set ipset save BIG | grep '^add' | sed 's/^add BIG //' | sort) <(ip netns exec bench-set ipset save ADD | grep '^add' | sed 's/^add ADD //' | sort); then
+# (No process substitution: the lab has no /dev/fd.)
+ip netns exec bench-set ipset save BIG | grep '^add' | sed 's/^add BIG //' | sort > "$work/tool.members"
+ip netns exec bench-set ipset save ADD | grep '^add' | sed 's/^add ADD //' | sort > "$work/mod.members"
+if cmp -s "$work/tool.members" "$work/mod.members"; then
     echo "check ipset-add-members same as ipset restore's" >> "$results"
 else
     echo "check ipset-add-members DIFFER from ipset restore's" >> "$results"
@@ -195,12 +199,12 @@ for name in list apply ipset-list ipset-add sync-cold sync-noop; do
         lines+=("ratio $name n/a (Sync-KubeIpvs not in this build)")
         continue
     fi
-    read -r _ _ mwall muser msys mpeak < <(grep "^result $name " "$results" | tail -n 1) || true
+    read -r _ _ mwall muser msys mpeak <<< "$(grep "^result $name " "$results" | tail -n 1)" || true
     if [[ -z ${mwall:-} || ! -s $work/tool-$name ]]; then
         lines+=("ratio $name n/a (the run failed: see above)")
         continue
     fi
-    read -r twall tuser tsys < <(best "$work/tool-$name")
+    read -r twall tuser tsys <<< "$(best "$work/tool-$name")"
     ratio=$(awk -v a="$mwall" -v b="$twall" 'BEGIN { printf "%.2f", a / b }')
     printf '%-11s %-56s %9.2f %9.2f %6s %5s %-17s %-17s %8s\n' "$name" "${what[$name]}" "$mwall" "$twall" "$ratio" "${goal[$name]}" \
         "$muser + $msys" "$tuser + $tsys" "$mpeak"
