@@ -9,7 +9,7 @@ namespace IpvsTools.Tests.Ipset;
 /// </summary>
 public class ElementParserFuzzTests
 {
-    private const int Iterations = 40_000;
+    private static readonly int Iterations = FuzzIterations.Scaled(40_000);
     private static readonly string[] Families = ["inet", "inet6"];
     private const string Alphabet = "0123456789abcdefABCDEF.:,/-[]% tcpudsicmvgrelx\t\n\0ÿ";
 
@@ -22,6 +22,7 @@ public class ElementParserFuzzTests
     ];
 
     [Fact]
+    [Trait("Category", "Fuzz")]
     public void TheParserSurvivesHostileInput()
     {
         var random = new Random(20261124);

@@ -9,7 +9,7 @@ namespace IpvsTools.Tests.Ipset;
 /// </summary>
 public class RestoreParserFuzzTests
 {
-    private const int Iterations = 6_000;
+    private static readonly int Iterations = FuzzIterations.Scaled(6_000);
 
     private const string Seed = """
         create KUBE-CLUSTER-IP hash:ip,port family inet hashsize 1024 maxelem 65536 bucketsize 12 initval 0x02dccf24
@@ -40,6 +40,7 @@ public class RestoreParserFuzzTests
         "0x", "comment", "\"", "timeout", "range", "0-65535", "hash:ip", "bitmap:port", "KUBE-CLUSTER-IP", "10.96.0.1,tcp:443", "\t", "\r", "\n", "#", "-N", "x"];
 
     [Fact]
+    [Trait("Category", "Fuzz")]
     public void ReadingAndCheckingSurviveHostileFiles()
     {
         var random = new Random(20261125);

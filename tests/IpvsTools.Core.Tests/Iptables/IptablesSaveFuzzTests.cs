@@ -10,10 +10,11 @@ namespace IpvsTools.Tests.Iptables;
 /// </summary>
 public class IptablesSaveFuzzTests
 {
-    private const int Iterations = 6_000;
+    private static readonly int Iterations = FuzzIterations.Scaled(6_000);
     private static readonly string[] Words = ["!", "\"", "\\", "-m", "-j", "-g", "-A", "-s", "-f", "-c", "--comment", "--match-set", "[1:2]", "[", ":", "*nat", "COMMIT", "--x", "\"a b\"", "''", "\t", "#"];
 
     [Fact]
+    [Trait("Category", "Fuzz")]
     public void ParserSurvivesHostileInput()
     {
         var random = new Random(20261124);

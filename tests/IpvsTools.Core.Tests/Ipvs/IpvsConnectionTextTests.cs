@@ -61,13 +61,15 @@ public class IpvsConnectionTextTests
     public void AnEmptyTableHasOnlyItsTitle() => Assert.Empty(IpvsConnectionText.Parse(IpvsConnectionText.Title + "\n"));
 
     [Fact]
+    [Trait("Category", "Fuzz")]
     public void TheReaderSurvivesHostileInput()
     {
         var random = new Random(20261126);
         var seed = Sample.Replace("\r\n", "\n");
         const string alphabet = "0123456789ABCDEFabcdef: \n\rTCPUDPNOESYN_";
         var outcomes = new Dictionary<string, int>();
-        for (var i = 0; i < 20_000; i++)
+        var iterations = FuzzIterations.Scaled(20_000);
+        for (var i = 0; i < iterations; i++)
         {
             string text;
             switch (random.Next(4))
@@ -93,5 +95,6 @@ public class IpvsConnectionTextTests
             }
         }
         Assert.True(outcomes.GetValueOrDefault("parsed") > 0 && outcomes.GetValueOrDefault("refused") > 0, string.Join(", ", outcomes));
+        TestContext.Current.SendDiagnosticMessage("connection table fuzz outcomes: " + string.Join(", ", outcomes.OrderBy(k => k.Key).Select(k => $"{k.Key}={k.Value}")));
     }
 }

@@ -13,11 +13,12 @@ namespace IpvsTools.Tests.Ipvs;
 /// </summary>
 public class IpvsDecoderFuzzTests
 {
-    private const int Iterations = 20_000;
+    private static readonly int Iterations = FuzzIterations.Scaled(20_000);
 
     private static readonly IpvsServiceKey Service = IpvsServiceKey.ForAddress(IpvsProtocol.Tcp, IPAddress.Parse("10.96.0.10"), 53);
 
     [Fact]
+    [Trait("Category", "Fuzz")]
     public void DecodersSurviveHostileInput()
     {
         var seeds = new[]

@@ -8,7 +8,7 @@ namespace IpvsTools.Tests.Ipvs;
 /// </summary>
 public class IpvsadmRestoreFuzzTests
 {
-    private const int Iterations = 20_000;
+    private static readonly int Iterations = FuzzIterations.Scaled(20_000);
 
     private static readonly string[] Seeds =
     [
@@ -24,6 +24,7 @@ public class IpvsadmRestoreFuzzTests
     private const string Alphabet = " \t\r\n-:[]=.,#0123456789abcdefABCDEFtumsfprgiwxyMADEaedCZ6obn";
 
     [Fact]
+    [Trait("Category", "Fuzz")]
     public void TheReaderSurvivesHostileInput()
     {
         var random = new Random(20261125);

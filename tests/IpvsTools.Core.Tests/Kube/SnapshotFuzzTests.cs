@@ -10,9 +10,10 @@ namespace IpvsTools.Tests.Kube;
 /// </summary>
 public class SnapshotFuzzTests
 {
-    private const int Iterations = 3_000;
+    private static readonly int Iterations = FuzzIterations.Scaled(3_000);
 
     [Fact]
+    [Trait("Category", "Fuzz")]
     public void ReaderSurvivesHostileInput()
     {
         var seeds = new[]

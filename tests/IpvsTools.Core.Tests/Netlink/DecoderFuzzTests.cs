@@ -12,9 +12,10 @@ namespace IpvsTools.Tests.Netlink;
 /// </summary>
 public class DecoderFuzzTests
 {
-    private const int Iterations = 20_000;
+    private static readonly int Iterations = FuzzIterations.Scaled(20_000);
 
     [Fact]
+    [Trait("Category", "Fuzz")]
     public void DecoderSurvivesHostileInput()
     {
         var seeds = new[] { ListDecoderTests.ClusterIpReply(), ListDecoderTests.ClusterIpReply(true), GenericNetlink.BuildGetFamily("IPVS").ToArray() };
