@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using IpvsTools.IpvsWire;
@@ -76,12 +77,51 @@ public sealed partial class IpvsClient : IDisposable
     /// <summary>The generic netlink id the kernel gave the IPVS family.</summary>
     internal ushort FamilyId => _familyId;
 
+    /// <summary>How many times a dump spread over several datagrams is read in all while readings keep differing.</summary>
+    internal const int MaxReadings = 4;
+
     /// <summary>
-    /// Every virtual service, in the kernel's order, each once (the kernel resumes a dump by position,
-    /// so a table changing meanwhile can repeat entries: they are dropped by key). With
+    /// Every virtual service, each once, in the kernel's order. The kernel resumes a dump by position
+    /// between datagrams, so while another process adds and removes services a single reading can repeat
+    /// entries (dropped by key) and skip entries that existed throughout: a dump that came in more than
+    /// one datagram is read again until two readings agree (at most <see cref="MaxReadings"/> in all),
+    /// and every service an earlier reading saw that the last one lacks is asked for by key, so a skip
+    /// in one reading does not lose it and a service removed meanwhile is not listed. With
     /// <paramref name="includeDestinations"/>, each service's destinations are read too, one dump per service.
     /// </summary>
     public IReadOnlyList<IpvsService> GetServices(bool includeDestinations = true)
+    {
+        var services = ReadServiceTable();
+        if (includeDestinations)
+        {
+            for (var i = 0; i < services.Count; i++) services[i] = services[i].WithDestinations(ReadDestinations(services[i].Key));
+        }
+        return services;
+    }
+
+    private List<IpvsService> ReadServiceTable()
+    {
+        var reading = DumpServices(out var datagrams);
+        if (datagrams <= 1) return reading;
+        var seen = new Dictionary<IpvsServiceKey, IpvsService>();
+        foreach (var service in reading) seen[service.Key] = service;
+        for (var readings = 1; readings < MaxReadings; readings++)
+        {
+            var next = DumpServices(out datagrams);
+            var agree = SameKeys(reading, next, s => s.Key);
+            foreach (var service in next) seen[service.Key] = service;
+            reading = next;
+            if (agree || datagrams <= 1) break;
+        }
+        var inLast = reading.Select(s => s.Key).ToHashSet();
+        foreach (var key in seen.Keys.Where(k => !inLast.Contains(k)).ToList())
+        {
+            if (GetService(key, includeDestinations: false) is { } current) reading.Add(current);
+        }
+        return reading;
+    }
+
+    private List<IpvsService> DumpServices(out int datagrams)
     {
         var context = "Listing the IPVS services" + Where();
         var services = new List<IpvsService>();
@@ -97,12 +137,12 @@ public sealed partial class IpvsClient : IDisposable
             services.Clear();
             seen.Clear();
         }, context));
-        if (includeDestinations)
-        {
-            for (var i = 0; i < services.Count; i++) services[i] = services[i].WithDestinations(ReadDestinations(services[i].Key));
-        }
+        datagrams = _socket.LastReplyDatagrams;
         return services;
     }
+
+    private static bool SameKeys<T, TKey>(List<T> first, List<T> second, Func<T, TKey> key)
+        => first.Count == second.Count && first.Select(key).ToHashSet().SetEquals(second.Select(key));
 
     /// <summary>The service identified by <paramref name="key"/>, or null when there is none.</summary>
     public IpvsService? GetService(IpvsServiceKey key, bool includeDestinations = true)
@@ -168,10 +208,28 @@ public sealed partial class IpvsClient : IDisposable
     public void Dispose() => _socket.Dispose();
 
     /// <summary>
-    /// One GET_DEST dump. The context of an error is worded only when there is one: a full listing reads
-    /// thousands of services, and this is its inner loop.
+    /// The destinations of one service, each once. A dump spread over several datagrams is read again
+    /// until two readings agree (at most <see cref="MaxReadings"/>); readings that never agree are
+    /// merged, so a real server that stayed throughout is not lost to a skip in one of them.
     /// </summary>
     private List<IpvsDestination> ReadDestinations(IpvsServiceKey key)
+    {
+        var reading = DumpDestinations(key, out var datagrams);
+        if (datagrams <= 1) return reading;
+        var all = reading.ToDictionary(DestinationKey);
+        for (var readings = 1; readings < MaxReadings; readings++)
+        {
+            var next = DumpDestinations(key, out datagrams);
+            if (SameKeys(reading, next, DestinationKey) || datagrams <= 1) return next;
+            foreach (var destination in next) all[DestinationKey(destination)] = destination;
+            reading = next;
+        }
+        return all.Values.ToList();
+    }
+
+    private static (AddressFamily, IPAddress, ushort) DestinationKey(IpvsDestination d) => (d.AddressFamily, d.Address, d.Port);
+
+    private List<IpvsDestination> DumpDestinations(IpvsServiceKey key, out int datagrams)
     {
         var destinations = new List<IpvsDestination>();
         var ns = _namespace?.DisplayName;
@@ -181,6 +239,7 @@ public sealed partial class IpvsClient : IDisposable
             if (reply.Type == familyId) destinations.Add(IpvsDecoder.DecodeDestination(reply, key, ns));
         }, destinations.Clear));
         RemoveRepeats(destinations);
+        datagrams = _socket.LastReplyDatagrams;
         return destinations;
     }
 

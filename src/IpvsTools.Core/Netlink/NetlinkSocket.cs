@@ -73,6 +73,14 @@ public sealed unsafe partial class NetlinkSocket : IDisposable
     /// <summary>How many dump restarts (NLM_F_DUMP_INTR) to tolerate before failing.</summary>
     public int MaxDumpRestarts { get; set; } = 8;
 
+    /// <summary>
+    /// How many datagrams carried the data messages of the last request's replies. A dump the kernel
+    /// wrote into one datagram was written in one go (under the subsystem's lock); a dump spread over
+    /// several was resumed between them, by position for IPVS and ipset, so a table that changed
+    /// meanwhile may have entries skipped or repeated there.
+    /// </summary>
+    public int LastReplyDatagrams { get; private set; }
+
     /// <summary>SO_RCVBUF; raised with SO_RCVBUFFORCE where the caller may (root), else as far as rmem_max allows.</summary>
     public int ReceiveBufferBytes
     {
@@ -157,6 +165,7 @@ public sealed unsafe partial class NetlinkSocket : IDisposable
             for (var datagram = 0; datagram < count; datagram++)
             {
                 var reader = new NetlinkMessageReader(Received(datagram));
+                var counted = false;
                 while (reader.TryRead(out var message))
                 {
                     var index = unchecked((long)(message.Sequence - first));
@@ -215,12 +224,14 @@ public sealed unsafe partial class NetlinkSocket : IDisposable
     private bool ReceiveUntilDone(uint sequence, bool isDump, NetlinkReplyHandler? onReply, string? context)
     {
         var interrupted = false;
+        LastReplyDatagrams = 0;
         while (true)
         {
             var count = Receive(context);
             for (var datagram = 0; datagram < count; datagram++)
             {
                 var reader = new NetlinkMessageReader(Received(datagram));
+                var counted = false;
                 while (reader.TryRead(out var message))
                 {
                     if (message.Sequence != sequence) continue; // a stale answer to an earlier, abandoned request
@@ -244,6 +255,8 @@ public sealed unsafe partial class NetlinkSocket : IDisposable
                             break;
                         default:
                             if ((message.Flags & NetlinkConstants.FlagDumpInterrupted) != 0) interrupted = true;
+                            if (!counted) LastReplyDatagrams++;
+                            counted = true;
                             onReply?.Invoke(message);
                             break;
                     }
