@@ -194,7 +194,7 @@ public sealed partial class IpsetClient
         (int Index, int Errno, string? Text)? failure = null;
         try
         {
-            _socket.ExecuteBatch(requests, 256, (index, errno, text) =>
+            _socket.ExecuteBatch(requests, _socket.RepliesTheBufferHolds(256), (index, errno, text) =>
             {
                 if (errno == 0) results[index] = true;
                 else if (errno == IpsetErrors.Exist) results[index] = false;

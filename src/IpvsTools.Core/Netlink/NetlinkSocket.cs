@@ -126,6 +126,15 @@ public sealed unsafe partial class NetlinkSocket : IDisposable
     }
 
     /// <summary>
+    /// How many requests with small replies (ACKs, errors) may be in flight, at most
+    /// <paramref name="wanted"/>: the kernel charges each such reply about 1 KiB of the receive buffer
+    /// (socket-buffer overhead included; 2 KiB are counted here) and drops replies past it (ENOBUFS).
+    /// Root gets the 1 MiB asked for (SO_RCVBUFFORCE); a process whose CAP_NET_ADMIN covers only its own
+    /// user namespace (a container) gets net.core.rmem_max at most, which may hold only a few.
+    /// </summary>
+    public int RepliesTheBufferHolds(int wanted) => Math.Clamp(ReceiveBufferBytes / 2048, 1, Math.Max(1, wanted));
+
+    /// <summary>
     /// Sends many requests (each must ask for an ACK), with at most <paramref name="maxInFlight"/>
     /// unanswered at once, and reports each one's outcome (0 = success, else the positive errno) by its
     /// index. ENOBUFS (replies dropped) raises a <see cref="NetlinkException"/> of kind StateUnknown:

@@ -141,6 +141,23 @@ public class SocketHostTests
     }
 
     [Fact]
+    public void RequestsInFlightBoundedByTheBufferAreAllAnsweredWhereUnboundedOnesOverflow()
+    {
+        using var ns = new TestNamespace();
+        using var socket = NetlinkSocket.Open(NetlinkProtocol.Netfilter, NetworkNamespace.Resolve(ns.Name));
+        socket.ReceiveBufferBytes = 4096; // what a container's root may get: no SO_RCVBUFFORCE, a small net.core.rmem_max
+        var inFlight = socket.RepliesTheBufferHolds(256);
+        Assert.InRange(inFlight, 1, 8);
+        // The same 2000 error replies that overflow 4 KiB when all are in flight (see above), sent so the buffer holds them.
+        var requests = Enumerable.Range(0, 2000).Select(_ => IpsetRequest(3, "missing-" + new string('x', 20))).ToList();
+        var outcomes = new int[requests.Count];
+        socket.ExecuteBatch(requests, inFlight, (index, errno, _) => outcomes[index] = errno);
+        Assert.All(outcomes, o => Assert.Equal(Errno.ENOENT, o));
+        using var rooted = NetlinkSocket.Open(NetlinkProtocol.Netfilter, NetworkNamespace.Resolve(ns.Name));
+        Assert.Equal(256, rooted.RepliesTheBufferHolds(256)); // root's 1 MiB holds the usual 256
+    }
+
+    [Fact]
     public void KernelErrorsBecomeTypedExceptions()
     {
         using var ns = new TestNamespace();
