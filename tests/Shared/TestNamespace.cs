@@ -55,8 +55,10 @@ public static class Tool
 
     public static Result TryRun(params string[] command) => TryRunWithInput(null, command);
 
-    public static Result TryRunWithInput(string? input, string[] command)
+    /// <summary>Runs a command, whatever its exit code; stops it and fails after <paramref name="timeout"/> (default 120 s).</summary>
+    public static Result TryRunWithInput(string? input, string[] command, TimeSpan? timeout = null)
     {
+        var limit = timeout ?? TimeSpan.FromSeconds(120);
         var start = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
@@ -67,10 +69,10 @@ public static class Tool
         var error = process.StandardError.ReadToEndAsync();
         if (input is not null) process.StandardInput.Write(input);
         process.StandardInput.Close();
-        if (!process.WaitForExit(120_000))
+        if (!process.WaitForExit(limit))
         {
             process.Kill(true);
-            throw new TimeoutException($"`{string.Join(' ', command)}` did not finish within 120 s");
+            throw new TimeoutException($"`{string.Join(' ', command)}` did not finish within {limit.TotalSeconds:0} s");
         }
         return new Result(process.ExitCode, output.Result, error.Result);
     }
