@@ -31,12 +31,26 @@ public static class LiveClusterSource
         var server = config.Host ?? "(no server)";
         try
         {
-            using var client = new Kubernetes(config);
+            using var client = Client(config, server);
             return ReadAsync(client, server, nodeName, cancellationToken).GetAwaiter().GetResult();
         }
         catch (Exception ex) when (ex is not ClusterSourceException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             Rethrow(ex, server, cancellationToken);
+            throw;
+        }
+    }
+
+    /// <summary>A client for the configuration; a client certificate or key that cannot be used is a <see cref="ClusterSourceException"/>.</summary>
+    internal static Kubernetes Client(KubernetesClientConfiguration config, string server)
+    {
+        try
+        {
+            return new Kubernetes(config);
+        }
+        catch (System.Security.Cryptography.CryptographicException ex)
+        {
+            Rethrow(ex, server, CancellationToken.None);
             throw;
         }
     }
@@ -57,7 +71,9 @@ public static class LiveClusterSource
                 var hint = kind == FailureKind.PermissionDenied
                     ? " The credentials need list and watch on services and discovery.k8s.io/endpointslices and get on nodes (kube-proxy's ClusterRole system:node-proxier has them)."
                     : "";
-                throw new ClusterSourceException($"The API server answered {(int)status} {status}: {Body(http)}{hint}", kind, server, inner: ex);
+                // No inner exception: an HttpOperationException holds the request with its headers, the
+                // bearer token among them, and an ErrorRecord would show it (and remoting would carry it).
+                throw new ClusterSourceException($"The API server answered {(int)status} {status}: {Body(http)}{hint}", kind, server);
             case HttpRequestException:
                 throw new ClusterSourceException("The API server cannot be reached: " + ex.Message, FailureKind.Other, server, inner: ex);
             case TaskCanceledException when !cancellationToken.IsCancellationRequested:
@@ -66,6 +82,8 @@ public static class LiveClusterSource
                 throw new ClusterSourceException(ex.Message, FailureKind.Other, server, inner: ex);
             case MappingException mapping:
                 throw new ClusterSourceException($"{mapping.Field}: {mapping.Message}", FailureKind.InvalidArgument, server, inner: ex);
+            case System.Security.Cryptography.CryptographicException:
+                throw new ClusterSourceException("The kubeconfig's client certificate or key cannot be used: " + ex.Message, FailureKind.InvalidArgument, server, inner: ex);
             case System.Text.Json.JsonException:
                 throw new ClusterSourceException("The API server's answer is not the JSON of Kubernetes objects: " + ex.Message, FailureKind.Protocol, server, inner: ex);
         }
@@ -126,7 +144,7 @@ public static class LiveClusterSource
         }
         catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
         {
-            throw new ClusterSourceException($"The cluster has no node called '{nodeName}'.", FailureKind.NotFound, server, inner: ex);
+            throw new ClusterSourceException($"The cluster has no node called '{nodeName}'.", FailureKind.NotFound, server);
         }
     }
 

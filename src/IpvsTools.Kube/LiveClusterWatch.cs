@@ -27,7 +27,7 @@ public static class LiveClusterWatch
     {
         var config = LiveClusterSource.Configure(kubeconfig, context);
         var server = config.Host ?? "(no server)";
-        using var client = new Kubernetes(config);
+        using var client = LiveClusterSource.Client(config, server);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var box = new LatestSnapshot();
         var pump = Task.Run(() => PumpAsync(client, server, nodeName, box, stop.Token));
