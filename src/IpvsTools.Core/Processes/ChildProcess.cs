@@ -73,6 +73,10 @@ public static class ChildProcess
                 process.Kill(entireProcessTree: true);
                 throw new OperationCanceledException(cancellation);
             }
+            // nsenter fails when the namespace was deleted after it was resolved (`ip netns delete` while a
+            // command runs): say so, rather than leave the caller to read nsenter's words as the program's.
+            if (ns is not null && process.ExitCode != 0 && !System.IO.File.Exists(ns.Path))
+                throw new IpvsToolsException($"Network namespace '{ns.DisplayName}' disappeared: {ns.Path} no longer exists, so '{fileName}' could not run in it.", FailureKind.NotFound);
             return new ProcessResult(fileName, arguments, process.ExitCode, stdout.Result, stderr.Result);
         }
     }

@@ -35,4 +35,16 @@ public class ChildProcessHostTests
         Assert.Equal(FailureKind.NotFound, error.Kind);
         Assert.Contains("ipvstools-no-such-program", error.Message);
     }
+
+    [Fact]
+    public void ANamespaceDeletedAfterItWasResolvedIsNamedAsGone()
+    {
+        using var ns = new TestNamespace();
+        var resolved = NetworkNamespace.Resolve(ns.Name)!;
+        Tool.Run("ip", "netns", "delete", ns.Name);
+        var error = Assert.Throws<IpvsToolsException>(() => ChildProcess.Run("iptables-save", [], resolved));
+        Assert.Equal(FailureKind.NotFound, error.Kind);
+        Assert.Contains($"Network namespace '{ns.Name}' disappeared", error.Message);
+        Assert.Contains("iptables-save", error.Message);
+    }
 }
