@@ -182,6 +182,31 @@ public class SocketHostTests
         socket.Execute(flush);
     }
 
+    [Fact]
+    public void DumpsCountTheDatagramsTheirRepliesCameIn()
+    {
+        using var ns = new TestNamespace();
+        ns.Feed("create small hash:ip\nadd small 10.0.0.1\ncreate big hash:ip\n"
+            + string.Concat(Enumerable.Range(0, 20_000).Select(i => $"add big 10.1.{i / 250}.{i % 250}\n")), "ipset", "restore");
+        using var socket = NetlinkSocket.Open(NetlinkProtocol.Netfilter, NetworkNamespace.Resolve(ns.Name));
+        var messages = 0;
+        socket.Dump(IpsetList("small"), _ => messages++);
+        Assert.Equal((1, 1), (messages, socket.LastReplyDatagrams));
+        messages = 0;
+        socket.Dump(IpsetList("big"), _ => messages++);
+        // 20,000 members do not fit one datagram: the kernel resumed the dump between datagrams.
+        Assert.True(socket.LastReplyDatagrams > 1, $"{messages} messages in {socket.LastReplyDatagrams} datagram(s)");
+        Assert.True(socket.LastReplyDatagrams <= messages, $"{messages} messages in {socket.LastReplyDatagrams} datagram(s)");
+    }
+
+    private static NetlinkMessageWriter IpsetList(string setName)
+    {
+        var writer = new NetlinkMessageWriter();
+        writer.BeginMessage(0x0607, NetlinkConstants.FlagRequest | NetlinkConstants.FlagAck | NetlinkConstants.FlagDump)
+            .WriteNetfilterHeader(2).PutU8(1, 7).PutString(2, setName).EndMessage();
+        return writer;
+    }
+
     private static byte[] IpsetRequest(byte command, string setName)
     {
         var writer = new NetlinkMessageWriter();
