@@ -9,6 +9,7 @@ namespace IpvsTools.ModuleTests.Faults;
 /// a listing, and the namespace deleted in the middle of a command.
 /// </summary>
 [Trait("Tier", "Lab")]
+[Collection(nameof(IpvsTools.ModuleTests.Faults.HeavyLabTests))]
 public sealed class ConcurrentChangeLabTests
 {
     private const int Listings = 8;

@@ -14,6 +14,7 @@ namespace IpvsTools.ModuleTests.Refusals;
 /// </summary>
 [Trait("Tier", "Lab")]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Collection(nameof(IpvsTools.ModuleTests.Faults.HeavyLabTests))]
 public sealed class RefusalLabTests
 {
     private readonly PowerShellSession _session;
