@@ -44,6 +44,7 @@ internal static class KernelCmdletArguments
         ["Get-IpvsSyncDaemon"] = "",
         ["Start-IpvsSyncDaemon"] = "Master -Interface lo",
         ["Stop-IpvsSyncDaemon"] = "Master",
+        ["Test-ServiceReachability"] = "10.96.0.10 53 -Protocol Udp -TimeoutSeconds 1",
     };
 
     /// <summary>Cmdlets whose kernel interface answers every user; each must succeed without privileges. Value: arguments, and why.</summary>
