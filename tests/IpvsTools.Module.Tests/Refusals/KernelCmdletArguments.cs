@@ -45,6 +45,9 @@ internal static class KernelCmdletArguments
         ["Start-IpvsSyncDaemon"] = "Master -Interface lo",
         ["Stop-IpvsSyncDaemon"] = "Master",
         ["Test-ServiceReachability"] = "10.96.0.10 53 -Protocol Udp -TimeoutSeconds 1",
+        ["Sync-KubeIpvs"] = "-Path $snapshot -NodeName node-a -Confirm:$false",
+        ["Compare-KubeIpvs"] = "-Path $snapshot -NodeName node-a",
+        ["Remove-KubeIpvs"] = "-Confirm:$false",
     };
 
     /// <summary>Cmdlets whose kernel interface answers every user; each must succeed without privileges. Value: arguments, and why.</summary>
