@@ -54,7 +54,13 @@ public sealed unsafe class KubeNodeLock : IDisposable
         int fd;
         var name = Encoding.UTF8.GetBytes(path + "\0");
         fixed (byte* p = name) fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0x1a4 /* 0644 */);
-        if (fd < 0) throw new IpvsToolsException($"The lock file {path} could not be opened (errno {errno}).", errno == EACCES ? FailureKind.PermissionDenied : FailureKind.Other);
+        if (fd < 0)
+        {
+            var e = errno;
+            throw e == EACCES
+                ? new IpvsToolsException($"The lock file {path} could not be opened (EACCES): changing a node needs root; run pwsh as root (sudo pwsh), which also brings the CAP_NET_ADMIN the kernel asks for.", FailureKind.PermissionDenied)
+                : new IpvsToolsException($"The lock file {path} could not be opened (errno {e}).", FailureKind.Other);
+        }
         if (flock(fd, LockExclusive | LockNonBlocking) != 0)
         {
             var error = Marshal.GetLastPInvokeError();
