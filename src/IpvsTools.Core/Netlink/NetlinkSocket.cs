@@ -174,7 +174,6 @@ public sealed unsafe partial class NetlinkSocket : IDisposable
             for (var datagram = 0; datagram < count; datagram++)
             {
                 var reader = new NetlinkMessageReader(Received(datagram));
-                var counted = false;
                 while (reader.TryRead(out var message))
                 {
                     var index = unchecked((long)(message.Sequence - first));
