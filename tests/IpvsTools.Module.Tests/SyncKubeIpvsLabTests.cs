@@ -43,7 +43,7 @@ public sealed partial class SyncKubeIpvsLabTests : IDisposable
     private static string[] Lines(IEnumerable<PSObject> objects) => objects.Select(o => o.ToString()).ToArray();
 
     /// <summary>What the reference tools show of the node, with what differs between two equal nodes taken out (initval, counters, comments).</summary>
-    private static string Dump(TestNamespace ns)
+    internal static string Dump(TestNamespace ns)
         => ns.Exec("ipvsadm", "-Sn")
            + string.Join('\n', InitVal().Replace(ns.Exec("ipset", "save"), "").Split('\n').Order(StringComparer.Ordinal))
            + Counters().Replace(string.Join('\n', ns.Exec("iptables-save").Split('\n').Where(l => !l.StartsWith('#'))), "[0:0]")
