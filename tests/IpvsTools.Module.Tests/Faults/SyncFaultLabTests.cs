@@ -17,7 +17,7 @@ namespace IpvsTools.ModuleTests.Faults;
 [Collection(nameof(HeavyLabTests))]
 public sealed class SyncFaultLabTests : IDisposable
 {
-    private const int Services = 400;
+    private const int Services = 300;
     private const string Foreign = "198.51.100.1:8080";
     private static readonly TimeSpan NoHang = TimeSpan.FromMinutes(3);
     private readonly PowerShellSession _session;
@@ -100,8 +100,9 @@ public sealed class SyncFaultLabTests : IDisposable
         var script = $"Sync-KubeIpvs -Path '{_snapshot}' -NodeName node-a -NetworkNamespace '{ns.Name}' -Confirm:$false | ForEach-Object {{ [Console]::Out.WriteLine(\"$_\") }}";
         using var sync = new Watched("dotnet", [Shell.Find(), "-Width", "400", "-Command", script],
             new Dictionary<string, string> { ["IPVSTOOLS_MODULE"] = _session.ModuleManifest });
-        sync.WaitFor(lines => lines.Count(l => l.StartsWith("add virtual server ", StringComparison.Ordinal)) >= 20,
-            "20 virtual servers were added (make the snapshot larger if the sync ends first)", NoHang);
+        // Killed at the first virtual server it reports: the sync goes on while the test reacts (in the lab, twice, to 128 of 300 with 384 real servers: two windows of 256 IPVS writes).
+        sync.WaitFor(lines => lines.Any(l => l.StartsWith("add virtual server ", StringComparison.Ordinal)),
+            "the first virtual server was added (make the snapshot larger if the sync ends first)", NoHang);
 
         // The killed process holds the lock: its pid is in the file. (cat: .NET's own reads take a shared flock.)
         var pid = sync.Process.Id;
@@ -118,7 +119,7 @@ public sealed class SyncFaultLabTests : IDisposable
         var partial = ns.Exec("ipvsadm", "-Sn");
         var servers = Count(partial, "-A -t 10.97.");
         TestContext.Current.SendDiagnosticMessage($"after the kill: {servers} of {Services} virtual servers, {Count(partial, "-a -t 10.97.")} of {Services * LargeCluster.EndpointsPerService} real servers");
-        Assert.InRange(servers, 20, Services - 1);
+        Assert.InRange(servers, 1, Services - 1);
         Assert.NotEmpty(Compare(ns));
 
         // The lock file stays behind naming the dead process, but the lock died with it.
@@ -180,6 +181,7 @@ public sealed class SyncFaultLabTests : IDisposable
         });
 
         // The next sync converges; the foreign service is left alone.
+        ns.TryExec("ipvsadm", "-D", "-t", Foreign); // the loop may have been stopped between its add and its delete
         ns.Exec("ipvsadm", "-A", "-t", Foreign, "-s", "rr");
         _session.Ok(SyncScript, Vars(ns));
         Assert.Equal([$"ForeignVirtualServer TCP {Foreign}: expected (none), actual rr (None)"], Compare(ns).Select(o => o.ToString()));
