@@ -10,7 +10,8 @@ public sealed partial class IpvsClient
 {
     /// <summary>
     /// How many changes may wait for their answer at once: each answer takes about 1 KiB of the
-    /// socket's receive buffer (1 MiB, doubled by the kernel), so this stays far from overflowing it.
+    /// socket's receive buffer (1 MiB, doubled by the kernel, for root), so this stays far from
+    /// overflowing it; a smaller buffer (rmem_max in a container) lowers it (RepliesTheBufferHolds).
     /// </summary>
     public const int MaxChangesInFlight = 512;
 
@@ -27,7 +28,7 @@ public sealed partial class IpvsClient
         var requests = new byte[operations.Count][];
         for (var i = 0; i < operations.Count; i++) requests[i] = ChangeFor(operations[i]).Request.ToArray();
         var failures = new List<IpvsApplyFailure>();
-        var sent = _socket.ExecuteBatch(requests, MaxChangesInFlight, (index, error, text) =>
+        var sent = _socket.ExecuteBatch(requests, _socket.RepliesTheBufferHolds(MaxChangesInFlight), (index, error, text) =>
         {
             if (error == 0) return true;
             var operation = operations[index];

@@ -101,7 +101,7 @@ public sealed partial class IpvsClient
             var context = $"Writing {count} IPVS change(s)" + Where();
             try
             {
-                _socket.ExecuteBatch(requests, count, (index, errno, text) =>
+                _socket.ExecuteBatch(requests, _socket.RepliesTheBufferHolds(count), (index, errno, text) =>
                 {
                     var write = writes[first + index];
                     IpvsToolsException? error = null;
