@@ -82,11 +82,12 @@ for tier in "${tiers[@]}"; do
             say "tier lab: a Debian kernel with IPVS under QEMU (tests/lab/lab.sh)"
             # One boot runs both executables' lab tests (each starts its own engine); a second boot,
             # without ip_vs and with module loading made to fail, runs the missing-module tests.
+            # tests/lab/xunit-in-lab.sh prints the crash report of a runner that dies of a signal, and runs
+            # it once more.
             run_suite lab "$log" bash tests/lab/lab.sh run --timeout 1500 -- \
-                bash -c '"$0" -noColor -failSkips -trait Tier=Lab; a=$?; "$1" -noColor -failSkips -trait Tier=Lab; b=$?; exit $((a | b))' \
-                "$core" "$module" || status=1
+                bash tests/lab/xunit-in-lab.sh "$core" "$module" -- -noColor -failSkips -trait Tier=Lab || status=1
             run_suite lab "$log" bash tests/lab/lab.sh run --timeout 900 --no-default-modules -- \
-                "$module" -noColor -failSkips -trait Tier=LabNoIpvs || status=1
+                bash tests/lab/xunit-in-lab.sh "$module" -- -noColor -failSkips -trait Tier=LabNoIpvs || status=1
             ;;
         *) die "unknown tier '$tier' (unit, host, lab)" ;;
     esac
