@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using IpvsTools.IpvsWire;
 using IpvsTools.Netlink;
 
@@ -89,6 +90,7 @@ public sealed partial class IpvsClient : IDisposable
     /// in one reading does not lose it and a service removed meanwhile is not listed. With
     /// <paramref name="includeDestinations"/>, each service's destinations are read too, one dump per service.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public IReadOnlyList<IpvsService> GetServices(bool includeDestinations = true)
     {
         var services = ReadServiceTable();
@@ -121,6 +123,7 @@ public sealed partial class IpvsClient : IDisposable
         return reading;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private List<IpvsService> DumpServices(out int datagrams)
     {
         var context = "Listing the IPVS services" + Where();
@@ -212,6 +215,7 @@ public sealed partial class IpvsClient : IDisposable
     /// until two readings agree (at most <see cref="MaxReadings"/>); readings that never agree are
     /// merged, so a real server that stayed throughout is not lost to a skip in one of them.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private List<IpvsDestination> ReadDestinations(IpvsServiceKey key)
     {
         var reading = DumpDestinations(key, out var datagrams);
@@ -229,12 +233,13 @@ public sealed partial class IpvsClient : IDisposable
 
     private static (AddressFamily, IPAddress, ushort) DestinationKey(IpvsDestination d) => (d.AddressFamily, d.Address, d.Port);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private List<IpvsDestination> DumpDestinations(IpvsServiceKey key, out int datagrams)
     {
         var destinations = new List<IpvsDestination>();
         var ns = _namespace?.DisplayName;
         var familyId = _familyId;
-        Run(() => $"Listing the destinations of IPVS service {key.DisplayName}" + Where(), () => _socket.Dump(IpvsRequests.GetDestDump(familyId, key), reply =>
+        Run(() => $"Listing the destinations of IPVS service {key.DisplayName}" + Where(), () => _socket.Dump(IpvsRequests.GetDestDump(familyId, key), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (reply) =>
         {
             if (reply.Type == familyId) destinations.Add(IpvsDecoder.DecodeDestination(reply, key, ns));
         }, destinations.Clear));
@@ -247,6 +252,7 @@ public sealed partial class IpvsClient : IDisposable
     /// Drops a destination listed again (a dump resumed by position after the table changed can repeat
     /// one), keeping the first. Short lists are compared pairwise: no set is allocated per service.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void RemoveRepeats(List<IpvsDestination> destinations)
     {
         if (destinations.Count < 2) return;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using IpvsTools.Netlink;
 
 namespace IpvsTools.IpvsWire;
@@ -18,6 +19,7 @@ internal static class IpvsDecoder
     private const int StatsCount = 10;
 
     /// <summary>A service from a GET_SERVICE reply (dump or doit), without destinations.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static IpvsService DecodeService(NetlinkMessage message, string? networkNamespace)
     {
         var attributes = message.Attributes(GenericNetlink.HeaderLength);
@@ -29,6 +31,7 @@ internal static class IpvsDecoder
     }
 
     /// <summary>A destination from a GET_DEST dump reply of the service <paramref name="service"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static IpvsDestination DecodeDestination(NetlinkMessage message, IpvsServiceKey service, string? networkNamespace)
     {
         var attributes = message.Attributes(GenericNetlink.HeaderLength);
@@ -107,6 +110,7 @@ internal static class IpvsDecoder
         throw new NetlinkDecodeException("an IPVS sync daemon reply without a daemon");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static IpvsService ReadService(NetlinkAttributeReader nest, string? networkNamespace)
     {
         ushort? family = null, protocol = null, port = null;
@@ -171,6 +175,7 @@ internal static class IpvsDecoder
         return new IpvsService(key, scheduler, flags, timeout, mask, engine, null, Statistics(counters), Rates(counters), networkNamespace);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static IpvsDestination ReadDestination(NetlinkAttributeReader nest, IpvsServiceKey service, string? networkNamespace)
     {
         ushort? family = null, port = null, tunnelPort = null, tunnelFlags = null;
@@ -244,6 +249,7 @@ internal static class IpvsDecoder
     /// The counters of a STATS or STATS64 nest, by width: STATS holds u32 counters and rates with u64
     /// byte counts, STATS64 only u64s. PAD and unknown attributes are skipped.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReadStats(NetlinkAttributeReader nest, Span<ulong> into)
     {
         while (nest.TryRead(out var attribute))
@@ -260,12 +266,15 @@ internal static class IpvsDecoder
     }
 
     // Idle services and real servers (most of a large table) share the one zero object: they are immutable.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static IpvsStatistics Statistics(ReadOnlySpan<ulong> c)
         => (c[0] | c[1] | c[2] | c[3] | c[4]) == 0 ? IpvsStatistics.Zero : new(c[0], c[1], c[2], c[3], c[4]);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static IpvsRates Rates(ReadOnlySpan<ulong> c)
         => (c[5] | c[6] | c[7] | c[8] | c[9]) == 0 ? IpvsRates.Zero : new(c[5], c[6], c[7], c[8], c[9]);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int CopyAddress(ReadOnlySpan<byte> payload, Span<byte> into)
     {
         into.Clear();
@@ -274,6 +283,7 @@ internal static class IpvsDecoder
         return length;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static IPAddress ToAddress(AddressFamily family, ReadOnlySpan<byte> address, int length)
     {
         var need = family == AddressFamily.InterNetwork ? 4 : 16;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 using System.Net;
 using System.Net.Sockets;
@@ -57,12 +58,24 @@ public static class KubeNodeReader
 /// <summary>One planning run: the desired state for a snapshot, the node read fresh, and the plan between them.</summary>
 public sealed class KubeIpvsPlanning
 {
-    private KubeIpvsPlanning(KubeDesiredState desired, KubeNodeActualState actual, KubeIpvsPlan plan)
+    private KubeIpvsPlanning(KubeDesiredState desired, KubeNodeActualState actual, KubeIpvsPlan plan, TimeSpan building, TimeSpan reading, TimeSpan planning)
     {
         Desired = desired;
         Actual = actual;
         Plan = plan;
+        BuildTime = building;
+        ReadTime = reading;
+        PlanTime = planning;
     }
+
+    /// <summary>How long building the desired state from the cluster took.</summary>
+    public TimeSpan BuildTime { get; }
+
+    /// <summary>How long reading the node (IPVS table, ipsets, iptables, kube-ipvs0) took.</summary>
+    public TimeSpan ReadTime { get; }
+
+    /// <summary>How long comparing the two into writes took.</summary>
+    public TimeSpan PlanTime { get; }
 
     /// <summary>What kube-proxy would program.</summary>
     public KubeDesiredState Desired { get; }
@@ -82,8 +95,12 @@ public sealed class KubeIpvsPlanning
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(options);
         if (options.NodeAddresses.Count == 0) options = options with { NodeAddresses = KubeNodeReader.LocalAddresses(ns) };
+        var watch = Stopwatch.StartNew();
         var desired = KubeProxyState.Build(snapshot, options);
+        var building = watch.Elapsed;
         var actual = KubeNodeReader.Read(ns, desired.Families, backend);
-        return new KubeIpvsPlanning(desired, actual, KubeIpvsPlanner.Plan(desired, actual, options, includeForeign));
+        var reading = watch.Elapsed - building;
+        var plan = KubeIpvsPlanner.Plan(desired, actual, options, includeForeign);
+        return new KubeIpvsPlanning(desired, actual, plan, building, reading, watch.Elapsed - building - reading);
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers.Binary;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace IpvsTools.Netlink;
@@ -79,6 +80,7 @@ public ref struct NetlinkAttributeReader
 
     public NetlinkAttributeReader(ReadOnlySpan<byte> attributes) => _rest = attributes;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryRead(out NetlinkAttribute attribute)
     {
         attribute = default;

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace IpvsTools.Netlink;
 
@@ -40,6 +41,7 @@ public ref struct NetlinkMessageReader
 
     public NetlinkMessageReader(ReadOnlySpan<byte> buffer) => _rest = buffer;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryRead(out NetlinkMessage message)
     {
         message = default;

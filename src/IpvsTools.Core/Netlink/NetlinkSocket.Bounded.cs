@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
@@ -51,6 +52,7 @@ public sealed unsafe partial class NetlinkSocket
     public int BoundedReceiveLength => _receiveLength;
 
     /// <summary>Receives one datagram (peeking mode) or up to 64 (bounded mode); returns how many.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Receive(string? context)
     {
         if (_receiveLength == 0)
@@ -64,6 +66,7 @@ public sealed unsafe partial class NetlinkSocket
     /// <summary>The bytes of the <paramref name="index"/>th datagram of the last receive.</summary>
     private ReadOnlySpan<byte> Received(int index) => _buffer.AsSpan(_received[index].Offset, _received[index].Length);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int ReceiveBounded(string? context)
     {
         if (_fd < 0) throw new ObjectDisposedException(nameof(NetlinkSocket));
@@ -119,6 +122,7 @@ public sealed unsafe partial class NetlinkSocket
     /// (at least one) and at most <paramref name="limit"/>, each with its own sequence number. Returns
     /// how many were sent. The i-th request sent by a batch carries the batch's first sequence plus i.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int SendPacked(IReadOnlyList<byte[]> requests, int start, int limit)
     {
         if (_fd < 0) throw new ObjectDisposedException(nameof(NetlinkSocket));

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
 
@@ -102,6 +103,7 @@ public sealed unsafe partial class NetlinkSocket : IDisposable
     /// Sends one request (a single message in <paramref name="request"/>) and reads its replies until the
     /// ACK, the error, or (for a dump) NLMSG_DONE. Returns true when a dump reply carried NLM_F_DUMP_INTR.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Execute(NetlinkMessageWriter request, NetlinkReplyHandler? onReply = null, string? context = null)
     {
         var sequence = SendOne(request.WrittenSpan);
@@ -114,6 +116,7 @@ public sealed unsafe partial class NetlinkSocket : IDisposable
     /// Reads a dump, restarting it from scratch (after <paramref name="onRestart"/> discards what was
     /// gathered) whenever the kernel marks it interrupted by a concurrent change.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Dump(NetlinkMessageWriter request, NetlinkReplyHandler onReply, Action? onRestart = null, string? context = null)
     {
         for (var attempt = 0; ; attempt++)
@@ -153,6 +156,7 @@ public sealed unsafe partial class NetlinkSocket : IDisposable
     /// to <see cref="MaxSendBytes"/> (the kernel handles each message of a datagram on its own, in order,
     /// and answers each with its own ACK or error). Returns how many requests were sent.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int ExecuteBatch(IReadOnlyList<byte[]> requests, int maxInFlight, Func<int, int, string?, bool> onResult, string? context = null)
     {
         if (maxInFlight < 1) throw new ArgumentOutOfRangeException(nameof(maxInFlight));
@@ -207,6 +211,7 @@ public sealed unsafe partial class NetlinkSocket : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private uint SendOne(ReadOnlySpan<byte> message)
     {
         if (_fd < 0) throw new ObjectDisposedException(nameof(NetlinkSocket));
@@ -229,6 +234,7 @@ public sealed unsafe partial class NetlinkSocket : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool ReceiveUntilDone(uint sequence, bool isDump, NetlinkReplyHandler? onReply, string? context)
     {
         var interrupted = false;
@@ -274,6 +280,7 @@ public sealed unsafe partial class NetlinkSocket : IDisposable
     }
 
     /// <summary>Reads an NLMSG_ERROR: the errno (positive, 0 for an ACK) and the extended-ack message if any.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static (int Errno, string? Message) ParseError(NetlinkMessage message)
     {
         var payload = message.Payload;

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
 using System.Management.Automation;
 using System.Net;
 using System.Threading;
@@ -106,9 +108,12 @@ public abstract class KubeClusterCmdlet : IpvsToolsCmdlet
     {
         try
         {
-            return paths is not null
+            var watch = Stopwatch.StartNew();
+            var snapshot = paths is not null
                 ? ClusterSources.ReadSnapshot(paths)
                 : ClusterSources.ReadLive(Kubeconfig, Context, NodeName, Cancellation);
+            WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Read the cluster in {0:F2} s: {1}.", watch.Elapsed.TotalSeconds, snapshot));
+            return snapshot;
         }
         catch (ClusterSourceException ex)
         {
@@ -136,6 +141,8 @@ public abstract class KubeClusterCmdlet : IpvsToolsCmdlet
             foreach (var key in planning.Plan.Foreign) WriteVerbose("Left alone (not the cluster's): " + key);
             foreach (var d in planning.Plan.Draining) WriteVerbose("Draining (weight 0, removed once its connections end): " + d);
             WriteVerbose($"{planning.Plan.Operations.Count} writes for {planning.Desired.VirtualServers.Count} virtual servers of {snapshot}.");
+            WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Built the desired state in {0:F2} s, read the node in {1:F2} s, planned in {2:F2} s.",
+                planning.BuildTime.TotalSeconds, planning.ReadTime.TotalSeconds, planning.PlanTime.TotalSeconds));
             return planning;
         }
         catch (IptablesToolMissingException ex)
