@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Text;
 using System.Text.Json;
 using k8s;
 using k8s.Models;
@@ -31,10 +32,10 @@ public static class SnapshotReader
         var names = new List<string>();
         foreach (var path in paths)
         {
-            string text;
+            byte[] bytes;
             try
             {
-                text = File.ReadAllText(path);
+                bytes = File.ReadAllBytes(path);
             }
             catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
             {
@@ -44,27 +45,49 @@ public static class SnapshotReader
             {
                 throw new ClusterSourceException("The snapshot file cannot be read: " + ex.Message, FailureKind.PermissionDenied, path, inner: ex);
             }
-            Read(text, path, services, slices, nodes);
+            // JSON in UTF-8 is read from the bytes; anything else (or JSON the fast path leaves) from the text
+            // as File.ReadAllText decodes it, as before.
+            if (!JsonSnapshotReader.TryRead(bytes, services, slices, nodes))
+            {
+                using var decoder = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+                Read(decoder.ReadToEnd(), path, services, slices, nodes, jsonFastPath: false);
+            }
             names.Add(path);
         }
         return new ClusterSnapshot(services, slices, nodes, string.Join(", ", names));
     }
 
     /// <summary>Reads one snapshot from text; <paramref name="sourceName"/> names it in errors.</summary>
-    public static ClusterSnapshot ReadText(string text, string sourceName)
+    public static ClusterSnapshot ReadText(string text, string sourceName) => ReadText(text, sourceName, jsonFastPath: true);
+
+    /// <summary>
+    /// Reads one snapshot from text; without <paramref name="jsonFastPath"/>, JSON is read the YAML way
+    /// (every object by YamlDotNet), which tests and the benchmark compare with the fast path.
+    /// </summary>
+    internal static ClusterSnapshot ReadText(string text, string sourceName, bool jsonFastPath)
     {
         var services = new List<KubeService>();
         var slices = new List<KubeEndpointSlice>();
         var nodes = new List<KubeNode>();
-        Read(text, sourceName, services, slices, nodes);
+        Read(text, sourceName, services, slices, nodes, jsonFastPath);
         return new ClusterSnapshot(services, slices, nodes, sourceName);
     }
 
-    private static void Read(string text, string source, List<KubeService> services, List<KubeEndpointSlice> slices, List<KubeNode> nodes)
+    /// <summary>
+    /// JSON (the first character that is not blank is '{') is read in one pass by <see cref="JsonSnapshotReader"/>.
+    /// When that gives up, and for YAML, JSON is checked by System.Text.Json (its own messages and positions),
+    /// then the objects are found by <see cref="SnapshotScanner"/> and read by YamlDotNet, which names the
+    /// line and column of whatever is wrong.
+    /// </summary>
+    private static void Read(string text, string source, List<KubeService> services, List<KubeEndpointSlice> slices, List<KubeNode> nodes, bool jsonFastPath = true)
     {
         ArgumentNullException.ThrowIfNull(text);
         var trimmed = text.AsSpan().TrimStart();
-        if (trimmed.Length > 0 && trimmed[0] == '{') CheckJson(text, source);
+        if (trimmed.Length > 0 && trimmed[0] == '{')
+        {
+            if (jsonFastPath && JsonSnapshotReader.TryRead(text, services, slices, nodes)) return;
+            CheckJson(text, source);
+        }
         foreach (var o in SnapshotScanner.Scan(text, source))
         {
             switch (o.Kind)

@@ -1,0 +1,404 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using System.Text.Json;
+using k8s.Models;
+
+namespace IpvsTools.Kube;
+
+/// <summary>Reads one property's value (current: its name) for the object being read.</summary>
+internal delegate void JsonPropertyReader(ref Utf8JsonReader reader);
+
+/// <summary>Reads one JSON object (current: its StartObject; on return: its EndObject) into a model object.</summary>
+internal delegate T JsonObjectReader<T>(ref Utf8JsonReader reader);
+
+/// <summary>
+/// The readers of the fields <see cref="KubeObjectMapper"/> uses, from a <see cref="Utf8JsonReader"/>, into
+/// KubernetesClient's model types. Each field takes exactly the JSON types the YAML path turns into the
+/// same value (a string for a string, an integer for a number, true or false for a flag, null for none);
+/// anything else throws <see cref="GiveUp"/>'s exception, and the whole file goes to the YAML path. A
+/// repeated name is read again, the last one kept, as YamlDotNet keeps it. Other fields are skipped.
+/// </summary>
+internal static class JsonKubeFields
+{
+    /// <summary>The exception that abandons the fast path (never shown to anyone).</summary>
+    public static JsonException GiveUp() => new("The JSON fast path leaves this file to the YAML path.");
+
+    /// <summary>The next token; the end of the text gives up.</summary>
+    public static void Next(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read()) throw GiveUp();
+    }
+
+    /// <summary>
+    /// An object of a snapshot (current: its StartObject). The fields a kind does not have are skipped once
+    /// its 'kind' has been read; <paramref name="items"/> reads a List's 'items' (null: skipped).
+    /// </summary>
+    public static JsonKubeObject ReadObject(ref Utf8JsonReader reader, JsonPropertyReader? items)
+    {
+        var o = new JsonKubeObject();
+        while (NextProperty(ref reader))
+        {
+            var kind = o.Kind;
+            if (reader.ValueTextEquals("kind"u8))
+            {
+                Next(ref reader);
+                if (reader.TokenType != JsonTokenType.String) throw GiveUp(); // YAML takes 5 or true as a kind; let it
+                o.Kind = reader.GetString();
+            }
+            else if (reader.ValueTextEquals("metadata"u8)) o.Metadata = Object(ref reader, Metadata);
+            else if (reader.ValueTextEquals("items"u8) && items is not null) items(ref reader);
+            else if (reader.ValueTextEquals("spec"u8) && kind is null or "Service") o.Spec = Object(ref reader, ServiceSpec);
+            else if (reader.ValueTextEquals("status"u8) && kind is null or "Service" or "Node") Status(ref reader, o);
+            else if (reader.ValueTextEquals("addressType"u8) && kind is null or "EndpointSlice") o.AddressType = String(ref reader);
+            else if (reader.ValueTextEquals("endpoints"u8) && kind is null or "EndpointSlice") o.Endpoints = Objects(ref reader, Endpoint);
+            else if (reader.ValueTextEquals("ports"u8) && kind is null or "EndpointSlice") o.Ports = Objects(ref reader, EndpointPort);
+            else reader.Skip();
+        }
+        return o;
+    }
+
+    private static V1ObjectMeta Metadata(ref Utf8JsonReader reader)
+    {
+        var meta = new V1ObjectMeta();
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("name"u8)) meta.Name = String(ref reader);
+            else if (reader.ValueTextEquals("namespace"u8)) meta.NamespaceProperty = String(ref reader);
+            else if (reader.ValueTextEquals("labels"u8)) meta.Labels = Labels(ref reader);
+            else reader.Skip();
+        }
+        return meta;
+    }
+
+    private static V1ServiceSpec ServiceSpec(ref Utf8JsonReader reader)
+    {
+        var spec = new V1ServiceSpec();
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("type"u8)) spec.Type = String(ref reader);
+            else if (reader.ValueTextEquals("clusterIP"u8)) spec.ClusterIP = String(ref reader);
+            else if (reader.ValueTextEquals("clusterIPs"u8)) spec.ClusterIPs = Strings(ref reader);
+            else if (reader.ValueTextEquals("ipFamilies"u8)) spec.IpFamilies = Strings(ref reader);
+            else if (reader.ValueTextEquals("ports"u8)) spec.Ports = Objects(ref reader, ServicePort);
+            else if (reader.ValueTextEquals("externalIPs"u8)) spec.ExternalIPs = Strings(ref reader);
+            else if (reader.ValueTextEquals("loadBalancerSourceRanges"u8)) spec.LoadBalancerSourceRanges = Strings(ref reader);
+            else if (reader.ValueTextEquals("sessionAffinity"u8)) spec.SessionAffinity = String(ref reader);
+            else if (reader.ValueTextEquals("sessionAffinityConfig"u8)) spec.SessionAffinityConfig = Object(ref reader, SessionAffinityConfig);
+            else if (reader.ValueTextEquals("internalTrafficPolicy"u8)) spec.InternalTrafficPolicy = String(ref reader);
+            else if (reader.ValueTextEquals("externalTrafficPolicy"u8)) spec.ExternalTrafficPolicy = String(ref reader);
+            else if (reader.ValueTextEquals("healthCheckNodePort"u8)) spec.HealthCheckNodePort = NullableInt(ref reader);
+            else if (reader.ValueTextEquals("trafficDistribution"u8)) spec.TrafficDistribution = String(ref reader);
+            else if (reader.ValueTextEquals("externalName"u8)) spec.ExternalName = String(ref reader);
+            else reader.Skip();
+        }
+        return spec;
+    }
+
+    private static V1ServicePort ServicePort(ref Utf8JsonReader reader)
+    {
+        var port = new V1ServicePort();
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("name"u8)) port.Name = String(ref reader);
+            else if (reader.ValueTextEquals("protocol"u8)) port.Protocol = String(ref reader);
+            else if (reader.ValueTextEquals("port"u8)) port.Port = Int(ref reader);
+            else if (reader.ValueTextEquals("nodePort"u8)) port.NodePort = NullableInt(ref reader);
+            else if (reader.ValueTextEquals("targetPort"u8)) port.TargetPort = TargetPort(ref reader);
+            else reader.Skip();
+        }
+        return port;
+    }
+
+    /// <summary>
+    /// A number as written (YamlDotNet keeps a scalar's text: 8080, 8080.0) or a name. Null and "" give up:
+    /// the YAML path makes them "null" and no value.
+    /// </summary>
+    private static IntOrString TargetPort(ref Utf8JsonReader reader)
+    {
+        Next(ref reader);
+        var value = reader.TokenType switch
+        {
+            JsonTokenType.Number => Encoding.UTF8.GetString(reader.ValueSpan),
+            JsonTokenType.String => reader.GetString(),
+            _ => null,
+        };
+        if (string.IsNullOrEmpty(value)) throw GiveUp();
+        return value; // IntOrString from a string keeps it as its Value
+    }
+
+    private static V1SessionAffinityConfig SessionAffinityConfig(ref Utf8JsonReader reader)
+    {
+        var config = new V1SessionAffinityConfig();
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("clientIP"u8)) config.ClientIP = Object(ref reader, ClientIP);
+            else reader.Skip();
+        }
+        return config;
+    }
+
+    private static V1ClientIPConfig ClientIP(ref Utf8JsonReader reader)
+    {
+        var config = new V1ClientIPConfig();
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("timeoutSeconds"u8)) config.TimeoutSeconds = NullableInt(ref reader);
+            else reader.Skip();
+        }
+        return config;
+    }
+
+    /// <summary>status (current: its name): a Service's loadBalancer.ingress and a Node's addresses.</summary>
+    private static void Status(ref Utf8JsonReader reader, JsonKubeObject o)
+    {
+        Next(ref reader);
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            o.ServiceStatus = null;
+            o.NodeAddresses = null;
+            return;
+        }
+        if (reader.TokenType != JsonTokenType.StartObject) throw GiveUp();
+        var status = new V1ServiceStatus();
+        IList<V1NodeAddress>? addresses = null;
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("loadBalancer"u8)) status.LoadBalancer = Object(ref reader, LoadBalancer);
+            else if (reader.ValueTextEquals("addresses"u8)) addresses = Objects(ref reader, NodeAddress);
+            else reader.Skip();
+        }
+        o.ServiceStatus = status;
+        o.NodeAddresses = addresses;
+    }
+
+    private static V1LoadBalancerStatus LoadBalancer(ref Utf8JsonReader reader)
+    {
+        var status = new V1LoadBalancerStatus();
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("ingress"u8)) status.Ingress = Objects(ref reader, Ingress);
+            else reader.Skip();
+        }
+        return status;
+    }
+
+    private static V1LoadBalancerIngress Ingress(ref Utf8JsonReader reader)
+    {
+        var ingress = new V1LoadBalancerIngress();
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("ip"u8)) ingress.Ip = String(ref reader);
+            else if (reader.ValueTextEquals("hostname"u8)) ingress.Hostname = String(ref reader);
+            else if (reader.ValueTextEquals("ipMode"u8)) ingress.IpMode = String(ref reader);
+            else reader.Skip();
+        }
+        return ingress;
+    }
+
+    private static V1NodeAddress NodeAddress(ref Utf8JsonReader reader)
+    {
+        var address = new V1NodeAddress();
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("type"u8)) address.Type = String(ref reader);
+            else if (reader.ValueTextEquals("address"u8)) address.Address = String(ref reader);
+            else reader.Skip();
+        }
+        return address;
+    }
+
+    private static V1Endpoint Endpoint(ref Utf8JsonReader reader)
+    {
+        var endpoint = new V1Endpoint();
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("addresses"u8)) endpoint.Addresses = Strings(ref reader);
+            else if (reader.ValueTextEquals("conditions"u8)) endpoint.Conditions = Object(ref reader, Conditions);
+            else if (reader.ValueTextEquals("nodeName"u8)) endpoint.NodeName = String(ref reader);
+            else if (reader.ValueTextEquals("zone"u8)) endpoint.Zone = String(ref reader);
+            else if (reader.ValueTextEquals("hints"u8)) endpoint.Hints = Object(ref reader, Hints);
+            else reader.Skip();
+        }
+        return endpoint;
+    }
+
+    private static V1EndpointConditions Conditions(ref Utf8JsonReader reader)
+    {
+        var conditions = new V1EndpointConditions();
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("ready"u8)) conditions.Ready = NullableBool(ref reader);
+            else if (reader.ValueTextEquals("serving"u8)) conditions.Serving = NullableBool(ref reader);
+            else if (reader.ValueTextEquals("terminating"u8)) conditions.Terminating = NullableBool(ref reader);
+            else reader.Skip();
+        }
+        return conditions;
+    }
+
+    private static V1EndpointHints Hints(ref Utf8JsonReader reader)
+    {
+        var hints = new V1EndpointHints();
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("forZones"u8)) hints.ForZones = Objects(ref reader, ForZone);
+            else if (reader.ValueTextEquals("forNodes"u8)) hints.ForNodes = Objects(ref reader, ForNode);
+            else reader.Skip();
+        }
+        return hints;
+    }
+
+    private static V1ForZone ForZone(ref Utf8JsonReader reader) => new() { Name = NameOnly(ref reader) };
+
+    private static V1ForNode ForNode(ref Utf8JsonReader reader) => new() { Name = NameOnly(ref reader) };
+
+    private static string? NameOnly(ref Utf8JsonReader reader)
+    {
+        string? name = null;
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("name"u8)) name = String(ref reader);
+            else reader.Skip();
+        }
+        return name;
+    }
+
+    private static Discoveryv1EndpointPort EndpointPort(ref Utf8JsonReader reader)
+    {
+        var port = new Discoveryv1EndpointPort();
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("name"u8)) port.Name = String(ref reader);
+            else if (reader.ValueTextEquals("protocol"u8)) port.Protocol = String(ref reader);
+            else if (reader.ValueTextEquals("port"u8)) port.Port = NullableInt(ref reader);
+            else reader.Skip();
+        }
+        return port;
+    }
+
+    /// <summary>Moves to the next property name of the object being read; false at its end.</summary>
+    private static bool NextProperty(ref Utf8JsonReader reader)
+    {
+        Next(ref reader);
+        return reader.TokenType == JsonTokenType.PropertyName;
+    }
+
+    /// <summary>An object or null (current: the property's name).</summary>
+    private static T? Object<T>(ref Utf8JsonReader reader, JsonObjectReader<T> read) where T : class
+    {
+        Next(ref reader);
+        return reader.TokenType switch
+        {
+            JsonTokenType.Null => null,
+            JsonTokenType.StartObject => read(ref reader),
+            _ => throw GiveUp(),
+        };
+    }
+
+    /// <summary>A list of objects and nulls (as YamlDotNet keeps them), or null (current: the property's name).</summary>
+    private static List<T>? Objects<T>(ref Utf8JsonReader reader, JsonObjectReader<T> read) where T : class
+    {
+        Next(ref reader);
+        if (reader.TokenType == JsonTokenType.Null) return null;
+        if (reader.TokenType != JsonTokenType.StartArray) throw GiveUp();
+        var list = new List<T>();
+        while (true)
+        {
+            Next(ref reader);
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.EndArray:
+                    return list;
+                case JsonTokenType.Null:
+                    list.Add(null!);
+                    break;
+                case JsonTokenType.StartObject:
+                    list.Add(read(ref reader));
+                    break;
+                default:
+                    throw GiveUp();
+            }
+        }
+    }
+
+    /// <summary>A list of strings and nulls (as YamlDotNet keeps them), or null (current: the property's name).</summary>
+    private static List<string>? Strings(ref Utf8JsonReader reader)
+    {
+        Next(ref reader);
+        if (reader.TokenType == JsonTokenType.Null) return null;
+        if (reader.TokenType != JsonTokenType.StartArray) throw GiveUp();
+        var list = new List<string>();
+        while (true)
+        {
+            Next(ref reader);
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.EndArray:
+                    return list;
+                case JsonTokenType.Null:
+                    list.Add(null!);
+                    break;
+                case JsonTokenType.String:
+                    list.Add(reader.GetString()!);
+                    break;
+                default:
+                    throw GiveUp();
+            }
+        }
+    }
+
+    /// <summary>metadata.labels: names to strings (or nulls), or null (current: the property's name).</summary>
+    private static Dictionary<string, string>? Labels(ref Utf8JsonReader reader)
+    {
+        Next(ref reader);
+        if (reader.TokenType == JsonTokenType.Null) return null;
+        if (reader.TokenType != JsonTokenType.StartObject) throw GiveUp();
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (NextProperty(ref reader))
+        {
+            var name = reader.GetString()!;
+            labels[name] = String(ref reader)!; // null stays null, as YamlDotNet leaves it (the mapper makes it "")
+        }
+        return labels;
+    }
+
+    /// <summary>A string or null (current: the property's name).</summary>
+    private static string? String(ref Utf8JsonReader reader)
+    {
+        Next(ref reader);
+        return reader.TokenType switch
+        {
+            JsonTokenType.String => reader.GetString(),
+            JsonTokenType.Null => null,
+            _ => throw GiveUp(),
+        };
+    }
+
+    /// <summary>An integer that fits in 32 bits (current: the property's name); null gives up.</summary>
+    private static int Int(ref Utf8JsonReader reader)
+    {
+        Next(ref reader);
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value)) return value;
+        throw GiveUp();
+    }
+
+    private static int? NullableInt(ref Utf8JsonReader reader)
+    {
+        Next(ref reader);
+        if (reader.TokenType == JsonTokenType.Null) return null;
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value)) return value;
+        throw GiveUp();
+    }
+
+    private static bool? NullableBool(ref Utf8JsonReader reader)
+    {
+        Next(ref reader);
+        return reader.TokenType switch
+        {
+            JsonTokenType.True => true,
+            JsonTokenType.False => false,
+            JsonTokenType.Null => null,
+            _ => throw GiveUp(),
+        };
+    }
+}

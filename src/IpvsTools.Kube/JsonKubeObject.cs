@@ -1,0 +1,43 @@
+using System.Collections.Generic;
+using k8s.Models;
+
+namespace IpvsTools.Kube;
+
+/// <summary>
+/// What <see cref="JsonKubeFields"/> keeps of one object of a JSON snapshot before its kind is certain (in
+/// kubectl's JSON an EndpointSlice's 'kind' comes after its endpoints): the fields a Service, an
+/// EndpointSlice or a Node needs, as KubernetesClient's model types, so that <see cref="KubeObjectMapper"/>
+/// maps them.
+/// </summary>
+internal sealed class JsonKubeObject
+{
+    /// <summary>kind (a string), or null when absent.</summary>
+    public string? Kind { get; set; }
+
+    /// <summary>metadata: name, namespace and labels only.</summary>
+    public V1ObjectMeta? Metadata { get; set; }
+
+    /// <summary>A Service's spec: the fields the proxy reads.</summary>
+    public V1ServiceSpec? Spec { get; set; }
+
+    /// <summary>A Service's status: its load-balancer ingresses.</summary>
+    public V1ServiceStatus? ServiceStatus { get; set; }
+
+    /// <summary>A Node's status.addresses.</summary>
+    public IList<V1NodeAddress>? NodeAddresses { get; set; }
+
+    /// <summary>An EndpointSlice's addressType.</summary>
+    public string? AddressType { get; set; }
+
+    /// <summary>An EndpointSlice's endpoints.</summary>
+    public IList<V1Endpoint>? Endpoints { get; set; }
+
+    /// <summary>An EndpointSlice's ports.</summary>
+    public IList<Discoveryv1EndpointPort>? Ports { get; set; }
+
+    public V1Service ToService() => new() { Kind = Kind, Metadata = Metadata, Spec = Spec, Status = ServiceStatus };
+
+    public V1EndpointSlice ToEndpointSlice() => new() { Kind = Kind, Metadata = Metadata, AddressType = AddressType, Endpoints = Endpoints, Ports = Ports };
+
+    public V1Node ToNode() => new() { Kind = Kind, Metadata = Metadata, Status = NodeAddresses is null ? null : new V1NodeStatus { Addresses = NodeAddresses } };
+}
