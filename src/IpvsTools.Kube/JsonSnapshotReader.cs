@@ -34,7 +34,7 @@ internal static class JsonSnapshotReader
         byte[] utf8;
         try
         {
-            // Strict, as JsonDocument.Parse(string) is: a lone surrogate is the old path's error, not '?'.
+            // Strict: text with a lone surrogate is left to the old path as it is, not read with '?' in its place.
             utf8 = StrictUtf8.GetBytes(text);
         }
         catch (ArgumentException)
@@ -105,18 +105,19 @@ internal static class JsonSnapshotReader
         }
     }
 
-    /// <summary>'items' (current: its name): null, or a list of objects and nulls (passed over), as the scanner takes it.</summary>
-    private static List<JsonKubeObject>? ReadItems(ref Utf8JsonReader reader)
+    /// <summary>
+    /// 'items' (current: its name): a list of objects. The scanner passes over only YAML's empty nulls ('- '),
+    /// and refuses JSON's null, whether as the list or as an item: giving up leaves that error to it.
+    /// </summary>
+    private static List<JsonKubeObject> ReadItems(ref Utf8JsonReader reader)
     {
         JsonKubeFields.Next(ref reader);
-        if (reader.TokenType == JsonTokenType.Null) return null;
         if (reader.TokenType != JsonTokenType.StartArray) throw JsonKubeFields.GiveUp();
         var items = new List<JsonKubeObject>();
         while (true)
         {
             JsonKubeFields.Next(ref reader);
             if (reader.TokenType == JsonTokenType.EndArray) return items;
-            if (reader.TokenType == JsonTokenType.Null) continue;
             if (reader.TokenType != JsonTokenType.StartObject) throw JsonKubeFields.GiveUp();
             items.Add(JsonKubeFields.ReadObject(ref reader, null));
         }
