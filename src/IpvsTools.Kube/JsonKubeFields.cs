@@ -46,7 +46,7 @@ internal static class JsonKubeFields
                 if (reader.TokenType != JsonTokenType.String) throw GiveUp(); // YAML takes 5 or true as a kind; let it
                 o.Kind = reader.GetString();
             }
-            else if (reader.ValueTextEquals("metadata"u8)) o.Metadata = Object(ref reader, Metadata);
+            else if (reader.ValueTextEquals("metadata"u8) && kind is null or "Service" or "EndpointSlice" or "Node") o.Metadata = Object(ref reader, Metadata);
             else if (reader.ValueTextEquals("items"u8) && items is not null) items(ref reader);
             else if (reader.ValueTextEquals("spec"u8) && kind is null or "Service") o.Spec = Object(ref reader, ServiceSpec);
             else if (reader.ValueTextEquals("status"u8) && kind is null or "Service" or "Node") Status(ref reader, o);
