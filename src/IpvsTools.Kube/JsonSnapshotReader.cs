@@ -88,7 +88,7 @@ internal static class JsonSnapshotReader
     private static void ReadRoot(ref Utf8JsonReader reader, List<KubeService> services, List<KubeEndpointSlice> slices, List<KubeNode> nodes)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw JsonKubeFields.GiveUp();
-        List<JsonKubeObject>? items = null;
+        List<object>? items = null;
         var root = JsonKubeFields.ReadObject(ref reader, (ref Utf8JsonReader r) => items = ReadItems(ref r));
         if (root.Kind is { } kind && kind.EndsWith("List", StringComparison.Ordinal))
         {
@@ -96,7 +96,21 @@ internal static class JsonSnapshotReader
             var itemKind = kind == "List" ? null : kind.Substring(0, kind.Length - 4);
             foreach (var item in items ?? [])
             {
-                Add(item, item.Kind ?? itemKind, services, slices, nodes);
+                switch (item)
+                {
+                    case KubeService service:
+                        services.Add(service);
+                        break;
+                    case KubeEndpointSlice slice:
+                        slices.Add(slice);
+                        break;
+                    case KubeNode node:
+                        nodes.Add(node);
+                        break;
+                    case JsonKubeObject pending:
+                        Add(pending, itemKind, services, slices, nodes);
+                        break;
+                }
             }
         }
         else
@@ -108,18 +122,30 @@ internal static class JsonSnapshotReader
     /// <summary>
     /// 'items' (current: its name): a list of objects. The scanner passes over only YAML's empty nulls ('- '),
     /// and refuses JSON's null, whether as the list or as an item: giving up leaves that error to it.
+    /// kubectl writes the List's kind after its items, so each item that names its kind is mapped at once
+    /// (its model objects die young) and kept in order with the ones that do not, which wait for the List's
+    /// kind; an item of another kind is kept as nothing.
     /// </summary>
-    private static List<JsonKubeObject> ReadItems(ref Utf8JsonReader reader)
+    private static List<object> ReadItems(ref Utf8JsonReader reader)
     {
         JsonKubeFields.Next(ref reader);
         if (reader.TokenType != JsonTokenType.StartArray) throw JsonKubeFields.GiveUp();
-        var items = new List<JsonKubeObject>();
+        var items = new List<object>();
         while (true)
         {
             JsonKubeFields.Next(ref reader);
             if (reader.TokenType == JsonTokenType.EndArray) return items;
             if (reader.TokenType != JsonTokenType.StartObject) throw JsonKubeFields.GiveUp();
-            items.Add(JsonKubeFields.ReadObject(ref reader, null));
+            var item = JsonKubeFields.ReadObject(ref reader, null);
+            object? read = item.Kind switch
+            {
+                "Service" => KubeObjectMapper.Service(item.ToService()),
+                "EndpointSlice" => KubeObjectMapper.EndpointSlice(item.ToEndpointSlice()),
+                "Node" => KubeObjectMapper.Node(item.ToNode()),
+                null => item,
+                _ => null,
+            };
+            if (read is not null) items.Add(read);
         }
     }
 
