@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Linq;
 using System.Net;
 using System.Net.Sockets;
+using System.Threading.Tasks;
 using IpvsTools.Netlink;
 
 namespace IpvsTools;
@@ -26,6 +27,16 @@ public static class KubeNodeReader
     public static KubeNodeActualState Read(NetworkNamespace? ns, IEnumerable<AddressFamily> families, IptablesBackend? backend = null)
     {
         ArgumentNullException.ThrowIfNull(families);
+        var tables = ReadTables(ns);
+        return tables.With(ReadIptables(ns, families, backend));
+    }
+
+    /// <summary>
+    /// The kernel tables a node's state holds apart from iptables: kube-ipvs0 and its addresses, the IPVS table
+    /// with connection counts, the KUBE-* ipsets.
+    /// </summary>
+    public static KubeNodeTables ReadTables(NetworkNamespace? ns)
+    {
         var (dummy, addresses) = ReadLinks(ns);
         var dummyAddresses = dummy is null ? new List<IPAddress>() : addresses.Where(a => a.InterfaceIndex == dummy.Index).Select(a => a.Address).Distinct().ToList();
 
@@ -35,14 +46,20 @@ public static class KubeNodeReader
         IReadOnlyList<KubeActualIpset> sets;
         using (var ipset = IpsetClient.Open(ns))
             sets = ipset.List().Where(s => s.Name.StartsWith("KUBE-", StringComparison.Ordinal)).Select(KubeActualIpset.From).ToList();
+        return new KubeNodeTables(services, sets, dummy is not null, dummyAddresses);
+    }
 
+    /// <summary>iptables-save (or ip6tables-save) of each of the given families.</summary>
+    public static IReadOnlyList<IptablesRuleset> ReadIptables(NetworkNamespace? ns, IEnumerable<AddressFamily> families, IptablesBackend? backend = null)
+    {
+        ArgumentNullException.ThrowIfNull(families);
         var iptables = new List<IptablesRuleset>();
         foreach (var family in families.Distinct())
         {
             var f = family == AddressFamily.InterNetworkV6 ? IptablesFamily.IPv6 : IptablesFamily.IPv4;
             iptables.Add(IptablesClient.Open(f, backend, ns).Read());
         }
-        return new KubeNodeActualState(services, sets, dummy is not null, dummyAddresses, iptables);
+        return iptables;
     }
 
     private static (NetworkLink? Dummy, IReadOnlyList<InterfaceAddress> Addresses) ReadLinks(NetworkNamespace? ns)
@@ -71,7 +88,7 @@ public sealed class KubeIpvsPlanning
     /// <summary>How long building the desired state from the cluster took.</summary>
     public TimeSpan BuildTime { get; }
 
-    /// <summary>How long reading the node (IPVS table, ipsets, iptables, kube-ipvs0) took.</summary>
+    /// <summary>How long reading the node (IPVS table, ipsets, iptables, kube-ipvs0) took, from the start: it overlaps the build.</summary>
     public TimeSpan ReadTime { get; }
 
     /// <summary>How long comparing the two into writes took.</summary>
@@ -95,12 +112,33 @@ public sealed class KubeIpvsPlanning
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(options);
         if (options.NodeAddresses.Count == 0) options = options with { NodeAddresses = KubeNodeReader.LocalAddresses(ns) };
+        // The kernel tables are read on another thread while the desired state is built (the IPVS listing is
+        // mostly the kernel's time, the build only ours); iptables-save runs once the build has said which
+        // families it needs.
         var watch = Stopwatch.StartNew();
-        var desired = KubeProxyState.Build(snapshot, options);
+        var tables = Task.Run(() => KubeNodeReader.ReadTables(ns));
+        KubeDesiredState desired;
+        try
+        {
+            desired = KubeProxyState.Build(snapshot, options);
+        }
+        catch
+        {
+            try { tables.Wait(); } catch (AggregateException) { } // the build's failure is the one to report
+            throw;
+        }
         var building = watch.Elapsed;
-        var actual = KubeNodeReader.Read(ns, desired.Families, backend);
-        var reading = watch.Elapsed - building;
+        var iptables = KubeNodeReader.ReadIptables(ns, desired.Families, backend);
+        var actual = tables.GetAwaiter().GetResult().With(iptables);
+        var reading = watch.Elapsed;
         var plan = KubeIpvsPlanner.Plan(desired, actual, options, includeForeign);
-        return new KubeIpvsPlanning(desired, actual, plan, building, reading, watch.Elapsed - building - reading);
+        return new KubeIpvsPlanning(desired, actual, plan, building, reading, watch.Elapsed - reading);
     }
+}
+
+/// <summary>What <see cref="KubeNodeReader.ReadTables"/> read: everything of a node's state but its iptables rules.</summary>
+public sealed record KubeNodeTables(IReadOnlyList<IpvsService> Services, IReadOnlyList<KubeActualIpset> Ipsets, bool HasDummy, IReadOnlyList<IPAddress> DummyAddresses)
+{
+    /// <summary>The node's state: these tables and the given iptables rulesets.</summary>
+    public KubeNodeActualState With(IReadOnlyList<IptablesRuleset> iptables) => new(Services, Ipsets, HasDummy, DummyAddresses, iptables);
 }

@@ -141,7 +141,7 @@ public abstract class KubeClusterCmdlet : IpvsToolsCmdlet
             foreach (var key in planning.Plan.Foreign) WriteVerbose("Left alone (not the cluster's): " + key);
             foreach (var d in planning.Plan.Draining) WriteVerbose("Draining (weight 0, removed once its connections end): " + d);
             WriteVerbose($"{planning.Plan.Operations.Count} writes for {planning.Desired.VirtualServers.Count} virtual servers of {snapshot}.");
-            WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Built the desired state in {0:F2} s, read the node in {1:F2} s, planned in {2:F2} s.",
+            WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Built the desired state in {0:F2} s while reading the node, which took {1:F2} s from the start; planned in {2:F2} s.",
                 planning.BuildTime.TotalSeconds, planning.ReadTime.TotalSeconds, planning.PlanTime.TotalSeconds));
             return planning;
         }
