@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The inside of tests/bench/run: runs in the kernel lab (IPVSTOOLS_LAB=1), as root, from the repository root.
-#     bash tests/bench/in-lab.sh SERVICES DESTINATIONS MEMBERS
+#     bash tests/bench/in-lab.sh SERVICES DESTINATIONS MEMBERS [ROWS]
+# ROWS: "all" (the default) or row names, comma-separated (list,apply,...): only those rows are measured.
 # Every measurement uses its own network namespace; a namespace is flushed before the next measurement, so
 # each side meets the same kernel (6.1 keeps every namespace's IPVS services in one table).
 set -euo pipefail
 [[ ${IPVSTOOLS_LAB:-} == 1 ]] || { echo "in-lab.sh runs inside the lab: use tests/bench/run" >&2; exit 2; }
-services=$1 destinations=$2 members=$3
+services=$1 destinations=$2 members=$3 rows=${4:-all}
+# wants ROW: whether that row is measured in this run.
+wants() { [[ $rows == all || ,$rows, == *,$1,* ]]; }
 root=$(pwd)
 shell=(dotnet "$root/tests/IpvsTools.Shell/bin/Release/net10.0/ipvstools-shell.dll" -Module "$root/out/IpvsTools/IpvsTools.psd1" -Command)
 work=$(mktemp -d /tmp/bench-XXXXXX)
@@ -101,7 +104,12 @@ say "bench: $services services x $destinations real servers ($ops lines), $membe
 
 # --- apply and list -----------------------------------------------------------------------------------
 say "apply: ipvsadm -R, then list: ipvsadm -Sn"
-tool apply ip netns exec bench-tool sh -c 'exec ipvsadm -R < "$0"' "$work/table.rules"
+if wants apply; then
+    tool apply ip netns exec bench-tool sh -c 'exec ipvsadm -R < "$0"' "$work/table.rules"
+else
+    ip netns exec bench-tool sh -c 'exec ipvsadm -R < "$0"' "$work/table.rules"
+fi
+if wants list; then
 tool list ip netns exec bench-tool ipvsadm -Sn
 tool list ip netns exec bench-tool ipvsadm -Sn
 say "list: Get-IpvsService"
@@ -115,16 +123,20 @@ Bench list { Get-IpvsService -NetworkNamespace bench-tool } { Get-IpvsService -N
 foreach (\$s in \$script:out) { \$n += \$s.Destinations.Count }
 'check list-count {0} services {1} real servers' -f @(\$script:out).Count, \$n"
 tool list ip netns exec bench-tool ipvsadm -Sn
+fi
 ip netns exec bench-tool ipvsadm -Sn > "$work/tool.save"
 ip netns exec bench-tool ipvsadm -C
+if wants apply; then
 say "apply: Import-IpvsConfig"
 module apply "
 Bench apply { Import-IpvsConfig '$work/warm.rules' -NetworkNamespace bench-mod; Clear-IpvsService -NetworkNamespace bench-mod -Confirm:\$false } { Import-IpvsConfig '$work/table.rules' -NetworkNamespace bench-mod } 1"
 ip netns exec bench-mod ipvsadm -Sn > "$work/mod.save"
 if cmp -s "$work/tool.save" "$work/mod.save"; then echo "check apply-table same as ipvsadm -R's" >> "$results"; else echo "check apply-table DIFFERS from ipvsadm -R's" >> "$results"; fi
 ip netns exec bench-mod ipvsadm -C
+fi
 
 # --- ipsets -------------------------------------------------------------------------------------------
+if wants ipset-list || wants ipset-add; then
 say "ipset-add: ipset restore, ipset-list: ipset save"
 ip netns exec bench-set ipset create BIG hash:ip,port hashsize 65536 maxelem 1000000
 tool ipset-add ip netns exec bench-set ipset restore -file "$work/set.restore"
@@ -148,13 +160,16 @@ if cmp -s "$work/tool.members" "$work/mod.members"; then
 else
     echo "check ipset-add-members DIFFER from ipset restore's" >> "$results"
 fi
+fi
 
 
 # --- sync (only when the build has Sync-KubeIpvs) -----------------------------------------------------
 # The snapshot is what `kubectl get svc,endpointslices -A -o json` prints for S ClusterIP services of D
 # ready endpoints each; its parse time is measured on its own (the Benchmarks project's snapshot-parse).
 sync_args=${IPVSTOOLS_BENCH_SYNC_ARGS:--NodeName node-0 -NodeAddress 172.18.0.3}
-if "${shell[@]}" 'if (Get-Command Sync-KubeIpvs -ErrorAction SilentlyContinue) { "has-sync" }' 2>/dev/null | grep -q has-sync; then
+if ! wants sync-cold && ! wants sync-noop; then
+    :
+elif "${shell[@]}" 'if (Get-Command Sync-KubeIpvs -ErrorAction SilentlyContinue) { "has-sync" }' 2>/dev/null | grep -q has-sync; then
     python3 - "$services" "$destinations" "$work" <<'PY'
 import json, sys
 s, d, work = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
@@ -224,6 +239,7 @@ echo "size: $services services x $destinations real servers ($ops ipvsadm lines)
 printf '%-11s %-56s %9s %9s %6s %5s %-17s %-17s %8s\n' name "module / tool" "module s" "tool s" ratio goal "module user+sys" "tool user+sys" "peak MB"
 lines=()
 for name in list apply ipset-list ipset-add sync-cold sync-noop; do
+    wants "$name" || continue
     if [[ $name == sync-* ]] && grep -q '^nosync' "$results"; then
         lines+=("ratio $name n/a (Sync-KubeIpvs not in this build)")
         continue
