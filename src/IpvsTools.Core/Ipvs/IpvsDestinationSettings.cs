@@ -44,35 +44,36 @@ public sealed class IpvsDestinationSettings
         TunnelPort = tunnelPort;
         TunnelChecksum = tunnelChecksum;
         if (!check) return;
-        var name = IpvsAddressText.FormatEndpoint(address.AddressFamily, address, port);
+        // Worded only for a refusal: a restore file builds 100,000 of these.
+        string Name() => IpvsAddressText.FormatEndpoint(address.AddressFamily, address, port);
         if (forwardingMethod is not (IpvsForwardingMethod.Masquerade or IpvsForwardingMethod.Local or IpvsForwardingMethod.Tunnel or IpvsForwardingMethod.Route))
-            throw new IpvsToolsException($"Real server {name}: the forwarding method is Masquerade, Route or Tunnel, not {forwardingMethod}.", FailureKind.InvalidArgument);
+            throw new IpvsToolsException($"Real server {Name()}: the forwarding method is Masquerade, Route or Tunnel, not {forwardingMethod}.", FailureKind.InvalidArgument);
         if (weight < 0)
-            throw new IpvsToolsException($"Real server {name}: the weight is 0 or more, not {weight}.", FailureKind.InvalidArgument);
+            throw new IpvsToolsException($"Real server {Name()}: the weight is 0 or more, not {weight}.", FailureKind.InvalidArgument);
         if (upperThreshold > int.MaxValue || lowerThreshold > int.MaxValue)
-            throw new IpvsToolsException($"Real server {name}: connection thresholds go up to {int.MaxValue}.", FailureKind.InvalidArgument);
+            throw new IpvsToolsException($"Real server {Name()}: connection thresholds go up to {int.MaxValue}.", FailureKind.InvalidArgument);
         if (lowerThreshold > upperThreshold)
-            throw new IpvsToolsException($"Real server {name}: the lower threshold ({lowerThreshold}) is above the upper threshold ({upperThreshold}); the kernel refuses that (ERANGE). An upper threshold of 0 means no limit and allows no lower threshold.", FailureKind.InvalidArgument);
+            throw new IpvsToolsException($"Real server {Name()}: the lower threshold ({lowerThreshold}) is above the upper threshold ({upperThreshold}); the kernel refuses that (ERANGE). An upper threshold of 0 means no limit and allows no lower threshold.", FailureKind.InvalidArgument);
         if (tunnelType is not (IpvsTunnelType.Ipip or IpvsTunnelType.Gue or IpvsTunnelType.Gre))
-            throw new IpvsToolsException($"Real server {name}: the tunnel type is Ipip, Gue or Gre, not {tunnelType}.", FailureKind.InvalidArgument);
+            throw new IpvsToolsException($"Real server {Name()}: the tunnel type is Ipip, Gue or Gre, not {tunnelType}.", FailureKind.InvalidArgument);
         if (tunnelChecksum is not (IpvsTunnelChecksum.NoChecksum or IpvsTunnelChecksum.Checksum or IpvsTunnelChecksum.RemoteChecksum))
-            throw new IpvsToolsException($"Real server {name}: the tunnel checksum is NoChecksum, Checksum or RemoteChecksum, not {tunnelChecksum}.", FailureKind.InvalidArgument);
+            throw new IpvsToolsException($"Real server {Name()}: the tunnel checksum is NoChecksum, Checksum or RemoteChecksum, not {tunnelChecksum}.", FailureKind.InvalidArgument);
         if (forwardingMethod != IpvsForwardingMethod.Tunnel)
         {
             if (tunnelType != IpvsTunnelType.Ipip || tunnelPort != 0 || tunnelChecksum != IpvsTunnelChecksum.NoChecksum)
-                throw new IpvsToolsException($"Real server {name}: tunnel options need the Tunnel forwarding method, not {forwardingMethod}.", FailureKind.InvalidArgument);
+                throw new IpvsToolsException($"Real server {Name()}: tunnel options need the Tunnel forwarding method, not {forwardingMethod}.", FailureKind.InvalidArgument);
             return;
         }
         switch (tunnelType)
         {
             case IpvsTunnelType.Gue when tunnelPort == 0:
-                throw new IpvsToolsException($"Real server {name}: a GUE tunnel needs its destination port (1-65535).", FailureKind.InvalidArgument);
+                throw new IpvsToolsException($"Real server {Name()}: a GUE tunnel needs its destination port (1-65535).", FailureKind.InvalidArgument);
             case IpvsTunnelType.Ipip when tunnelPort != 0 || tunnelChecksum != IpvsTunnelChecksum.NoChecksum:
-                throw new IpvsToolsException($"Real server {name}: an IPIP tunnel takes no tunnel port or checksum option.", FailureKind.InvalidArgument);
+                throw new IpvsToolsException($"Real server {Name()}: an IPIP tunnel takes no tunnel port or checksum option.", FailureKind.InvalidArgument);
             case IpvsTunnelType.Gre when tunnelPort != 0:
-                throw new IpvsToolsException($"Real server {name}: a GRE tunnel takes no tunnel port.", FailureKind.InvalidArgument);
+                throw new IpvsToolsException($"Real server {Name()}: a GRE tunnel takes no tunnel port.", FailureKind.InvalidArgument);
             case IpvsTunnelType.Gre when tunnelChecksum == IpvsTunnelChecksum.RemoteChecksum:
-                throw new IpvsToolsException($"Real server {name}: remote checksum offload is for GUE tunnels only.", FailureKind.InvalidArgument);
+                throw new IpvsToolsException($"Real server {Name()}: remote checksum offload is for GUE tunnels only.", FailureKind.InvalidArgument);
         }
     }
 

@@ -100,9 +100,12 @@ public sealed class IpvsServiceKey : IEquatable<IpvsServiceKey>
     }
 
     /// <summary>The name with single spaces, for messages and ShouldProcess targets: "TCP 10.96.0.10:53", "FWM 5", "FWM 5 IPv6".</summary>
-    public string DisplayName => IsFirewallMark
+    public string DisplayName => _displayName ??= IsFirewallMark
         ? FirewallMarkName(" ")
         : ProtocolName(Protocol) + " " + IpvsAddressText.FormatEndpoint(AddressFamily, Address, Port);
+
+    // Worded once per key: a restore file names a service's key in every one of its real servers' lines.
+    private string? _displayName;
 
     /// <summary>
     /// Reads a service name as <see cref="DisplayName"/> or <see cref="ToString"/> print it: "TCP 10.96.0.10:53",

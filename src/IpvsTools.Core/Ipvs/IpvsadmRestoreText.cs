@@ -30,6 +30,7 @@ public static class IpvsadmRestoreText
         ArgumentNullException.ThrowIfNull(text);
         var operations = new List<IpvsConfigOperation>();
         var errors = new List<IpvsConfigLineError>();
+        var state = new ParseState();
         var number = 0;
         var start = 0;
         while (start <= text.Length)
@@ -46,7 +47,7 @@ public static class IpvsadmRestoreText
             }
             try
             {
-                var operation = ParseLine(number, line);
+                var operation = ParseLine(number, line, state);
                 if (operation is not null) operations.Add(operation);
             }
             catch (LineException ex)
@@ -120,10 +121,49 @@ public static class IpvsadmRestoreText
         ['b'] = 1, ['X'] = 0,
     };
 
+    // What the lines of one file share: the token list (reused) and the last service key read, which the
+    // real-server lines after a service's -A name again (an immutable key, so one object serves them all).
+    private sealed class ParseState
+    {
+        public readonly List<string> Tokens = new();
+        public IpvsProtocol LastProtocol;
+        public string? LastServiceText;
+        public IpvsServiceKey? LastKey;
+        public bool LastPortGiven;
+    }
+
+    // The options of one line in the order given (a line has a handful: a list beats a set here).
+    private sealed class OptionList
+    {
+        private string[] _items = new string[4];
+
+        public int Count { get; private set; }
+
+        public string this[int index] => _items[index];
+
+        public bool Contains(string option)
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                if (string.Equals(_items[i], option, StringComparison.Ordinal)) return true;
+            }
+            return false;
+        }
+
+        /// <summary>False when the option is there already.</summary>
+        public bool Add(string option)
+        {
+            if (Contains(option)) return false;
+            if (Count == _items.Length) Array.Resize(ref _items, Count * 2);
+            _items[Count++] = option;
+            return true;
+        }
+    }
+
     private sealed class Line
     {
         public IpvsConfigCommand? Command;
-        public readonly HashSet<string> Options = new(StringComparer.Ordinal);
+        public readonly OptionList Options = new();
         public IpvsProtocol Protocol;
         public string? ServiceText;
         public string? ServiceOption;
@@ -150,16 +190,42 @@ public static class IpvsadmRestoreText
         public IPAddress? Group;
         public ushort McastPort;
         public byte Ttl;
-        public readonly List<string> Arguments = new();
+        public List<string>? Arguments;
+        public int ArgumentCount => Arguments?.Count ?? 0;
     }
 
-    private static IpvsConfigOperation? ParseLine(int number, string raw)
+    // "-t" and "t" for each short option letter, made once instead of on every line.
+    private static readonly Dictionary<char, (string What, string Token)> ShortOptionText = BuildShortOptionText();
+
+    private static Dictionary<char, (string What, string Token)> BuildShortOptionText()
     {
-        var tokens = new List<string>();
-        foreach (var token in raw.Split([' ', '\t', '\r'], StringSplitOptions.RemoveEmptyEntries))
+        var text = new Dictionary<char, (string, string)>();
+        foreach (var letter in ShortOptions.Keys) text[letter] = (letter.ToString(), "-" + letter);
+        return text;
+    }
+
+    private static readonly string[] TunnelOptions = [OptTunType, OptTunPort, OptTunNoCsum, OptTunCsum, OptTunRemCsum];
+
+    // Splits at spaces, tabs and carriage returns, leaving out the word "ipvsadm" wherever it stands.
+    private static void Tokenize(string raw, List<string> tokens)
+    {
+        tokens.Clear();
+        var i = 0;
+        while (i < raw.Length)
         {
-            if (token != "ipvsadm") tokens.Add(token);
+            while (i < raw.Length && raw[i] is ' ' or '\t' or '\r') i++;
+            var start = i;
+            while (i < raw.Length && raw[i] is not (' ' or '\t' or '\r')) i++;
+            if (i == start) break;
+            var token = raw.AsSpan(start, i - start);
+            if (!token.SequenceEqual("ipvsadm")) tokens.Add(start == 0 && i == raw.Length ? raw : raw.Substring(start, i - start));
         }
+    }
+
+    private static IpvsConfigOperation? ParseLine(int number, string raw, ParseState state)
+    {
+        var tokens = state.Tokens;
+        Tokenize(raw, tokens);
         if (tokens.Count == 0 || tokens[0].StartsWith('#')) return null;
         var line = new Line();
         for (var i = 0; i < tokens.Count; i++)
@@ -188,6 +254,7 @@ public static class IpvsadmRestoreText
                 {
                     var letter = token[j];
                     if (!ShortOptions.TryGetValue(letter, out var argument)) throw new LineException($"invalid option `-{letter}'");
+                    var (what, name) = ShortOptionText[letter];
                     string? value = null;
                     if (argument != 0)
                     {
@@ -195,18 +262,18 @@ public static class IpvsadmRestoreText
                         if (rest.Length > 0) value = rest;
                         else if (argument == 1) value = i + 1 < tokens.Count ? tokens[++i] : throw new LineException($"option -{letter} needs a value");
                         else if (i + 1 < tokens.Count && !tokens[i + 1].StartsWith('-')) value = tokens[++i];
-                        Apply(line, letter.ToString(), value, "-" + letter);
+                        Apply(line, what, value, name);
                         break;
                     }
-                    Apply(line, letter.ToString(), null, "-" + letter);
+                    Apply(line, what, null, name);
                 }
             }
             else
             {
-                line.Arguments.Add(token);
+                (line.Arguments ??= new List<string>()).Add(token);
             }
         }
-        return Build(number, raw.TrimEnd('\r'), line);
+        return Build(number, raw.TrimEnd('\r'), line, state);
     }
 
     private static void SetCommand(Line line, IpvsConfigCommand command)
@@ -306,7 +373,7 @@ public static class IpvsadmRestoreText
         }
     }
 
-    private static IpvsConfigOperation Build(int number, string text, Line line)
+    private static IpvsConfigOperation Build(int number, string text, Line line, ParseState state)
     {
         if (line.Command is not { } command) throw new LineException("no command (-A, -E, -D, -C, -a, -e, -d, -Z, --set, --start-daemon or --stop-daemon)");
         var (name, required, optional) = Legal[command];
@@ -314,33 +381,32 @@ public static class IpvsadmRestoreText
         {
             if (!line.Options.Contains(option)) throw new LineException($"You need to supply the '{option}' option for the '{name}' command");
         }
-        foreach (var option in line.Options)
+        for (var i = 0; i < line.Options.Count; i++)
         {
+            var option = line.Options[i];
             if (Array.IndexOf(required, option) < 0 && Array.IndexOf(optional, option) < 0)
                 throw new LineException($"Illegal '{option}' option with the '{name}' command");
         }
         if (command == IpvsConfigCommand.SetTimeouts)
         {
-            if (line.Arguments.Count != 3) throw new LineException("--set option requires 3 timeout values");
+            if (line.ArgumentCount != 3) throw new LineException("--set option requires 3 timeout values");
             return new IpvsConfigOperation(number, text, command, null, timeouts: new IpvsTimeouts(
-                Number(line.Arguments[0], 0, MaxTimeout, "timeout value"), Number(line.Arguments[1], 0, MaxTimeout, "timeout value"),
+                Number(line.Arguments![0], 0, MaxTimeout, "timeout value"), Number(line.Arguments[1], 0, MaxTimeout, "timeout value"),
                 Number(line.Arguments[2], 0, MaxTimeout, "timeout value")));
         }
-        if (line.Arguments.Count > 0) throw new LineException($"unexpected argument {line.Arguments[0]}");
+        if (line.ArgumentCount > 0) throw new LineException($"unexpected argument {line.Arguments![0]}");
 
         switch (command)
         {
             case IpvsConfigCommand.Clear:
                 return new IpvsConfigOperation(number, text, command, null);
             case IpvsConfigCommand.StartDaemon:
-                return new IpvsConfigOperation(number, text, command, null, daemon: Checked(() => new IpvsSyncDaemonSettings(
-                    line.DaemonState == "master" ? IpvsSyncState.Master : IpvsSyncState.Backup, line.Interface ?? "eth0", line.SyncId,
-                    line.MaxLength, line.Group, line.McastPort, line.Ttl)));
+                return new IpvsConfigOperation(number, text, command, null, daemon: DaemonSettings(line));
             case IpvsConfigCommand.StopDaemon:
                 return new IpvsConfigOperation(number, text, command, null, daemonState: line.DaemonState == "master" ? IpvsSyncState.Master : IpvsSyncState.Backup);
         }
 
-        var (key, servicePortGiven) = line.Options.Contains(OptService) ? ServiceKey(line) : (null, false);
+        var (key, servicePortGiven) = line.Options.Contains(OptService) ? ServiceKey(line, state) : (null, false);
         _ = servicePortGiven;
         switch (command)
         {
@@ -357,7 +423,14 @@ public static class IpvsadmRestoreText
                 if (line.SchedulerFlags is not null)
                 {
                     if (line.SchedulerFlags.Length == 0) throw new LineException("invalid scheduler flag `'");
-                    flags = Checked(() => IpvsSchedulers.ParseFlags(scheduler, line.SchedulerFlags.Split(',')));
+                    try
+                    {
+                        flags = IpvsSchedulers.ParseFlags(scheduler, line.SchedulerFlags.Split(','));
+                    }
+                    catch (IpvsToolsException ex)
+                    {
+                        throw new LineException(ex.Message);
+                    }
                 }
                 if (line.Persistent) flags |= IpvsServiceSettings.PersistentFlag;
                 if (line.OnePacket) flags |= IpvsServiceSettings.OnePacketFlag;
@@ -376,7 +449,15 @@ public static class IpvsadmRestoreText
                         netmask = mask!.ToString();
                     }
                 }
-                var settings = Checked(() => new IpvsServiceSettings(key, scheduler, flags, line.Persistent ? line.Timeout : 0, netmask, line.Engine));
+                IpvsServiceSettings settings;
+                try
+                {
+                    settings = new IpvsServiceSettings(key, scheduler, flags, line.Persistent ? line.Timeout : 0, netmask, line.Engine);
+                }
+                catch (IpvsToolsException ex)
+                {
+                    throw new LineException(ex.Message);
+                }
                 return new IpvsConfigOperation(number, text, command, key, serviceSettings: settings);
             }
             default:
@@ -390,10 +471,8 @@ public static class IpvsadmRestoreText
                 if (!key!.IsFirewallMark && line.Forwarding is IpvsForwardingMethod.Tunnel or IpvsForwardingMethod.Route) dport = key.Port;
                 if (address!.AddressFamily != key.AddressFamily && line.Forwarding != IpvsForwardingMethod.Tunnel)
                     throw new LineException("Different address family is allowed only for tunneling servers");
-                var tunnelOptions = new[] { OptTunType, OptTunPort, OptTunNoCsum, OptTunCsum, OptTunRemCsum };
-                var given = Array.FindAll(tunnelOptions, line.Options.Contains);
+                var given = HasAny(line.Options, TunnelOptions) ? Array.FindAll(TunnelOptions, line.Options.Contains) : [];
                 if (given.Length > 0 && line.Forwarding != IpvsForwardingMethod.Tunnel) throw new LineException("Tunnel options conflict with forward method");
-                var typeName = line.TunnelType.ToString().ToLowerInvariant();
                 var checksums = Array.FindAll(given, o => o is OptTunNoCsum or OptTunCsum or OptTunRemCsum);
                 switch (line.TunnelType)
                 {
@@ -406,22 +485,65 @@ public static class IpvsadmRestoreText
                     case IpvsTunnelType.Gre when line.Options.Contains(OptTunRemCsum):
                         throw new LineException("Illegal 'tun-remcsum' option with the 'gre' tunnel type");
                 }
-                if (checksums.Length > 1) throw new LineException($"The option '{checksums[1]}' conflicts with the '{checksums[0]}' option in the '{typeName}' tunnel type");
-                var destination = Checked(() => new IpvsDestinationSettings(address, dport, line.Forwarding, line.Weight, line.Upper, line.Lower,
-                    line.Forwarding == IpvsForwardingMethod.Tunnel ? line.TunnelType : IpvsTunnelType.Ipip, line.TunnelPort, line.Checksum));
+                if (checksums.Length > 1)
+                    throw new LineException($"The option '{checksums[1]}' conflicts with the '{checksums[0]}' option in the '{line.TunnelType.ToString().ToLowerInvariant()}' tunnel type");
+                IpvsDestinationSettings destination;
+                try
+                {
+                    destination = new IpvsDestinationSettings(address, dport, line.Forwarding, line.Weight, line.Upper, line.Lower,
+                        line.Forwarding == IpvsForwardingMethod.Tunnel ? line.TunnelType : IpvsTunnelType.Ipip, line.TunnelPort, line.Checksum);
+                }
+                catch (IpvsToolsException ex)
+                {
+                    throw new LineException(ex.Message);
+                }
                 return new IpvsConfigOperation(number, text, command, key, destination: destination);
             }
         }
     }
 
-    private static (IpvsServiceKey Key, bool PortGiven) ServiceKey(Line line)
+    private static (IpvsServiceKey Key, bool PortGiven) ServiceKey(Line line, ParseState state)
     {
         if (line.FirewallMark != 0)
             return (IpvsServiceKey.ForFirewallMark(line.FirewallMark, line.IPv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork), false);
         var text = line.ServiceText!;
+        if (state.LastKey is not null && line.Protocol == state.LastProtocol && string.Equals(text, state.LastServiceText, StringComparison.Ordinal))
+            return (state.LastKey, state.LastPortGiven);
         if (text.StartsWith('[') && !text.Contains("]:", StringComparison.Ordinal)) throw new LineException("illegal virtual server address[:port] specified");
         if (!IpvsAddressText.TryParseEndpoint(text, out var address, out var port)) throw new LineException("illegal virtual server address[:port] specified");
-        return (Checked(() => IpvsServiceKey.ForAddress(line.Protocol, address!, port ?? 0)), port is not null);
+        IpvsServiceKey key;
+        try
+        {
+            key = IpvsServiceKey.ForAddress(line.Protocol, address!, port ?? 0);
+        }
+        catch (IpvsToolsException ex)
+        {
+            throw new LineException(ex.Message);
+        }
+        (state.LastProtocol, state.LastServiceText, state.LastKey, state.LastPortGiven) = (line.Protocol, text, key, port is not null);
+        return (key, port is not null);
+    }
+
+    private static IpvsSyncDaemonSettings DaemonSettings(Line line)
+    {
+        try
+        {
+            return new IpvsSyncDaemonSettings(line.DaemonState == "master" ? IpvsSyncState.Master : IpvsSyncState.Backup, line.Interface ?? "eth0",
+                line.SyncId, line.MaxLength, line.Group, line.McastPort, line.Ttl);
+        }
+        catch (IpvsToolsException ex)
+        {
+            throw new LineException(ex.Message);
+        }
+    }
+
+    private static bool HasAny(OptionList options, string[] wanted)
+    {
+        foreach (var option in wanted)
+        {
+            if (options.Contains(option)) return true;
+        }
+        return false;
     }
 
     private static uint ParseMark(string text)
@@ -439,15 +561,4 @@ public static class IpvsadmRestoreText
         return (uint)value;
     }
 
-    private static T Checked<T>(Func<T> build)
-    {
-        try
-        {
-            return build();
-        }
-        catch (IpvsToolsException ex)
-        {
-            throw new LineException(ex.Message);
-        }
-    }
 }

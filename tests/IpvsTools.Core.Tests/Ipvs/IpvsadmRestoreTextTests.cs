@@ -24,6 +24,67 @@ public class IpvsadmRestoreTextTests
     }
 
     [Fact]
+    public void LinesThatNameTheSameAddressWithAnotherProtocolGetTheirOwnService()
+    {
+        // The reader reuses the key of the line before when a line names the same service again.
+        var (operations, errors) = IpvsadmRestoreText.Parse("""
+            -A -t 10.0.0.1:80 -s rr
+            -a -t 10.0.0.1:80 -r 10.0.1.1:8080 -m
+            -A -u 10.0.0.1:80 -s rr
+            -a -u 10.0.0.1:80 -r 10.0.1.1:8080 -m
+            -a -t 10.0.0.1:80 -r 10.0.1.2:8080 -m
+            -A -t 10.0.0.1:81 -s rr
+            -A -t 10.0.0.1 -s rr -p
+            -a -t 10.0.0.1 -r 10.0.1.3 -m
+            """.Replace("\r\n", "\n"));
+        Assert.Empty(errors.Select(e => e.ToString()));
+        Assert.Equal(
+            ["TCP 10.0.0.1:80", "TCP 10.0.0.1:80", "UDP 10.0.0.1:80", "UDP 10.0.0.1:80", "TCP 10.0.0.1:80", "TCP 10.0.0.1:81", "TCP 10.0.0.1:0", "TCP 10.0.0.1:0"],
+            operations.Select(o => o.Service!.DisplayName));
+        Assert.Equal(IpvsProtocol.Udp, operations[3].Service!.Protocol);
+        Assert.Equal(IpvsProtocol.Tcp, operations[4].Service!.Protocol);
+        Assert.Equal((ushort)0, operations[7].DestinationPort);
+    }
+
+    [Theory]
+    [InlineData("10.0.0.1:80", "10.0.0.1", 80)]
+    [InlineData("10.0.0.1", "10.0.0.1", null)]
+    [InlineData("0.0.0.0:0", "0.0.0.0", 0)]
+    [InlineData("255.255.255.255:65535", "255.255.255.255", 65535)]
+    [InlineData("fd00::1", "fd00::1", null)]
+    [InlineData("[fd00::1]:80", "fd00::1", 80)]
+    [InlineData("::", "::", null)]
+    [InlineData("::ffff:10.0.0.1", "::ffff:10.0.0.1", null)]
+    public void EndpointsReadAsIpvsadmReadsThem(string text, string address, int? port)
+    {
+        Assert.True(IpvsTools.IpvsWire.IpvsAddressText.TryParseEndpoint(text, out var parsed, out var parsedPort));
+        Assert.Equal(IPAddress.Parse(address), parsed);
+        Assert.Equal(port, parsedPort);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("10.0.0.1:")]
+    [InlineData("10.0.0.1:65536")]
+    [InlineData("10.0.0.1:+80")]
+    [InlineData("10.0.0.256:80")]
+    [InlineData("10.0.0:80")]
+    [InlineData("10.0.0.1.2:80")]
+    [InlineData("10.0.0.1.:80")]
+    [InlineData(".10.0.0.1")]
+    [InlineData("10..0.1")]
+    [InlineData("10.0.0.0001")]
+    [InlineData("1:2")]
+    [InlineData("10.0.0.1:80:81")]
+    [InlineData("[fd00::1]80")]
+    [InlineData("fd00::1:99999")]
+    [InlineData("a.b.c.d")]
+    public void BadEndpointsAreRefused(string text)
+    {
+        Assert.False(IpvsTools.IpvsWire.IpvsAddressText.TryParseEndpoint(text, out _, out _));
+    }
+
+    [Fact]
     public void ASaveFileReadsBackToTheSameText()
     {
         const string saved = """
