@@ -151,6 +151,33 @@ public class IpvsConfigLabTests
     }
 
     [Fact]
+    public void VerboseNamesEveryOperationAndConfirmAsksBeforeAny()
+    {
+        // The cmdlet words ShouldProcess's description itself (ShouldProcessText); -Verbose and -Confirm must
+        // see exactly what the engine's ShouldProcess(target, action) shows.
+        using var ns = new TestNamespace();
+        var path = TempFile();
+        File.WriteAllText(path, "-A -t 10.96.0.11:80 -s rr\n-a -t 10.96.0.11:80 -r 10.244.1.6:8080 -m -w 3\n");
+        try
+        {
+            var unconfirmed = _session.Run("Import-IpvsConfig -Path $path -NetworkNamespace $ns -Confirm", Vars(ns, path));
+            Assert.NotEmpty(unconfirmed.AllErrors);
+            Assert.Equal("", ns.Exec("ipvsadm", "-Sn"));
+
+            var verbose = _session.Ok("Import-IpvsConfig -Path $path -NetworkNamespace $ns -Verbose 4>&1", Vars(ns, path));
+            Assert.Equal([
+                $"Performing the operation \"Add IPVS service (scheduler rr) (line 1 of {path}) in network namespace '{ns.Name}'\" on target \"TCP 10.96.0.11:80\".",
+                $"Performing the operation \"Add real server (Masquerade, weight 3) (line 2 of {path}) in network namespace '{ns.Name}'\" on target \"TCP 10.96.0.11:80 -> 10.244.1.6:8080\".",
+            ], verbose.Select(o => Assert.IsType<VerboseRecord>(o.BaseObject).Message));
+            Assert.Equal("-A -t 10.96.0.11:80 -s rr\n-a -t 10.96.0.11:80 -r 10.244.1.6:8080 -m -w 3\n", ns.Exec("ipvsadm", "-Sn"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void WhatIfPrintsTheOperationsAndAppliesNone()
     {
         using var ns = new TestNamespace();

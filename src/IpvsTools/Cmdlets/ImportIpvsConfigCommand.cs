@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Management.Automation;
 
@@ -66,11 +67,16 @@ public sealed class ImportIpvsConfigCommand : IpvsCommandBase
         }
 
         // Every line is offered to -WhatIf/-Confirm first; the approved ones then go to the kernel hundreds
-        // per system call, in order. After a refused line nothing more is sent.
+        // per system call, in order. After a refused line nothing more is sent. ShouldProcess gets the words
+        // its two-string form would make (ShouldProcessText): the same prompts, without a resource lookup
+        // per line.
         var approved = new List<IpvsConfigOperation>(operations.Count);
+        var words = ShouldProcessText.Current();
+        var where = $" of {path}){Where(ns)}";
         foreach (var operation in operations)
         {
-            if (ShouldProcess(operation.Target, $"{operation.Description} (line {operation.Line} of {path}){Where(ns)}")) approved.Add(operation);
+            var action = string.Concat(operation.Description, " (line ", operation.Line.ToString(CultureInfo.CurrentCulture), where);
+            if (ShouldProcess(words.Describe(operation.Target, action), null, null)) approved.Add(operation);
         }
         if (approved.Count > 0)
         {
