@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Runtime.CompilerServices;
 
 namespace IpvsTools.IpvsWire;
 
@@ -14,6 +15,7 @@ namespace IpvsTools.IpvsWire;
 internal static class IpvsAddressText
 {
     /// <summary>The address as glibc's inet_ntop prints it ("" for none).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string Format(IPAddress? address)
     {
         if (address is null) return "";
@@ -24,6 +26,7 @@ internal static class IpvsAddressText
     }
 
     /// <summary>`addr:port` for IPv4, `[addr]:port` for anything else, as ipvsadm's numeric output.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string FormatEndpoint(AddressFamily family, IPAddress? address, ushort port)
         => family == AddressFamily.InterNetwork
             ? Format(address) + ":" + port.ToString(CultureInfo.InvariantCulture)
@@ -34,6 +37,7 @@ internal static class IpvsAddressText
     /// ("10.0.0.1", "fd00::1"; <paramref name="port"/> is then null). IPv4 addresses are dotted quads of
     /// decimal numbers; ports are decimal 0-65535. False for anything else.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryParseEndpoint(string text, out IPAddress? address, out ushort? port)
     {
         address = null;
@@ -73,6 +77,7 @@ internal static class IpvsAddressText
     public static bool TryParseIPv4(string text, out IPAddress? address) => TryParseIPv4(text.AsSpan(), out address);
 
     /// <summary>Four decimal numbers 0-255 separated by dots, nothing else (read in place: restore files have 100,000 of them).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryParseIPv4(ReadOnlySpan<char> text, out IPAddress? address)
     {
         address = null;
@@ -114,6 +119,7 @@ internal static class IpvsAddressText
     public static bool TryParsePort(string text, out ushort port) => TryParsePort(text.AsSpan(), out port);
 
     /// <summary>A decimal port 0-65535, read in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryParsePort(ReadOnlySpan<char> text, out ushort port)
     {
         port = 0;

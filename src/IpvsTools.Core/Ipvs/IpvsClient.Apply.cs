@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using IpvsTools.IpvsWire;
 using IpvsTools.Netlink;
+using System.Runtime.CompilerServices;
 
 namespace IpvsTools;
 
@@ -22,6 +23,7 @@ public sealed partial class IpvsClient
     /// <see cref="MaxChangesInFlight"/>) are still answered, and each refusal is reported with its line.
     /// Permission denied is thrown: no line could succeed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public IpvsApplyResult ApplyAll(IReadOnlyList<IpvsConfigOperation> operations)
     {
         ArgumentNullException.ThrowIfNull(operations);

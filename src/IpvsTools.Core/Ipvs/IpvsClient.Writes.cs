@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Net;
 using IpvsTools.IpvsWire;
 using IpvsTools.Netlink;
+using System.Runtime.CompilerServices;
 
 namespace IpvsTools;
 
@@ -101,6 +102,7 @@ public sealed partial class IpvsClient
     }
 
     /// <summary>The request of one restore line, with what its error would name.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private IpvsChange ChangeFor(IpvsConfigOperation operation)
     {
         var service = operation.Service;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Net;
+using System.Runtime.CompilerServices;
 
 namespace IpvsTools;
 
@@ -38,6 +39,7 @@ public enum IpvsConfigCommand
 /// </summary>
 public sealed class IpvsConfigOperation
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal IpvsConfigOperation(int line, string text, IpvsConfigCommand command, IpvsServiceKey? service,
         IpvsServiceSettings? serviceSettings = null, IpvsDestinationSettings? destination = null,
         IPAddress? destinationAddress = null, ushort destinationPort = 0, IpvsTimeouts? timeouts = null,
@@ -90,33 +92,41 @@ public sealed class IpvsConfigOperation
     public IpvsSyncState DaemonState { get; }
 
     /// <summary>What the line acts on, as ShouldProcess names it: "TCP 10.96.0.10:53", "TCP 10.96.0.10:53 -> 10.244.1.5:53".</summary>
-    public string Target => Command switch
+    public string Target
     {
-        IpvsConfigCommand.AddDestination or IpvsConfigCommand.EditDestination or IpvsConfigCommand.DeleteDestination
-            => Service!.DisplayName + " -> " + IpvsadmSaveText.FormatEndpoint(DestinationAddress!, DestinationPort),
-        IpvsConfigCommand.Clear => "every IPVS service",
-        IpvsConfigCommand.Zero when Service is null => "every IPVS service",
-        IpvsConfigCommand.SetTimeouts => "the IPVS timeouts",
-        IpvsConfigCommand.StartDaemon or IpvsConfigCommand.StopDaemon => "the IPVS " + IpvsClient.StateName(DaemonState) + " sync daemon",
-        _ => Service!.DisplayName,
-    };
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        get => Command switch
+        {
+            IpvsConfigCommand.AddDestination or IpvsConfigCommand.EditDestination or IpvsConfigCommand.DeleteDestination
+                => Service!.DisplayName + " -> " + IpvsadmSaveText.FormatEndpoint(DestinationAddress!, DestinationPort),
+            IpvsConfigCommand.Clear => "every IPVS service",
+            IpvsConfigCommand.Zero when Service is null => "every IPVS service",
+            IpvsConfigCommand.SetTimeouts => "the IPVS timeouts",
+            IpvsConfigCommand.StartDaemon or IpvsConfigCommand.StopDaemon => "the IPVS " + IpvsClient.StateName(DaemonState) + " sync daemon",
+            _ => Service!.DisplayName,
+        };
+    }
 
     /// <summary>What the line does, in words: "Add IPVS service (scheduler rr)", "Add real server (Masquerade, weight 1)".</summary>
-    public string Description => Command switch
+    public string Description
     {
-        IpvsConfigCommand.AddService => $"Add IPVS service (scheduler {ServiceSettings!.Scheduler})",
-        IpvsConfigCommand.EditService => $"Replace the settings of IPVS service (scheduler {ServiceSettings!.Scheduler})",
-        IpvsConfigCommand.DeleteService => "Remove IPVS service",
-        IpvsConfigCommand.Clear => "Remove",
-        IpvsConfigCommand.AddDestination => $"Add real server ({Destination!.ForwardingMethod}, weight {Destination.Weight})",
-        IpvsConfigCommand.EditDestination => $"Replace the settings of real server ({Destination!.ForwardingMethod}, weight {Destination.Weight})",
-        IpvsConfigCommand.DeleteDestination => "Remove real server",
-        IpvsConfigCommand.Zero => "Zero the counters of",
-        IpvsConfigCommand.SetTimeouts => $"Set to tcp {Timeouts!.Tcp}, tcpfin {Timeouts.TcpFin}, udp {Timeouts.Udp} (0: unchanged)",
-        IpvsConfigCommand.StartDaemon => $"Start on {Daemon!.Interface} with sync id {Daemon.SyncId}",
-        IpvsConfigCommand.StopDaemon => "Stop",
-        _ => Command.ToString(),
-    };
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        get => Command switch
+        {
+            IpvsConfigCommand.AddService => $"Add IPVS service (scheduler {ServiceSettings!.Scheduler})",
+            IpvsConfigCommand.EditService => $"Replace the settings of IPVS service (scheduler {ServiceSettings!.Scheduler})",
+            IpvsConfigCommand.DeleteService => "Remove IPVS service",
+            IpvsConfigCommand.Clear => "Remove",
+            IpvsConfigCommand.AddDestination => $"Add real server ({Destination!.ForwardingMethod}, weight {Destination.Weight})",
+            IpvsConfigCommand.EditDestination => $"Replace the settings of real server ({Destination!.ForwardingMethod}, weight {Destination.Weight})",
+            IpvsConfigCommand.DeleteDestination => "Remove real server",
+            IpvsConfigCommand.Zero => "Zero the counters of",
+            IpvsConfigCommand.SetTimeouts => $"Set to tcp {Timeouts!.Tcp}, tcpfin {Timeouts.TcpFin}, udp {Timeouts.Udp} (0: unchanged)",
+            IpvsConfigCommand.StartDaemon => $"Start on {Daemon!.Interface} with sync id {Daemon.SyncId}",
+            IpvsConfigCommand.StopDaemon => "Stop",
+            _ => Command.ToString(),
+        };
+    }
 
     /// <summary>"line 3: -A -t 10.96.0.10:53 -s rr".</summary>
     public override string ToString() => $"line {Line}: {Text}";

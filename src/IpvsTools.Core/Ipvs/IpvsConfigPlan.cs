@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
+using System.Runtime.CompilerServices;
 
 namespace IpvsTools;
 
@@ -17,6 +18,7 @@ public static class IpvsConfigPlan
     /// <param name="operations">The parsed lines, in order.</param>
     /// <param name="table">The services (with real servers) as the kernel has them now.</param>
     /// <param name="isKnownScheduler">Whether a scheduler name exists (see <see cref="IpvsSchedulers.IsKnown"/>).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static IReadOnlyList<IpvsConfigLineError> Check(IReadOnlyList<IpvsConfigOperation> operations, IReadOnlyList<IpvsService> table,
         Func<string, bool> isKnownScheduler)
     {
@@ -34,6 +36,7 @@ public static class IpvsConfigPlan
         return errors;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static string? Play(IpvsConfigOperation op, Dictionary<IpvsServiceKey, HashSet<(IPAddress, ushort)>> model, Func<string, bool> isKnownScheduler)
     {
         var key = op.Service;

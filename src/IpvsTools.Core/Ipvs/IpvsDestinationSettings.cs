@@ -2,6 +2,7 @@ using System;
 using System.Net;
 using System.Net.Sockets;
 using IpvsTools.IpvsWire;
+using System.Runtime.CompilerServices;
 
 namespace IpvsTools;
 
@@ -29,6 +30,7 @@ public sealed class IpvsDestinationSettings
     {
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private IpvsDestinationSettings(IPAddress address, ushort port, IpvsForwardingMethod forwardingMethod, int weight,
         uint upperThreshold, uint lowerThreshold, IpvsTunnelType tunnelType, ushort tunnelPort, IpvsTunnelChecksum tunnelChecksum, bool check)
     {

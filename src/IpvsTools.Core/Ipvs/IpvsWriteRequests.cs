@@ -2,6 +2,7 @@ using System;
 using System.Net;
 using System.Net.Sockets;
 using IpvsTools.Netlink;
+using System.Runtime.CompilerServices;
 
 namespace IpvsTools.IpvsWire;
 
@@ -17,6 +18,7 @@ internal static class IpvsWriteRequests
     private const ushort DoFlags = NetlinkConstants.FlagRequest | NetlinkConstants.FlagAck;
 
     /// <summary>IPVS_CMD_NEW_SERVICE (EEXIST when it exists).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static NetlinkMessageWriter NewService(ushort familyId, IpvsServiceSettings settings) => FullService(familyId, IpvsConstants.CmdNewService, settings);
 
     /// <summary>IPVS_CMD_SET_SERVICE: replaces every setting of the service (ESRCH when it does not exist).</summary>
@@ -33,6 +35,7 @@ internal static class IpvsWriteRequests
     public static NetlinkMessageWriter Flush(ushort familyId) => Bare(familyId, IpvsConstants.CmdFlush);
 
     /// <summary>IPVS_CMD_NEW_DEST (EEXIST when the destination exists, ESRCH when the service does not).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static NetlinkMessageWriter NewDest(ushort familyId, IpvsServiceKey service, IpvsDestinationSettings destination)
         => FullDest(familyId, IpvsConstants.CmdNewDest, service, destination);
 
@@ -104,6 +107,7 @@ internal static class IpvsWriteRequests
         return writer.EndMessage();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static NetlinkMessageWriter FullService(ushort familyId, byte command, IpvsServiceSettings settings)
     {
         var writer = Begin(familyId, command);
@@ -121,6 +125,7 @@ internal static class IpvsWriteRequests
         return writer.EndMessage();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static NetlinkMessageWriter FullDest(ushort familyId, byte command, IpvsServiceKey service, IpvsDestinationSettings destination)
     {
         var writer = Begin(familyId, command);
@@ -138,6 +143,7 @@ internal static class IpvsWriteRequests
         return writer.EndMessage();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteDestIdentity(NetlinkMessageWriter writer, IPAddress address, ushort port)
     {
         Span<byte> bytes = stackalloc byte[IpvsConstants.AddressLength];
@@ -156,6 +162,7 @@ internal static class IpvsWriteRequests
 
     private static NetlinkMessageWriter Bare(ushort familyId, byte command) => Begin(familyId, command).EndMessage();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static NetlinkMessageWriter Begin(ushort familyId, byte command)
     {
         var writer = new NetlinkMessageWriter(192);

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using IpvsTools.IpvsWire;
+using System.Runtime.CompilerServices;
 
 namespace IpvsTools;
 
@@ -25,6 +26,7 @@ public static class IpvsadmRestoreText
     public const int MaxLineLength = 4096;
 
     /// <summary>Parses every line; bad lines come back as errors, all of them, and the good ones as operations.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (IReadOnlyList<IpvsConfigOperation> Operations, IReadOnlyList<IpvsConfigLineError> Errors) Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -207,6 +209,7 @@ public static class IpvsadmRestoreText
     private static readonly string[] TunnelOptions = [OptTunType, OptTunPort, OptTunNoCsum, OptTunCsum, OptTunRemCsum];
 
     // Splits at spaces, tabs and carriage returns, leaving out the word "ipvsadm" wherever it stands.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tokenize(string raw, List<string> tokens)
     {
         tokens.Clear();
@@ -222,6 +225,7 @@ public static class IpvsadmRestoreText
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static IpvsConfigOperation? ParseLine(int number, string raw, ParseState state)
     {
         var tokens = state.Tokens;
@@ -287,6 +291,7 @@ public static class IpvsadmRestoreText
         if (!line.Options.Add(option)) throw new LineException($"multiple '{option}' options specified");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Apply(Line line, string what, string? value, string token)
     {
         switch (what)
@@ -373,6 +378,7 @@ public static class IpvsadmRestoreText
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static IpvsConfigOperation Build(int number, string text, Line line, ParseState state)
     {
         if (line.Command is not { } command) throw new LineException("no command (-A, -E, -D, -C, -a, -e, -d, -Z, --set, --start-daemon or --stop-daemon)");
@@ -502,6 +508,7 @@ public static class IpvsadmRestoreText
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (IpvsServiceKey Key, bool PortGiven) ServiceKey(Line line, ParseState state)
     {
         if (line.FirewallMark != 0)
@@ -554,6 +561,7 @@ public static class IpvsadmRestoreText
         throw new LineException($"invalid fwmark value `{text}' specified");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static uint Number(string text, long min, long max, string what)
     {
         if (text.Length == 0 || text.Length > 12 || !long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) || value < min || value > max)

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers.Binary;
 using System.Text;
+using System.Runtime.CompilerServices;
 
 namespace IpvsTools.Netlink;
 
@@ -28,6 +29,7 @@ public sealed class NetlinkMessageWriter
     public byte[] ToArray() => WrittenSpan.ToArray();
 
     /// <summary>Starts a message; its sequence number and port id are left 0 (the socket sets the sequence).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public NetlinkMessageWriter BeginMessage(ushort type, ushort flags)
     {
         if (_messageStart >= 0) throw new InvalidOperationException("The previous message was not ended.");
@@ -39,6 +41,7 @@ public sealed class NetlinkMessageWriter
     }
 
     /// <summary>Ends the current message and writes its length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public NetlinkMessageWriter EndMessage()
     {
         if (_messageStart < 0) throw new InvalidOperationException("No message is open.");
@@ -57,6 +60,7 @@ public sealed class NetlinkMessageWriter
     }
 
     /// <summary>The generic netlink header: command, version, two reserved bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public NetlinkMessageWriter WriteGenericHeader(byte command, byte version)
         => WriteFamilyHeader(stackalloc byte[] { command, version, 0, 0 });
 
@@ -64,6 +68,7 @@ public sealed class NetlinkMessageWriter
     public NetlinkMessageWriter WriteNetfilterHeader(byte family)
         => WriteFamilyHeader(stackalloc byte[] { family, 0, 0, 0 });
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public NetlinkMessageWriter PutBytes(ushort type, ReadOnlySpan<byte> value, bool netByteOrder = false)
     {
         RequireMessage();
@@ -75,8 +80,10 @@ public sealed class NetlinkMessageWriter
         return this;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public NetlinkMessageWriter PutU8(ushort type, byte value) => PutBytes(type, stackalloc byte[] { value });
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public NetlinkMessageWriter PutU16(ushort type, ushort value, ByteOrder order = ByteOrder.Host)
     {
         Span<byte> b = stackalloc byte[2];
@@ -85,6 +92,7 @@ public sealed class NetlinkMessageWriter
         return PutBytes(type, b, order == ByteOrder.Network);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public NetlinkMessageWriter PutU32(ushort type, uint value, ByteOrder order = ByteOrder.Host)
     {
         Span<byte> b = stackalloc byte[4];
@@ -102,6 +110,7 @@ public sealed class NetlinkMessageWriter
     }
 
     /// <summary>Port numbers and other values the kernel keeps in network order, without the NET_BYTEORDER flag (IPVS).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public NetlinkMessageWriter PutU16BigEndianUnflagged(ushort type, ushort value)
     {
         Span<byte> b = stackalloc byte[2];
@@ -110,6 +119,7 @@ public sealed class NetlinkMessageWriter
     }
 
     /// <summary>A NUL-terminated string.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public NetlinkMessageWriter PutString(ushort type, string value)
     {
         var count = Encoding.UTF8.GetByteCount(value);
@@ -122,6 +132,7 @@ public sealed class NetlinkMessageWriter
     public NetlinkMessageWriter PutFlag(ushort type) => PutBytes(type, ReadOnlySpan<byte>.Empty);
 
     /// <summary>Opens a nested attribute; pass the returned token to <see cref="EndNested"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int BeginNested(ushort type, bool flagNested = true)
     {
         RequireMessage();
@@ -132,6 +143,7 @@ public sealed class NetlinkMessageWriter
         return offset;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public NetlinkMessageWriter EndNested(int token)
     {
         if (_openNests == 0 || token < 0 || token >= _length) throw new InvalidOperationException("No such nested attribute is open.");
