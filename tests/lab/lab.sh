@@ -415,9 +415,13 @@ run() {
         printf '\n'
     } >"$RUN_DIR/cmd.sh"
 
+    # smap=off: QEMU 7.2's TCG checks IRETQ's stack reads as supervisor accesses even from user mode, so with
+    # SMAP on, a user-mode IRETQ (the .NET runtime's RtlRestoreContext, e.g. resuming a thread after GC
+    # suspension) makes the guest kernel oops ("#PF: supervisor read access in user mode", the fault address
+    # the user stack) and kill the thread: a test runner then hangs or aborts. Seen in CI, 2026-11-24.
     local -a qemu=(
         qemu-system-x86_64 -nodefaults -no-user-config -no-reboot
-        -accel tcg,thread=multi -cpu max -smp 2 -m "$mem"
+        -accel tcg,thread=multi -cpu max,smap=off -smp 2 -m "$mem"
         -display none -monitor none -serial "file:$RUN_DIR/console.log"
         -kernel "$KERNEL_IMAGE" -initrd "$INITRAMFS"
         -append "console=ttyS0 quiet loglevel=1 panic=-1 mitigations=off"
