@@ -21,18 +21,11 @@ for ns in "${namespaces[@]}"; do ip netns add "$ns"; ip netns exec "$ns" ip link
 say() { printf '%s\n' "$*" >&2; }
 
 # --- data -------------------------------------------------------------------------------------------
-python3 - "$services" "$destinations" "$work" "$members" <<'PY'
+python3 "$root/tests/bench/ipvs-table.py" "$services" "$destinations" 10.96 > "$work/table.rules"
+python3 "$root/tests/bench/ipvs-table.py" 50 "$destinations" 10.97 > "$work/warm.rules"
+python3 - "$work" "$members" <<'PY'
 import sys
-s, d, work, m = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-def table(path, count, prefix):
-    with open(path, "w") as f:
-        for i in range(count):
-            vip = f"{prefix}.{i // 250}.{i % 250 + 1}:80"
-            f.write(f"-A -t {vip} -s rr\n")
-            for j in range(d):
-                f.write(f"-a -t {vip} -r 10.{128 + j}.{i // 250}.{i % 250 + 1}:8080 -m -w 1\n")
-table(f"{work}/table.rules", s, "10.96")
-table(f"{work}/warm.rules", 50, "10.97")
+work, m = sys.argv[1], int(sys.argv[2])
 def member(i): return f"10.{100 + i // 65536}.{i // 256 % 256}.{i % 256},tcp:{80 + i % 7}"
 with open(f"{work}/members", "w") as f:
     for i in range(m): f.write(member(i) + "\n")

@@ -19,18 +19,8 @@ work=$(mktemp -d /tmp/ipvstools-apply-XXXXXX)
 trap 'ip netns delete "$ns" 2>/dev/null; rm -rf "$work"' EXIT
 ip netns add "$ns"
 ip netns exec "$ns" ip link set lo up
-python3 - "$s" "$d" "$work" <<'PY'
-import sys
-s, d, work = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-def table(path, count):
-    with open(path, "w") as f:
-        for i in range(count):
-            vip = f"10.96.{i // 250}.{i % 250 + 1}:80"
-            f.write(f"-A -t {vip} -s rr\n")
-            for j in range(d): f.write(f"-a -t {vip} -r 10.{128 + j}.{i // 250}.{i % 250 + 1}:8080 -m -w 1\n")
-table(f"{work}/table.rules", s)
-table(f"{work}/warm.rules", 50)
-PY
+python3 tests/bench/ipvs-table.py "$s" "$d" > "$work/table.rules"
+python3 tests/bench/ipvs-table.py 50 "$d" > "$work/warm.rules"
 echo "apply profile: $s services x $d real servers ($(wc -l < "$work/table.rules") lines); kernel $(uname -r), $(nproc) vCPUs"
 for r in 1 2; do
     t=$( { TIMEFORMAT='%R s wall, user %U s, sys %S s'; time ip netns exec "$ns" sh -c 'exec ipvsadm -R < "$0"' "$work/table.rules"; } 2>&1 )

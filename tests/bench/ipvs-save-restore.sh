@@ -15,14 +15,7 @@ work=$(mktemp -d /tmp/ipvstools-bench-XXXXXX)
 trap 'ip netns delete "$ns" 2>/dev/null; rm -rf "$work"' EXIT
 ip netns add "$ns"
 ip netns exec "$ns" ip link set lo up
-python3 - "$s" "$d" > "$work/table.rules" <<'PY'
-import sys
-s, d = int(sys.argv[1]), int(sys.argv[2])
-for i in range(s):
-    vip = f"10.96.{i // 256}.{i % 256}:80"
-    print(f"-A -t {vip} -s rr")
-    for j in range(d): print(f"-a -t {vip} -r 10.{128 + j}.{i // 256}.{i % 256}:8080 -m -w 1")
-PY
+python3 tests/bench/ipvs-table.py "$s" "$d" > "$work/table.rules"
 t() { local what=$1; shift; local start end; start=$(date +%s.%N); "$@" > /dev/null; end=$(date +%s.%N); printf '%s %dx%d: %.2f s\n' "$what" "$s" "$d" "$(echo "$end - $start" | bc)"; }
 for r in 1 2 3; do
     t 'ipvsadm -R' ip netns exec "$ns" sh -c 'exec ipvsadm -R < "$0"' "$work/table.rules"
