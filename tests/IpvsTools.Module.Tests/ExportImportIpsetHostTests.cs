@@ -101,9 +101,35 @@ public class ExportImportIpsetHostTests(PowerShellSession session)
         var error = Assert.Single(result.AllErrors);
         Assert.Equal("ImportIpsetInvalidLine,IpvsTools.Commands.ImportIpsetCommand", error.FullyQualifiedErrorId);
         Assert.Equal($"line {line}", error.TargetObject);
-        Assert.StartsWith($"Line {line}: ", error.Exception.Message);
+        Assert.StartsWith($"Line {line} is refused; nothing was imported", error.Exception.Message);
+        Assert.Contains($"\n  Line {line}: ", error.Exception.Message);
         Assert.Contains(message, error.Exception.Message);
-        Assert.Contains("Nothing was imported", error.Exception.Message);
+        // What to do: -Exist, when the line only creates or adds what is already there.
+        Assert.Equal(message.StartsWith("already", StringComparison.Ordinal), error.Exception.Message.Contains("-Exist to pass over"));
+        Assert.Equal(before, ns.Exec("ipset", "save"));
+    }
+
+    [Fact]
+    public void AnExportImportedIntoItsOwnNamespaceIsOneErrorThatSaysWhatToDo()
+    {
+        using var ns = IpsetWriteCmdletHostTests.Prepare(Sets);
+        var before = ns.Exec("ipset", "save");
+        var lines = before.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+        var result = session.Run("Export-Ipset -NetworkNamespace $ns | Import-Ipset -NetworkNamespace $ns", new Dictionary<string, object> { ["ns"] = ns.Name });
+        var error = Assert.Single(result.AllErrors);
+        Assert.Equal("ImportIpsetInvalidLine,IpvsTools.Commands.ImportIpsetCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.ResourceExists, error.CategoryInfo.Category);
+        Assert.StartsWith($"{lines} lines are refused; nothing was imported", error.Exception.Message);
+        // The first few lines with their reasons, then the count of the rest, then what to do.
+        Assert.Contains("\n  Line 1: a set named", error.Exception.Message);
+        Assert.Contains($"... and {lines - 5} more line(s).", error.Exception.Message);
+        Assert.Contains("run again with -Exist", error.Exception.Message);
+        // Every refused line stays reachable on the exception (IpsetRestoreRefusedException.Lines).
+        Assert.Equal("IpsetRestoreRefusedException", error.Exception.GetType().Name);
+        Assert.Equal(lines, ((System.Collections.ICollection)error.Exception.GetType().GetProperty("Lines")!.GetValue(error.Exception)!).Count);
+        Assert.Equal(before, ns.Exec("ipset", "save"));
+        // And with -Exist it passes, changing nothing.
+        session.Ok("Export-Ipset -NetworkNamespace $ns | Import-Ipset -NetworkNamespace $ns -Exist", new Dictionary<string, object> { ["ns"] = ns.Name });
         Assert.Equal(before, ns.Exec("ipset", "save"));
     }
 
@@ -116,9 +142,12 @@ public class ExportImportIpsetHostTests(PowerShellSession session)
         File.WriteAllText(path, "create A hash:ip\nbogus\nadd A 1.2.3.4 timeout\nadd A 1.2.3.5\n");
         try
         {
-            var errors = session.Run("Import-Ipset $path -NetworkNamespace $ns", new Dictionary<string, object> { ["ns"] = ns.Name, ["path"] = path }).AllErrors.ToList();
-            Assert.Equal([$"{path}:2", $"{path}:3"], errors.Select(e => (string)e.TargetObject));
-            Assert.All(errors, e => Assert.Equal(ErrorCategory.InvalidArgument, e.CategoryInfo.Category));
+            var error = Assert.Single(session.Run("Import-Ipset $path -NetworkNamespace $ns", new Dictionary<string, object> { ["ns"] = ns.Name, ["path"] = path }).AllErrors);
+            Assert.Equal(path, error.TargetObject);
+            Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+            Assert.StartsWith($"2 lines of {path} are refused; nothing was imported", error.Exception.Message);
+            Assert.Contains("\n  Line 2: ", error.Exception.Message);
+            Assert.Contains("\n  Line 3: ", error.Exception.Message);
         }
         finally
         {

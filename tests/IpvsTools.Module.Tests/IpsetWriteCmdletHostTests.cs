@@ -119,7 +119,7 @@ public class IpsetWriteCmdletHostTests(PowerShellSession session)
         { "New-Ipset ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456 hash:ip -NetworkNamespace $ns", "NewIpsetInvalidName", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456" },
         { "New-Ipset X bitmap:port -NetworkNamespace $ns", "NewIpsetInvalidOption", "X" },
         { "New-Ipset X bitmap:port -Range 10-5 -NetworkNamespace $ns", "NewIpsetInvalidOption", "X" },
-        { "New-Ipset X hash:ip,port -Netmask 24 -NetworkNamespace $ns", "NewIpsetInvalidOption", "X" },
+        { "New-Ipset X hash:net -Netmask 24 -NetworkNamespace $ns", "NewIpsetInvalidOption", "X" },
         { "New-Ipset X hash:ip -Family inet7 -NetworkNamespace $ns", "NewIpsetInvalidOption", "X" },
         { "New-Ipset KUBE-CLUSTER-IP hash:ip,port -NetworkNamespace $ns", "NewIpsetAlreadyExists", "KUBE-CLUSTER-IP" },
         { "Add-IpsetMember KUBE-CLUSTER-IP fd00::1,tcp:53 -NetworkNamespace $ns", "AddIpsetMemberInvalidMember", "fd00::1,tcp:53" },
@@ -153,6 +153,47 @@ public class IpsetWriteCmdletHostTests(PowerShellSession session)
         Assert.NotEqual(ErrorCategory.NotSpecified, error.CategoryInfo.Category);
         if (errorId.EndsWith("AlreadyExists") && errorId.StartsWith("Add"))
             Assert.Contains("already in the set", error.Exception.Message);
+        Assert.Equal(before, ns.Exec("ipset", "save"));
+    }
+
+    [Fact]
+    public void OneUnquotedMemberIsOneMemberInTheMessage()
+    {
+        // PowerShell binds an unquoted 10.0.0.300,tcp:80 as two strings: the message speaks of one member.
+        using var ns = Prepare(Sets);
+        var error = Assert.Single(session.Run("Add-IpsetMember KUBE-CLUSTER-IP 10.0.0.300,tcp:80 -NetworkNamespace $ns", Vars(ns)).AllErrors);
+        Assert.Equal("10.0.0.300,tcp:80", error.TargetObject);
+        Assert.DoesNotContain("batch of 2", error.Exception.Message);
+        Assert.Contains("Nothing was sent to ipset 'KUBE-CLUSTER-IP'", error.Exception.Message);
+        // Two members, one bad: the batch of two is named as such.
+        error = Assert.Single(session.Run("Add-IpsetMember KUBE-CLUSTER-IP 10.0.0.1,tcp:80, 10.0.0.300,tcp:80 -NetworkNamespace $ns", Vars(ns)).AllErrors);
+        Assert.Contains("batch of 2 members", error.Exception.Message);
+    }
+
+    [Fact]
+    public void AnOverLongNameIsAnInvalidArgumentOfGetIpset()
+    {
+        using var ns = Prepare(Sets);
+        var error = Assert.Single(session.Run("Get-Ipset ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456 -NetworkNamespace $ns", Vars(ns)).AllErrors);
+        Assert.Equal("GetIpsetInvalidName,IpvsTools.Commands.GetIpsetCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.IsType<ArgumentException>(error.Exception);
+        Assert.Contains("longer than 31 bytes", error.Exception.Message);
+        error = Assert.Single(session.Run("Get-Ipset NOPE -NetworkNamespace $ns", Vars(ns)).AllErrors);
+        Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+        Assert.IsType<ItemNotFoundException>(error.Exception);
+    }
+
+    [Fact]
+    public void ImportExistWhatIfSaysTheExistingSetIsKept()
+    {
+        using var ns = Prepare(Sets);
+        var before = ns.Exec("ipset", "save");
+        // -WhatIf writes to the host: run the module in a real shell to read it.
+        var said = Tool.Run("dotnet", Shell.Find(), "-Module", session.ModuleManifest, "-Command",
+            $"Export-Ipset -NetworkNamespace {ns.Name} | Import-Ipset -NetworkNamespace {ns.Name} -Exist -WhatIf");
+        Assert.DoesNotContain("Create ipset", said);
+        Assert.Contains("What if: Performing the operation \"Keep the existing ipset (-Exist: the kernel leaves a set of the same type and options as it is", said);
         Assert.Equal(before, ns.Exec("ipset", "save"));
     }
 

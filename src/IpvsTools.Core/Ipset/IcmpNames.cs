@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace IpvsTools;
 
@@ -21,6 +22,14 @@ public static class IcmpNames
         (10, 0, "router-solicitation"), (11, 0, "ttl-zero-during-transit"), (11, 1, "ttl-zero-during-reassembly"),
         (12, 0, "ip-header-bad"), (12, 1, "required-option-missing"), (13, 0, "timestamp-request"), (14, 0, "timestamp-reply"),
         (17, 0, "address-mask-request"), (18, 0, "address-mask-reply"),
+    ];
+
+    // Names the tool reads but never prints: a second name for a type/code already named above (lib/icmp.c, lib/icmpv6.c).
+    private static readonly (byte Type, byte Code, string Name)[] V4Aliases = [(0, 0, "pong"), (8, 0, "ping")];
+
+    private static readonly (byte Type, byte Code, string Name)[] V6Aliases =
+    [
+        (128, 0, "ping"), (129, 0, "pong"), (135, 0, "neigbour-solicitation"), (136, 0, "neigbour-advertisement"),
     ];
 
     private static readonly (byte Type, byte Code, string Name)[] V6 =
@@ -55,7 +64,7 @@ public static class IcmpNames
             typeCode = (ushort)(type << 8 | code);
             return true;
         }
-        foreach (var entry in v6 ? V6 : V4)
+        foreach (var entry in v6 ? V6.Concat(V6Aliases) : V4.Concat(V4Aliases))
         {
             if (string.Equals(entry.Name, text, StringComparison.OrdinalIgnoreCase))
             {

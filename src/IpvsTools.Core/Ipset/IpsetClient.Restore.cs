@@ -52,6 +52,8 @@ public sealed partial class IpsetClient
             var span = group.Count == 1 ? $"line {line.LineNumber}" : $"lines {line.LineNumber}-{group[^1].LineNumber}";
             var (target, action) = line.Command switch
             {
+                IpsetRestoreCommand.Create when line.SetExists =>
+                    (line.SetName!, $"Keep the existing ipset (-Exist: the kernel leaves a set of the same type and options as it is, and refuses other options: {line.CreateOptions}) ({span})"),
                 IpsetRestoreCommand.Create => (line.SetName!, $"Create ipset ({line.CreateOptions}) ({span})"),
                 IpsetRestoreCommand.Add => (line.SetName!, $"Add {Count(group)} ({span})"),
                 IpsetRestoreCommand.Delete => (line.SetName!, $"Remove {Count(group)} ({span})"),
@@ -126,7 +128,7 @@ public sealed partial class IpsetClient
                     }
                     case IpsetRestoreCommand.Test:
                         requests++;
-                        if (!Test(first.SetName!, [first.Entry!.Element])[0])
+                        if (!Test(first.SetName!, [first.Entry!.Element], [first.Entry.NoMatch])[0])
                             return Stopped(new IpsetRestoreException(first.LineNumber, first.Text, $"{first.Entry.Element} is not in set '{first.SetName}'", FailureKind.NotFound));
                         break;
                     case IpsetRestoreCommand.Destroy:

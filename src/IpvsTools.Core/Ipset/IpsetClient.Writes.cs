@@ -49,6 +49,8 @@ public sealed partial class IpsetClient
         IpsetNames.Validate(name);
         options.Validate();
         var revision = GetTypeRevisions(options.Type, options.EffectiveFamily).Maximum;
+        // The kernel's revision decides which options the type has (netmask on hash:ip,port from revision 7...).
+        options.Validate(revision);
         var context = $"Creating ipset '{name}' ({options})" + Where();
         try
         {
@@ -183,13 +185,16 @@ public sealed partial class IpsetClient
     /// Tests elements; true where the set holds the element. The kernel takes one element per test
     /// request, so the requests are pipelined. A missing set raises NotFound.
     /// </summary>
-    public IReadOnlyList<bool> Test(string name, IReadOnlyList<IpsetElement> elements)
+    public IReadOnlyList<bool> Test(string name, IReadOnlyList<IpsetElement> elements) => Test(name, elements, null);
+
+    /// <summary>Tests elements as <see cref="Test(string, IReadOnlyList{IpsetElement})"/>; where <paramref name="noMatch"/> says so, as `ipset test SET ELEMENT nomatch`.</summary>
+    public IReadOnlyList<bool> Test(string name, IReadOnlyList<IpsetElement> elements, IReadOnlyList<bool>? noMatch)
     {
         IpsetNames.Validate(name);
         var results = new bool[elements.Count];
         if (elements.Count == 0) return results;
         var requests = new List<byte[]>(elements.Count);
-        foreach (var element in elements) requests.Add(IpsetRequests.Test(Protocol, name, element).ToArray());
+        for (var i = 0; i < elements.Count; i++) requests.Add(IpsetRequests.Test(Protocol, name, elements[i], noMatch?[i] == true).ToArray());
         var context = $"Testing members of ipset '{name}'" + Where();
         (int Index, int Errno, string? Text)? failure = null;
         try
@@ -206,7 +211,7 @@ public sealed partial class IpsetClient
             throw IpsetErrors.ToException(ex, context);
         }
         if (failure is { } f)
-            throw IpsetErrors.ToException(new NetlinkException(f.Errno, f.Text), $"Testing {elements[f.Index]} in ipset '{name}'" + Where());
+            throw IpsetErrors.ToException(new NetlinkException(f.Errno, f.Text), $"Testing {elements[f.Index]} in ipset '{name}'" + Where(), elements[f.Index].Type.Name);
         return results;
     }
 

@@ -35,7 +35,8 @@ internal static class IpsetConstants
 
     // CADT flags.
     public const uint FlagNoMatch = 1 << 2, FlagWithCounters = 1 << 3, FlagWithComment = 1 << 4,
-        FlagWithForceAdd = 1 << 5, FlagWithSkbInfo = 1 << 6, FlagPhysdev = 1 << 1;
+        FlagWithForceAdd = 1 << 5, FlagWithSkbInfo = 1 << 6, FlagPhysdev = 1 << 1,
+        FlagBefore = 1 << 0, FlagIfaceWildcard = 1 << 7;
 
     // Command flags (IPSET_ATTR_FLAGS of a dump).
     public const uint ListFlagHeader = 1 << 2;

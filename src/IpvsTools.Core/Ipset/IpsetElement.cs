@@ -14,8 +14,17 @@ namespace IpvsTools;
 public sealed class IpsetElement
 {
     internal IpsetElement(IpsetTypeInfo type, AddressFamily? family, IPAddress? address, byte? cidr, IPAddress? addressTo,
-        byte? protocol, ushort? port, ushort? portTo, IPAddress? address2, byte? cidr2, IPAddress? address2To)
+        byte? protocol, ushort? port, ushort? portTo, IPAddress? address2, byte? cidr2, IPAddress? address2To,
+        byte[]? mac = null, string? interfaceName = null, bool physicalDevice = false, uint? mark = null, string? setName = null,
+        string? reference = null, bool before = false)
     {
+        Reference = reference;
+        Before = before;
+        Mac = mac;
+        Interface = interfaceName;
+        PhysicalDevice = physicalDevice;
+        Mark = mark;
+        SetName = setName;
         Type = type;
         Family = family;
         Address = address;
@@ -61,6 +70,36 @@ public sealed class IpsetElement
     /// <summary>The end of an IPv4 range in the network dimension of hash:ip,port,net.</summary>
     public IPAddress? Address2To { get; }
 
+    /// <summary>The MAC address of hash:mac, hash:ip,mac and bitmap:ip,mac elements (six bytes); null when left out (bitmap:ip,mac).</summary>
+    public byte[]? Mac { get; }
+
+    /// <summary>The interface of a hash:net,iface element.</summary>
+    public string? Interface { get; }
+
+    /// <summary>hash:net,iface: the interface is a bridge port (physdev:).</summary>
+    public bool PhysicalDevice { get; }
+
+    /// <summary>The mark of a hash:ip,mark element.</summary>
+    public uint? Mark { get; }
+
+    /// <summary>The member set of a list:set element.</summary>
+    public string? SetName { get; }
+
+    /// <summary>list:set: the member set that <see cref="SetName"/> goes before or after (add, del and test take one); null when none.</summary>
+    public string? Reference { get; private init; }
+
+    /// <summary>list:set: true for "before <see cref="Reference"/>", false for "after".</summary>
+    public bool Before { get; private init; }
+
+    /// <summary>This list:set element with "before NAME" or "after NAME".</summary>
+    public IpsetElement WithReference(string reference, bool before)
+    {
+        if (!Type.IsList) throw new IpsetSyntaxException($"before and after apply to list:set members; {Type.Name} has none.", reference);
+        var copy = new IpsetElement(Type, Family, Address, Cidr, AddressTo, Protocol, Port, PortTo, Address2, Cidr2, Address2To, Mac, Interface,
+            PhysicalDevice, Mark, SetName, reference, before);
+        return copy;
+    }
+
     /// <summary>The element in ipset's syntax.</summary>
     public string Text { get; }
 
@@ -72,13 +111,34 @@ public sealed class IpsetElement
 
     public override string ToString() => Text;
 
+    /// <summary>A MAC address as ipset prints it: six upper-case hex pairs.</summary>
+    public static string FormatMac(byte[] mac) => string.Join(":", System.Array.ConvertAll(mac, b => b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
+
     private string Format()
     {
         var text = new StringBuilder();
         var addressIndex = 0;
         foreach (var dimension in Type.Dimensions)
         {
+            if (dimension == IpsetDimension.Mac && Mac is null) continue;
             if (text.Length > 0) text.Append(',');
+            switch (dimension)
+            {
+                case IpsetDimension.Mac:
+                    text.Append(FormatMac(Mac!));
+                    continue;
+                case IpsetDimension.Interface:
+                    if (PhysicalDevice) text.Append("physdev:");
+                    text.Append(Interface);
+                    continue;
+                case IpsetDimension.Mark:
+                    text.Append("0x").Append((Mark ?? 0).ToString("x8", System.Globalization.CultureInfo.InvariantCulture));
+                    continue;
+                case IpsetDimension.SetName:
+                    text.Append(SetName);
+                    if (Reference is not null) text.Append(Before ? " before " : " after ").Append(Reference);
+                    continue;
+            }
             if (dimension == IpsetDimension.Port)
             {
                 if (Type.IsBitmap || Protocol is null)

@@ -1,3 +1,4 @@
+using System.Linq;
 using System;
 using System.Buffers.Binary;
 using System.Globalization;
@@ -36,10 +37,11 @@ public static class IpsetElementParser
     public static IpsetElement Parse(string? text, IpsetTypeInfo type, string? family)
     {
         ArgumentNullException.ThrowIfNull(type);
-        var v6 = family == "inet6";
-        if (type.IsHash && family is not ("inet" or "inet6"))
+        if (type.FamilyRule == IpsetFamilyRule.Either && family is not ("inet" or "inet6"))
             throw new IpsetSyntaxException($"A {type.Name} set has family inet or inet6, not '{family}'.", text);
-        var addressFamily = type.IsBitmap ? (AddressFamily?)null : v6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
+        var v6 = type.FamilyRule == IpsetFamilyRule.Either && family == "inet6";
+        var hasAddress = type.Dimensions.Contains(IpsetDimension.Ip) || type.Dimensions.Contains(IpsetDimension.Net);
+        var addressFamily = !hasAddress ? (AddressFamily?)null : v6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
         if (string.IsNullOrWhiteSpace(text)) throw new IpsetSyntaxException($"An element of a {type.Name} set cannot be empty.", text);
         var trimmed = text.Trim();
         foreach (var c in trimmed)
@@ -48,12 +50,16 @@ public static class IpsetElementParser
                 throw new IpsetSyntaxException($"'{Show(trimmed)}' is not one element: it contains white space or control characters.", text);
         }
         var parts = trimmed.Split(',');
-        if (parts.Length != type.Dimensions.Count)
+        if (parts.Length != type.Dimensions.Count && !(type.LastDimensionOptional && parts.Length == type.Dimensions.Count - 1))
             throw new IpsetSyntaxException($"'{Show(trimmed)}' has {parts.Length} part(s); an element of a {type.Name} set has {type.Dimensions.Count}: {Shape(type, v6)}.", text);
 
         IPAddress? address = null, addressTo = null, address2 = null, address2To = null;
         byte? cidr = null, cidr2 = null, protocol = null;
         ushort? port = null, portTo = null;
+        byte[]? mac = null;
+        string? interfaceName = null, setName = null;
+        var physicalDevice = false;
+        uint? mark = null;
         var addressIndex = 0;
         for (var i = 0; i < parts.Length; i++)
         {
@@ -65,8 +71,23 @@ public static class IpsetElementParser
                     if (type.IsBitmap) (port, portTo) = ParseBitmapPort(part, context);
                     else (protocol, port, portTo) = ParseProtocolPort(part, context);
                     break;
+                case IpsetDimension.Mac:
+                    mac = ParseMac(part, context);
+                    break;
+                case IpsetDimension.Interface:
+                    (interfaceName, physicalDevice) = ParseInterface(part, context);
+                    break;
+                case IpsetDimension.Mark:
+                    mark = ParseMark(part, context);
+                    break;
+                case IpsetDimension.SetName:
+                    if (part.Length == 0 || System.Text.Encoding.UTF8.GetByteCount(part) > IpsetNames.MaxLength)
+                        throw context.Error($"a set name is 1-{IpsetNames.MaxLength} bytes");
+                    setName = part;
+                    break;
                 case IpsetDimension.Ip when addressIndex == 0:
-                    (address, cidr, addressTo) = ParseIp(part, context, rangesAllowed: true);
+                    // bitmap:ip,mac takes a single address; the others an IPv4 range or CIDR block too.
+                    (address, cidr, addressTo) = ParseIp(part, context, rangesAllowed: type.Name != "bitmap:ip,mac");
                     addressIndex++;
                     break;
                 case IpsetDimension.Ip:
@@ -83,7 +104,57 @@ public static class IpsetElementParser
                     break;
             }
         }
-        return new IpsetElement(type, addressFamily, address, cidr, addressTo, protocol, port, portTo, address2, cidr2, address2To);
+        return new IpsetElement(type, addressFamily, address, cidr, addressTo, protocol, port, portTo, address2, cidr2, address2To,
+            mac, interfaceName, physicalDevice, mark, setName);
+    }
+
+    /// <summary>A MAC address: six hex pairs separated by colons, either case (ipset_parse_ether).</summary>
+    private static byte[] ParseMac(string part, Context context)
+    {
+        var pairs = part.Split(':');
+        var mac = new byte[6];
+        if (pairs.Length != 6) throw context.Error($"'{part}' is not a MAC address (six hex pairs separated by colons, 01:02:03:04:05:06)");
+        for (var i = 0; i < 6; i++)
+        {
+            if (pairs[i].Length is 0 or > 2 || !byte.TryParse(pairs[i], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out mac[i]))
+                throw context.Error($"'{part}' is not a MAC address (six hex pairs separated by colons, 01:02:03:04:05:06)");
+        }
+        return mac;
+    }
+
+    /// <summary>An interface name of at most 15 bytes, optionally after physdev: (ipset_parse_iface).</summary>
+    private static (string Name, bool Physdev) ParseInterface(string part, Context context)
+    {
+        var physdev = part.StartsWith("physdev:", StringComparison.Ordinal);
+        var name = physdev ? part.Substring("physdev:".Length) : part;
+        if (name.Length == 0) throw context.Error("the interface name is empty");
+        if (System.Text.Encoding.UTF8.GetByteCount(name) > 15) throw context.Error($"the interface name '{name}' is longer than 15 bytes");
+        return (name, physdev);
+    }
+
+    /// <summary>A mark: a 32-bit number, decimal, 0x hex or 0 octal as strtoul reads it (ipset_parse_mark).</summary>
+    private static uint ParseMark(string part, Context context)
+    {
+        if (!TryStrtoul(part, out var value) || value > uint.MaxValue)
+            throw context.Error($"the mark '{part}' is not a 32-bit number (decimal or 0x hex)");
+        return (uint)value;
+    }
+
+    /// <summary>A number as C's strtoul(…, 0) reads it: 0x hex, a leading 0 octal, else decimal; the whole text.</summary>
+    internal static bool TryStrtoul(string text, out ulong value)
+    {
+        value = 0;
+        var (digits, radix) = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? (text.Substring(2), 16)
+            : text.Length > 1 && text[0] == '0' ? (text.Substring(1), 8) : (text, 10);
+        if (digits.Length == 0 || digits.Length > 22) return false;
+        foreach (var c in digits)
+        {
+            var d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 99;
+            if (d >= radix) return false;
+            if (value > (ulong.MaxValue - (ulong)d) / (ulong)radix) return false;
+            value = value * (ulong)radix + (ulong)d;
+        }
+        return true;
     }
 
     /// <summary>What an element of the type looks like, for messages: "IP,PROTO:PORT,NET" and an example.</summary>
@@ -103,6 +174,22 @@ public static class IpsetElementParser
                 case IpsetDimension.Port:
                     parts.Add("PROTO:PORT");
                     example.Add("tcp:53");
+                    break;
+                case IpsetDimension.Mac:
+                    parts.Add("MAC");
+                    example.Add("02:00:00:00:00:01");
+                    break;
+                case IpsetDimension.Interface:
+                    parts.Add("[physdev:]IFACE");
+                    example.Add("eth0");
+                    break;
+                case IpsetDimension.Mark:
+                    parts.Add("MARK");
+                    example.Add("0x10");
+                    break;
+                case IpsetDimension.SetName:
+                    parts.Add("SETNAME");
+                    example.Add("KUBE-CLUSTER-IP");
                     break;
                 case IpsetDimension.Ip:
                     parts.Add("IP");
@@ -172,7 +259,8 @@ public static class IpsetElementParser
     private static byte ParsePrefix(string text, int full, Context context)
     {
         if (!TryDecimal(text, full, out var prefix)) throw context.Error($"the prefix length '{text}' is not a number 1-{full}");
-        if (prefix == 0) throw context.Error("a prefix length of 0 is refused by the kernel (use 1 or more)");
+        // hash:net,iface stores 0.0.0.0/0 (the ipset suite adds it); the other types refuse it (IPSET_ERR_INVALID_CIDR).
+        if (prefix == 0 && context.Type.Name != "hash:net,iface") throw context.Error("a prefix length of 0 is refused by the kernel (use 1 or more)");
         return (byte)prefix;
     }
 
@@ -297,6 +385,9 @@ public static class IpsetElementParser
         }
         return new IPAddress(bytes);
     }
+
+    /// <summary>Orders two IPv4 addresses as numbers.</summary>
+    public static int CompareV4(IPAddress a, IPAddress b) => Compare(a, b);
 
     private static int Compare(IPAddress a, IPAddress b)
         => BinaryPrimitives.ReadUInt32BigEndian(a.GetAddressBytes()).CompareTo(BinaryPrimitives.ReadUInt32BigEndian(b.GetAddressBytes()));

@@ -13,8 +13,12 @@ public sealed class IpsetEntry
     public const int MaxCommentLength = 255;
 
     public IpsetEntry(IpsetElement element, uint? timeout = null, ulong? packets = null, ulong? bytes = null,
-        string? comment = null, bool noMatch = false, uint? skbMark = null, uint? skbMarkMask = null, uint? skbPriority = null, ushort? skbQueue = null)
+        string? comment = null, bool noMatch = false, uint? skbMark = null, uint? skbMarkMask = null, uint? skbPriority = null, ushort? skbQueue = null,
+        bool wildcard = false)
     {
+        Wildcard = wildcard;
+        if (wildcard && element.Type.Name != "hash:net,iface")
+            throw new IpsetSyntaxException($"wildcard applies to hash:net,iface members; {element.Type.Name} has none.", element.Text);
         SkbMark = skbMark;
         SkbMarkMask = skbMark is null ? null : skbMarkMask ?? 0xFFFFFFFF;
         SkbPriority = skbPriority;
@@ -38,6 +42,9 @@ public sealed class IpsetEntry
     public string? Comment { get; }
     public bool NoMatch { get; }
 
+    /// <summary>hash:net,iface: the interface name is a prefix.</summary>
+    public bool Wildcard { get; }
+
     /// <summary>skbinfo sets: the mark (and mask) the set match writes to a packet.</summary>
     public uint? SkbMark { get; }
     public uint? SkbMarkMask { get; }
@@ -50,7 +57,7 @@ public sealed class IpsetEntry
 
     private bool HasSkbInfo => SkbMark is not null || SkbPriority is not null || SkbQueue is not null;
 
-    public bool HasOptions => Timeout is not null || Packets is not null || Bytes is not null || Comment is not null || NoMatch || HasSkbInfo;
+    public bool HasOptions => Timeout is not null || Packets is not null || Bytes is not null || Comment is not null || NoMatch || Wildcard || HasSkbInfo;
 
     /// <summary>The largest timeout the kernel keeps, in seconds (IPSET_MAX_TIMEOUT: UINT_MAX/2 milliseconds).</summary>
     public const uint MaxTimeout = 2147483;
@@ -95,6 +102,7 @@ public sealed class IpsetEntry
         var parts = new List<string> { Element.Text };
         if (Timeout is { } timeout) parts.Add("timeout " + timeout.ToString(CultureInfo.InvariantCulture));
         if (NoMatch) parts.Add("nomatch");
+        if (Wildcard) parts.Add("wildcard");
         if (Packets is { } packets) parts.Add("packets " + packets.ToString(CultureInfo.InvariantCulture));
         if (Bytes is { } bytes) parts.Add("bytes " + bytes.ToString(CultureInfo.InvariantCulture));
         if (Comment is not null) parts.Add("comment \"" + Comment + "\"");

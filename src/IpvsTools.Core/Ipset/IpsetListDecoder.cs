@@ -74,7 +74,7 @@ internal sealed class IpsetListDecoder
                 b.Netmask, b.Timeout, (b.CadtFlags & IpsetConstants.FlagWithCounters) != 0,
                 (b.CadtFlags & IpsetConstants.FlagWithComment) != 0, (b.CadtFlags & IpsetConstants.FlagWithSkbInfo) != 0,
                 (b.CadtFlags & IpsetConstants.FlagWithForceAdd) != 0, range, b.References, b.MemorySize,
-                b.Elements ?? (uint)members.Count, members, _namespace));
+                b.Elements ?? (uint)members.Count, members, _namespace, b.Size, b.Bitmask, b.MarkMask));
         }
         return result;
     }
@@ -89,6 +89,9 @@ internal sealed class IpsetListDecoder
                 case IpsetConstants.AttrMaxElem: set.MaxElements = attribute.GetU32(); break;
                 case IpsetConstants.AttrBucketSize: set.BucketSize = attribute.GetU8(); break;
                 case IpsetConstants.AttrInitVal: set.InitVal = attribute.GetU32(); break;
+                case IpsetConstants.AttrSize: set.Size = attribute.GetU32(); break;
+                case IpsetConstants.AttrMarkMask: set.MarkMask = attribute.GetU32(); break;
+                case IpsetConstants.AttrBitmask: set.Bitmask = ReadAddress(attribute.Nested())?.ToString(); break;
                 case IpsetConstants.AttrNetmask: set.Netmask = attribute.GetU8(); break;
                 case IpsetConstants.AttrTimeout: set.Timeout = attribute.GetU32(); break;
                 case IpsetConstants.AttrCadtFlags: set.CadtFlags = attribute.GetU32(); break;
@@ -121,6 +124,7 @@ internal sealed class IpsetListDecoder
                 case IpsetConstants.AttrIp2: m.Address2 = ReadAddress(attribute.Nested()); break;
                 case IpsetConstants.AttrCidr2: m.Cidr2 = attribute.GetU8(); break;
                 case IpsetConstants.AttrIface: m.Interface = attribute.GetString(); break;
+                case IpsetConstants.AttrName: m.SetName = attribute.GetString(); break;
                 case IpsetConstants.AttrBytes: m.Bytes = attribute.GetU64(); break;
                 case IpsetConstants.AttrPackets: m.Packets = attribute.GetU64(); break;
                 case IpsetConstants.AttrComment: m.Comment = attribute.GetString(); break;
@@ -163,7 +167,8 @@ internal sealed class IpsetListDecoder
         public string? Type;
         public byte Revision;
         public byte? Family;
-        public uint? HashSize, MaxElements, InitVal, Timeout, Elements;
+        public uint? HashSize, MaxElements, InitVal, Timeout, Elements, Size, MarkMask;
+        public string? Bitmask;
         public byte? BucketSize, Netmask;
         public uint CadtFlags, References, MemorySize;
         public string? RangeFrom, RangeTo;
@@ -178,11 +183,11 @@ internal sealed class IpsetListDecoder
         public uint? Timeout, Mark, SkbMark, SkbMarkMask, SkbPriority;
         public uint CadtFlags;
         public ulong? Bytes, Packets;
-        public string? Comment, Interface, Mac;
+        public string? Comment, Interface, Mac, SetName;
 
         public IpsetMember Build(string setName, string setType, string? ns) => new(
             setName, setType, Address, Cidr, Protocol is { } p ? IpsetText.ProtocolName(p) : null, Port, Address2, Cidr2,
             Mark, Interface, (CadtFlags & IpsetConstants.FlagPhysdev) != 0, Mac, Timeout, Packets, Bytes, Comment,
-            (CadtFlags & IpsetConstants.FlagNoMatch) != 0, SkbMark, SkbMarkMask, SkbPriority, SkbQueue, ns);
+            (CadtFlags & IpsetConstants.FlagNoMatch) != 0, SkbMark, SkbMarkMask, SkbPriority, SkbQueue, ns, SetName, (CadtFlags & IpsetConstants.FlagIfaceWildcard) != 0);
     }
 }

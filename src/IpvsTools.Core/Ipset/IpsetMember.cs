@@ -16,8 +16,10 @@ public sealed class IpsetMember
         uint? mark = null, string? interfaceName = null, bool physicalDevice = false, string? macAddress = null,
         uint? timeout = null, ulong? packets = null, ulong? bytes = null, string? comment = null, bool noMatch = false,
         uint? skbMark = null, uint? skbMarkMask = null, uint? skbPriority = null, ushort? skbQueue = null,
-        string? networkNamespace = null)
+        string? networkNamespace = null, string? setMemberName = null, bool wildcard = false)
     {
+        Wildcard = wildcard;
+        MemberSetName = setMemberName;
         SetName = setName;
         SetType = setType;
         Address = address;
@@ -72,6 +74,9 @@ public sealed class IpsetMember
     public string? Network => Address2 is null || Cidr2 is null ? null : $"{Address2}/{Cidr2}";
 
     public uint? Mark { get; }
+
+    /// <summary>list:set: the name of the member set.</summary>
+    public string? MemberSetName { get; }
     public string? Interface { get; }
     public bool PhysicalDevice { get; }
     public string? MacAddress { get; }
@@ -83,6 +88,9 @@ public sealed class IpsetMember
     public ulong? Bytes { get; }
     public string? Comment { get; }
     public bool NoMatch { get; }
+
+    /// <summary>hash:net,iface: the interface name is a prefix (added with wildcard).</summary>
+    public bool Wildcard { get; }
     public uint? SkbMark { get; }
     public uint? SkbMarkMask { get; }
     public uint? SkbPriority { get; }

@@ -35,6 +35,11 @@ internal static class IpsetRequests
         var data = w.BeginNested(IpsetConstants.AttrData);
         if (options.RangeFrom is { } from) w.PutU16(IpsetConstants.AttrPort, from, ByteOrder.Network);
         if (options.RangeTo is { } to) w.PutU16(IpsetConstants.AttrPortTo, to, ByteOrder.Network);
+        if (options.AddressRangeFrom is { } ipFrom) PutAddress(w, IpsetConstants.AttrIp, ipFrom);
+        if (options.AddressRangeTo is { } ipTo) PutAddress(w, IpsetConstants.AttrIpTo, ipTo);
+        if (options.Size is { } size) w.PutU32(IpsetConstants.AttrSize, size, ByteOrder.Network);
+        if (options.MarkMask is { } markMask) w.PutU32(IpsetConstants.AttrMarkMask, markMask, ByteOrder.Network);
+        if (options.Bitmask is { } bitmask) PutAddress(w, IpsetConstants.AttrBitmask, bitmask);
         if (options.HashSize is { } hashSize) w.PutU32(IpsetConstants.AttrHashSize, hashSize, ByteOrder.Network);
         if (options.MaxElements is { } maxElements) w.PutU32(IpsetConstants.AttrMaxElem, maxElements, ByteOrder.Network);
         if (options.Netmask is { } netmask) w.PutU8(IpsetConstants.AttrNetmask, netmask);
@@ -86,12 +91,13 @@ internal static class IpsetRequests
         return w.EndMessage();
     }
 
-    /// <summary>IPSET_CMD_TEST of one element (the kernel takes no batch for test).</summary>
-    public static NetlinkMessageWriter Test(byte protocol, string name, IpsetElement element)
+    /// <summary>IPSET_CMD_TEST of one element (the kernel takes no batch for test); with nomatch, as `ipset test SET NET nomatch`.</summary>
+    public static NetlinkMessageWriter Test(byte protocol, string name, IpsetElement element, bool noMatch = false)
     {
         var w = Begin(IpsetConstants.CmdTest, RequestAck, protocol).PutString(IpsetConstants.AttrSetName, name);
         var data = w.BeginNested(IpsetConstants.AttrData);
         PutElement(w, element);
+        PutCadtFlags(w, element, noMatch);
         w.EndNested(data);
         return w.EndMessage();
     }
@@ -111,9 +117,13 @@ internal static class IpsetRequests
     private static void PutEntry(NetlinkMessageWriter w, IpsetEntry entry, bool add)
     {
         PutElement(w, entry.Element);
-        if (!add) return;
+        if (!add)
+        {
+            PutCadtFlags(w, entry.Element, false);
+            return;
+        }
         if (entry.Timeout is { } timeout) w.PutU32(IpsetConstants.AttrTimeout, timeout, ByteOrder.Network);
-        if (entry.NoMatch) w.PutU32(IpsetConstants.AttrCadtFlags, IpsetConstants.FlagNoMatch, ByteOrder.Network);
+        PutCadtFlags(w, entry.Element, entry.NoMatch, entry.Wildcard);
         if (entry.Bytes is { } bytes) w.PutU64(IpsetConstants.AttrBytes, bytes, ByteOrder.Network);
         if (entry.Packets is { } packets) w.PutU64(IpsetConstants.AttrPackets, packets, ByteOrder.Network);
         if (entry.Comment is { } comment) w.PutString(IpsetConstants.AttrComment, comment);
@@ -122,12 +132,36 @@ internal static class IpsetRequests
         if (entry.SkbQueue is { } queue) w.PutU16(IpsetConstants.AttrSkbQueue, queue, ByteOrder.Network);
     }
 
-    /// <summary>The element's attributes: IP (and CIDR or IP_TO), PORT (and PORT_TO), PROTO, IP2 (and CIDR2 or IP2_TO).</summary>
+    /// <summary>CADT_FLAGS of an element: nomatch, physdev (hash:net,iface), before (list:set); none when no flag is set.</summary>
+    private static void PutCadtFlags(NetlinkMessageWriter w, IpsetElement e, bool noMatch, bool wildcard = false)
+    {
+        var flags = (noMatch ? IpsetConstants.FlagNoMatch : 0) | (wildcard ? IpsetConstants.FlagIfaceWildcard : 0) | (e.PhysicalDevice ? IpsetConstants.FlagPhysdev : 0)
+            | (e.Reference is not null && e.Before ? IpsetConstants.FlagBefore : 0);
+        if (flags != 0) w.PutU32(IpsetConstants.AttrCadtFlags, flags, ByteOrder.Network);
+    }
+
+    /// <summary>The element's attributes: IP (and CIDR or IP_TO), PORT (and PORT_TO), PROTO, IP2 (and CIDR2 or IP2_TO), ETHER, IFACE, MARK, NAME (and NAMEREF).</summary>
     internal static void PutElement(NetlinkMessageWriter w, IpsetElement e)
     {
         var addressIndex = 0;
         foreach (var dimension in e.Type.Dimensions)
         {
+            switch (dimension)
+            {
+                case IpsetDimension.Mac:
+                    if (e.Mac is { } mac) w.PutBytes(IpsetConstants.AttrEther, mac, netByteOrder: false);
+                    continue;
+                case IpsetDimension.Interface:
+                    w.PutString(IpsetConstants.AttrIface, e.Interface!);
+                    continue;
+                case IpsetDimension.Mark:
+                    w.PutU32(IpsetConstants.AttrMark, e.Mark ?? 0, ByteOrder.Network);
+                    continue;
+                case IpsetDimension.SetName:
+                    w.PutString(IpsetConstants.AttrName, e.SetName!);
+                    if (e.Reference is { } reference) w.PutString(IpsetConstants.AttrNameRef, reference);
+                    continue;
+            }
             if (dimension == IpsetDimension.Port)
             {
                 w.PutU16(IpsetConstants.AttrPort, e.Port ?? 0, ByteOrder.Network);

@@ -16,15 +16,15 @@ namespace IpvsTools;
 /// </summary>
 public static class IpsetRestoreParser
 {
-    // ipset's command table order: a prefix picks the first command it starts.
-    private static readonly string[] CommandOrder = ["create", "add", "del", "test", "destroy", "list", "save", "restore", "flush", "rename", "swap", "help", "version"];
-
-    private static readonly Dictionary<string, string> Aliases = new(StringComparer.Ordinal)
-    {
-        ["n"] = "create", ["-N"] = "create", ["a"] = "add", ["-A"] = "add", ["d"] = "del", ["-D"] = "del", ["t"] = "test", ["-T"] = "test",
-        ["x"] = "destroy", ["-X"] = "destroy", ["f"] = "flush", ["-F"] = "flush", ["e"] = "rename", ["-E"] = "rename", ["w"] = "swap", ["-W"] = "swap",
-        ["l"] = "list", ["-L"] = "list", ["s"] = "save", ["-S"] = "save", ["r"] = "restore", ["-R"] = "restore", ["h"] = "help", ["-H"] = "help", ["v"] = "version", ["-V"] = "version",
-    };
+    // ipset's command table (lib/ipset.c), in its order: a word picks the first command one of whose
+    // names it starts (after two leading dashes are dropped); a lone "-" names none.
+    private static readonly (string Command, string[] Names)[] Commands =
+    [
+        ("create", ["create", "new", "-N"]), ("add", ["add", "-A"]), ("del", ["del", "-D"]), ("test", ["test", "-T"]),
+        ("destroy", ["destroy", "x", "-X"]), ("list", ["list", "-L"]), ("save", ["save", "-S"]), ("restore", ["restore", "-R"]),
+        ("flush", ["flush", "-F"]), ("rename", ["rename", "e", "-E"]), ("swap", ["swap", "w", "-W"]), ("help", ["help", "-h", "-H"]),
+        ("version", ["version", "-v", "-V"]), ("quit", ["quit"]),
+    ];
 
     /// <summary>The longest line read; longer ones are refused (the ipset tool reads at most a few kilobytes per line).</summary>
     public const int MaxLineLength = 64 * 1024;
@@ -115,8 +115,20 @@ public static class IpsetRestoreParser
 
     private static IpsetRestoreCommand CommandOf(int number, string line, string word)
     {
-        var name = Aliases.TryGetValue(word, out var alias) ? alias : Array.Find(CommandOrder, c => c == word)
-            ?? (word.Length >= 2 ? Array.Find(CommandOrder, c => c.StartsWith(word, StringComparison.Ordinal)) : null);
+        var skip = word.StartsWith("--", StringComparison.Ordinal) ? 2 : 0;
+        string? name = null;
+        if (word.Length > skip && word != "-")
+        {
+            var typed = word.Substring(skip);
+            foreach (var (command, names) in Commands)
+            {
+                if (Array.Exists(names, n => n.StartsWith(typed, StringComparison.Ordinal)))
+                {
+                    name = command;
+                    break;
+                }
+            }
+        }
         return name switch
         {
             "create" => IpsetRestoreCommand.Create,
@@ -136,60 +148,106 @@ public static class IpsetRestoreParser
     {
         var typeName = IpsetTypeInfo.Canonical(args[1]);
         var type = IpsetTypeInfo.Find(typeName)
-            ?? throw error($"IpvsTools cannot create ipsets of type '{Show(args[1])}' (it makes {string.Join(", ", IpsetTypeInfo.Names)})");
+            ?? throw error($"'{Show(args[1])}' is not an ipset type (the types are {string.Join(", ", IpsetTypeInfo.Names)})");
         string? family = null;
-        uint? hashSize = null, maxElements = null, initVal = null, timeout = null;
+        uint? hashSize = null, maxElements = null, initVal = null, timeout = null, size = null, markMask = null;
         byte? bucketSize = null, netmask = null;
         ushort? rangeFrom = null, rangeTo = null;
+        System.Net.IPAddress? ipFrom = null, ipTo = null, bitmask = null;
         bool counters = false, comment = false, skbInfo = false, forceAdd = false;
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var ports = type.Dimensions[0] == IpsetDimension.Port;
         for (var i = 2; i < args.Count; i++)
         {
-            var option = args[i];
-            var key = option is "-4" or "-6" ? "family" : option;
-            if (!seen.Add(key)) throw error($"{(option.StartsWith('-') ? option : key)} is given twice");
+            // ipset matches options exactly, after dropping two leading dashes (the old --hashsize form).
+            var option = args[i].StartsWith("--", StringComparison.Ordinal) ? args[i].Substring(2) : args[i];
+            var key = option is "-4" or "-6" ? "family" : option is "from" or "to" or "network" && type.IsBitmap ? "range-" + option : option;
+            if (!seen.Add(key)) throw error($"{option} is given twice");
             string Value()
             {
                 if (i + 1 >= args.Count) throw error($"{option} needs a value");
                 return args[++i];
             }
+            bool Has(string name) => type.HasOption(name);
+            void Unknown() => throw error($"'{Show(args[i])}' is not a create option of {type.Name} (ipset: Unknown argument)");
             switch (option)
             {
-                case "-4": family = "inet"; break;
-                case "-6": family = "inet6"; break;
-                case "family":
-                    family = Value() switch
+                case "-4" or "-6" or "family" when type.FamilyRule == IpsetFamilyRule.Either:
+                    family = option switch
                     {
-                        "inet" or "ipv4" => "inet",
-                        "inet6" or "ipv6" => "inet6",
-                        var other => throw error($"family is inet or inet6, not '{Show(other)}'"),
+                        "-4" => "inet",
+                        "-6" => "inet6",
+                        _ => Value() switch
+                        {
+                            "inet" or "ipv4" => "inet",
+                            "inet6" or "ipv6" => "inet6",
+                            var other => throw error($"family is inet or inet6, not '{Show(other)}'"),
+                        },
                     };
                     break;
-                case "hashsize": hashSize = Number(Value(), uint.MaxValue, option, error); break;
-                case "maxelem": maxElements = Number(Value(), uint.MaxValue, option, error); break;
-                case "initval": initVal = Number(Value(), uint.MaxValue, option, error); break;
-                case "timeout": timeout = Number(Value(), IpsetEntry.MaxTimeout, option, error); break;
-                case "bucketsize": bucketSize = (byte)Number(Value(), byte.MaxValue, option, error); break;
-                case "netmask": netmask = (byte)Number(Value(), 128, option, error); break;
-                case "range":
+                case "hashsize" when Has(option): hashSize = Number(Value(), uint.MaxValue, option, error); break;
+                case "maxelem" when Has(option): maxElements = Number(Value(), uint.MaxValue, option, error); break;
+                case "initval" when Has(option): initVal = Number(Value(), uint.MaxValue, option, error); break;
+                case "timeout" when Has(option): timeout = Number(Value(), IpsetEntry.MaxTimeout, option, error); break;
+                case "bucketsize" when Has(option): bucketSize = (byte)Number(Value(), byte.MaxValue, option, error); break;
+                case "netmask" when Has(option): netmask = (byte)Number(Value(), 128, option, error); break;
+                case "size" when Has(option): size = Number(Value(), uint.MaxValue, option, error); break;
+                case "markmask" when Has(option): markMask = Number(Value(), uint.MaxValue, option, error); break;
+                case "bitmask" when Has(option):
+                    var maskText = Value();
+                    if (!System.Net.IPAddress.TryParse(maskText, out bitmask) || (bitmask.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !IpsetElementParser.TryParseV4(maskText, out _)))
+                        throw error($"bitmask takes an address mask such as 255.255.255.0 or ffff:ffff::, not '{Show(maskText)}'");
+                    break;
+                case "range" when type.IsBitmap && ports:
                     var range = Value();
                     var dash = range.IndexOf('-');
                     if (dash <= 0) throw error($"range takes FROM-TO ports, not '{Show(range)}'");
                     rangeFrom = (ushort)Number(range.Substring(0, dash), ushort.MaxValue, "range", error);
                     rangeTo = (ushort)Number(range.Substring(dash + 1), ushort.MaxValue, "range", error);
-                    if (rangeFrom > rangeTo) (rangeFrom, rangeTo) = (rangeTo, rangeFrom);
                     break;
-                case "counters": counters = true; break;
-                case "comment": comment = true; break;
-                case "skbinfo": skbInfo = true; break;
-                case "forceadd": forceAdd = true; break;
-                default: throw error($"'{Show(option)}' is not a create option IpvsTools knows for {type.Name}");
+                case "range" when type.IsBitmap:
+                    (ipFrom, ipTo) = AddressRange(Value(), "range", error);
+                    break;
+                case "from" or "to" when type.IsBitmap && ports:
+                    var port = (ushort)Number(Value(), ushort.MaxValue, option, error);
+                    if (option == "from") rangeFrom = port;
+                    else rangeTo = port;
+                    break;
+                case "from" or "to" when type.IsBitmap:
+                    var address = Value();
+                    if (!IpsetElementParser.TryParseV4(address, out var parsed)) throw error($"{option} takes an IPv4 address, not '{Show(address)}'");
+                    if (option == "from") ipFrom = parsed;
+                    else ipTo = parsed;
+                    break;
+                case "network" when type.IsBitmap && !ports:
+                    var network = Value();
+                    if (!network.Contains('/')) throw error($"network takes an IPv4 network such as 10.0.0.0/16, not '{Show(network)}'");
+                    (ipFrom, ipTo) = AddressRange(network, option, error);
+                    break;
+                case "counters" when Has(option): counters = true; break;
+                case "comment" when Has(option): comment = true; break;
+                case "skbinfo" when Has(option): skbInfo = true; break;
+                case "forceadd" when Has(option): forceAdd = true; break;
+                // Options of ipset 4.x that ipset 7.17 still reads and ignores for hash types.
+                case "probes" or "resize" or "gc" when type.IsHash:
+                    Value();
+                    break;
+                case "from" or "to" or "network" when type.IsHash && type.FamilyRule == IpsetFamilyRule.Either:
+                    Value();
+                    break;
+                default:
+                    Unknown();
+                    break;
             }
         }
-        var options = new IpsetCreateOptions(type.Name, type.IsBitmap ? family : family ?? "inet")
+        if (rangeFrom > rangeTo) (rangeFrom, rangeTo) = (rangeTo, rangeFrom);
+        if (ipFrom is not null && ipTo is not null && IpsetElementParser.CompareV4(ipFrom, ipTo) > 0) (ipFrom, ipTo) = (ipTo, ipFrom);
+        var options = new IpsetCreateOptions(type.Name, type.FamilyRule == IpsetFamilyRule.Either ? family ?? "inet" : null)
         {
             HashSize = hashSize, MaxElements = maxElements, InitVal = initVal, Timeout = timeout, BucketSize = bucketSize,
-            Netmask = netmask, RangeFrom = rangeFrom, RangeTo = rangeTo, Counters = counters, Comment = comment, SkbInfo = skbInfo, ForceAdd = forceAdd,
+            Netmask = netmask, Bitmask = bitmask, Size = size, MarkMask = markMask,
+            RangeFrom = rangeFrom, RangeTo = rangeTo, AddressRangeFrom = ipFrom, AddressRangeTo = ipTo,
+            Counters = counters, Comment = comment, SkbInfo = skbInfo, ForceAdd = forceAdd,
         };
         try
         {
@@ -202,15 +260,40 @@ public static class IpsetRestoreParser
         return options;
     }
 
+    /// <summary>An IPv4 range FROM-TO or a CIDR block, as the first and last address.</summary>
+    private static (System.Net.IPAddress From, System.Net.IPAddress To) AddressRange(string text, string option, Func<string, IpsetRestoreException> error)
+    {
+        var dash = text.IndexOf('-');
+        if (dash > 0 && IpsetElementParser.TryParseV4(text.Substring(0, dash), out var from) && IpsetElementParser.TryParseV4(text.Substring(dash + 1), out var to))
+            return (from, to);
+        var slash = text.IndexOf('/');
+        if (slash > 0 && IpsetElementParser.TryParseV4(text.Substring(0, slash), out var address)
+            && IpsetElementParser.TryDecimal(text.Substring(slash + 1), 32, out var prefix) && prefix > 0)
+        {
+            var first = IpsetElementParser.Mask(address, prefix);
+            var bytes = first.GetAddressBytes();
+            var host = prefix == 32 ? 0u : uint.MaxValue >> prefix;
+            var last = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes) | host;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, last);
+            return (first, new System.Net.IPAddress(bytes));
+        }
+        if (IpsetElementParser.TryParseV4(text, out var single)) return (single, single);
+        throw error($"{option} takes IPv4 addresses FROM-TO or a network IP/CIDR, not '{Show(text)}'");
+    }
+
     private static void EntryOptions(IpsetRestoreLine line, List<string> args, Func<string, IpsetRestoreException> error)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 2; i < args.Count; i++)
         {
-            var option = args[i];
-            if (!seen.Add(option)) throw error($"{option} is given twice");
-            if (line.Command != IpsetRestoreCommand.Add)
-                throw error($"'{Show(option)}': {Word(line.Command)} takes only the element");
+            // As ipset matches options: exactly, after dropping two leading dashes.
+            var option = args[i].StartsWith("--", StringComparison.Ordinal) ? args[i].Substring(2) : args[i];
+            var key = option is "before" or "after" ? "before/after" : option;
+            if (!seen.Add(key)) throw error($"{option} is given twice" + (key == "before/after" ? " (or with before/after)" : ""));
+            // del and test take only nomatch (net types) and before/after (list:set); the set's type is checked later.
+            if (line.Command != IpsetRestoreCommand.Add && option is not ("nomatch" or "before" or "after")
+                || line.Command == IpsetRestoreCommand.Delete && option == "nomatch")
+                throw error($"'{Show(args[i])}': {Word(line.Command)} takes no such option (ipset: Unknown argument)");
             string Value()
             {
                 if (i + 1 >= args.Count) throw error($"{option} needs a value");
@@ -223,6 +306,12 @@ public static class IpsetRestoreParser
                 case "bytes": line.Bytes = Number64(Value(), option, error); break;
                 case "comment": line.Comment = Value(); break;
                 case "nomatch": line.NoMatch = true; break;
+                case "wildcard": line.Wildcard = true; break;
+                case "before":
+                case "after":
+                    line.Reference = Value();
+                    line.Before = option == "before";
+                    break;
                 case "skbmark":
                     var mark = Value();
                     var slash = mark.IndexOf('/');
@@ -237,7 +326,7 @@ public static class IpsetRestoreParser
                         | Number("0x" + priority.Substring(colon + 1), ushort.MaxValue, option, error);
                     break;
                 case "skbqueue": line.SkbQueue = (ushort)Number(Value(), ushort.MaxValue, option, error); break;
-                default: throw error($"'{Show(option)}' is not a member option (timeout, packets, bytes, comment, nomatch, skbmark, skbprio, skbqueue)");
+                default: throw error($"'{Show(args[i])}' is not a member option (timeout, nomatch, wildcard, packets, bytes, comment, skbmark, skbprio, skbqueue; before, after for list:set)");
             }
         }
     }

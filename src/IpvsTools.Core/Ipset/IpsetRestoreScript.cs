@@ -66,10 +66,22 @@ public sealed class IpsetRestoreLine
     public ulong? Bytes { get; internal set; }
     public string? Comment { get; internal set; }
     public bool NoMatch { get; internal set; }
+
+    /// <summary>hash:net,iface: wildcard (the interface name is a prefix).</summary>
+    public bool Wildcard { get; internal set; }
+
+    /// <summary>list:set: the member set named by before or after.</summary>
+    public string? Reference { get; internal set; }
+
+    /// <summary>list:set: before (true) or after (false) <see cref="Reference"/>.</summary>
+    public bool Before { get; internal set; }
     public uint? SkbMark { get; internal set; }
     public uint? SkbMarkMask { get; internal set; }
     public uint? SkbPriority { get; internal set; }
     public ushort? SkbQueue { get; internal set; }
+
+    /// <summary>A create line whose set is already there (with -exist): the kernel keeps it as it is when its type and options are the same.</summary>
+    public bool SetExists { get; internal set; }
 
     /// <summary>-exist on this line (or on the whole import).</summary>
     public bool Exist { get; internal set; }

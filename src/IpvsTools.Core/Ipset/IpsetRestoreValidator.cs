@@ -38,6 +38,22 @@ public static class IpsetRestoreValidator
         return errors;
     }
 
+    private static string Word(IpsetRestoreCommand command) => command switch
+    {
+        IpsetRestoreCommand.Add => "add",
+        IpsetRestoreCommand.Delete => "delete",
+        _ => "test",
+    };
+
+    private static System.Net.IPAddress LastOf(IpsetElement element)
+    {
+        if (element.Cidr is not { } cidr || cidr >= 32 || element.Address is null) return element.Address!;
+        var value = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(element.Address.GetAddressBytes()) | (uint.MaxValue >> cidr);
+        var bytes = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, value);
+        return new System.Net.IPAddress(bytes);
+    }
+
     private static void Check(IpsetRestoreLine line, Dictionary<string, Model> sets, bool exist)
     {
         IpsetRestoreException Error(string problem, FailureKind kind = FailureKind.InvalidArgument) => new(line.LineNumber, line.Text, problem, kind);
@@ -54,6 +70,7 @@ public static class IpsetRestoreValidator
                     if (!exist) throw Error($"a set named '{name}' already exists (-Exist passes over a set of the same type and options)", FailureKind.AlreadyExists);
                     if (there.Type != options.Type || there.Family != options.EffectiveFamily)
                         throw Error($"a set named '{name}' already exists as {there.Type}{(there.Family is null ? "" : " family " + there.Family)}", FailureKind.AlreadyExists);
+                    line.SetExists = true;
                     return;
                 }
                 sets[name] = Model.Of(name, options);
@@ -64,17 +81,27 @@ public static class IpsetRestoreValidator
             case IpsetRestoreCommand.Test:
             {
                 var set = Existing(line.SetName!);
-                var type = IpsetTypeInfo.Find(set.Type) ?? throw Error($"IpvsTools cannot write members of set '{line.SetName}' of type {set.Type}", FailureKind.NotSupported);
+                var type = IpsetTypeInfo.Find(set.Type) ?? throw Error($"IpvsTools does not know the type {set.Type} of set '{line.SetName}'", FailureKind.NotSupported);
                 IpsetEntry entry;
                 try
                 {
                     var element = IpsetElementParser.Parse(line.ElementText, type, set.Family);
+                    if (line.Reference is { } reference) element = element.WithReference(reference, line.Before);
                     if (type.IsBitmap && set.RangeFrom is { } from && set.RangeTo is { } to && (element.Port < from || (element.PortTo ?? element.Port) > to))
-                        throw new IpsetSyntaxException($"'{element}' is outside the range {from}-{to} of set '{line.SetName}'");
-                    if (line.Command == IpsetRestoreCommand.Test && element.IsRange)
+                        throw new IpsetSyntaxException($"'{element}' is outside the range {from}-{to} of set '{line.SetName}' (IPSET_ERR_BITMAP_RANGE)");
+                    if (type.IsBitmap && set.AddressFrom is { } first && set.AddressTo is { } last && element.Address is { } address
+                        && (IpsetElementParser.CompareV4(address, first) < 0 || IpsetElementParser.CompareV4(element.AddressTo ?? LastOf(element), last) > 0))
+                        throw new IpsetSyntaxException($"'{element}' is outside the range {first}-{last} of set '{line.SetName}' (IPSET_ERR_BITMAP_RANGE)");
+                    if (line.Command == IpsetRestoreCommand.Test && element.IsRange && !(type.IsBitmap && set.Netmask is not null))
                         throw new IpsetSyntaxException($"'{element}' is a range: test takes one member");
+                    if (line.NoMatch && !type.HasNetDimension)
+                        throw new IpsetSyntaxException($"nomatch applies to sets with a net part; {type.Name} has none (ipset: Unknown argument)");
+                    if (line.Wildcard && type.Name != "hash:net,iface")
+                        throw new IpsetSyntaxException($"wildcard applies to hash:net,iface sets (ipset: Unknown argument)");
+                    if (IpsetNullElement.Problem(element, set.Netmask, set.Bitmask, set.Revision) is { } nullProblem)
+                        throw new IpsetSyntaxException(nullProblem);
                     entry = new IpsetEntry(element, line.Timeout, line.Packets, line.Bytes, line.Comment, line.NoMatch,
-                        line.SkbMark, line.SkbMarkMask, line.SkbPriority, line.SkbQueue);
+                        line.SkbMark, line.SkbMarkMask, line.SkbPriority, line.SkbQueue, line.Wildcard);
                 }
                 catch (IpvsToolsException ex)
                 {
@@ -84,15 +111,25 @@ public static class IpsetRestoreValidator
                 if ((entry.Packets is not null || entry.Bytes is not null) && !set.Counters) throw Error($"set '{line.SetName}' was created without counters");
                 if (entry.Comment is not null && !set.Comment) throw Error($"set '{line.SetName}' was created without comment support");
                 if ((entry.SkbMark ?? entry.SkbPriority ?? entry.SkbQueue) is not null && !set.SkbInfo) throw Error($"set '{line.SetName}' was created without skbinfo");
+                if (type.IsList)
+                {
+                    // The member and the reference are sets: they must exist, and a list:set holds no list:set (IPSET_ERR_NAME, _LOOP, _NAMEREF).
+                    var member = entry.Element.SetName!;
+                    if (!sets.TryGetValue(member, out var memberSet))
+                        throw Error($"there is no set named '{member}' to {Word(line.Command)} as a member of '{line.SetName}' (IPSET_ERR_NAME)", FailureKind.NotFound);
+                    if (memberSet.Type == "list:set") throw Error($"set '{member}' is a list:set: a list:set holds no list:set (IPSET_ERR_LOOP)");
+                    if (entry.Element.Reference is { } reference && !sets.ContainsKey(reference))
+                        throw Error($"there is no set named '{reference}' (named by {(entry.Element.Before ? "before" : "after")}; IPSET_ERR_NAMEREF)", FailureKind.NotFound);
+                }
                 line.Entry = entry;
                 var members = set.Members();
                 if (members is null) return;
-                if (entry.Element.IsRange)
+                if (entry.Element.IsRange || entry.Element.Reference is not null)
                 {
                     if (line.Command != IpsetRestoreCommand.Test) set.Forget();
                     return;
                 }
-                var text = entry.Element.Text;
+                var text = entry.Element.SetName ?? entry.Element.Text;
                 if (line.Command == IpsetRestoreCommand.Add)
                 {
                     if (!members.Add(text) && !exist) throw Error($"{text} is already in set '{line.SetName}' (-Exist passes over members already there)", FailureKind.AlreadyExists);
@@ -100,6 +137,11 @@ public static class IpsetRestoreValidator
                 else if (line.Command == IpsetRestoreCommand.Delete)
                 {
                     if (!members.Remove(text) && !exist) throw Error($"{text} is not in set '{line.SetName}' (-Exist passes over members already gone)", FailureKind.NotFound);
+                }
+                else if (set.ExactTest && !line.NoMatch && !members.Contains(text))
+                {
+                    // ipset restore stops at a test that fails: so does the check, before anything is applied.
+                    throw Error($"{text} is not in set '{line.SetName}' (a failing test stops ipset restore)", FailureKind.NotFound);
                 }
                 return;
             }
@@ -161,19 +203,32 @@ public static class IpsetRestoreValidator
         public string? Family;
         public bool HasTimeout, Counters, Comment, SkbInfo;
         public ushort? RangeFrom, RangeTo;
+        public System.Net.IPAddress? AddressFrom, AddressTo, Bitmask;
+        public byte? Netmask, Revision;
+        public uint? MarkMask;
+
+        /// <summary>A test of this set asks for one exact member (no networks, masks or timeouts that make it match more or less).</summary>
+        public bool ExactTest => !IpsetTypeInfo.Find(Type)!.HasNetDimension && Netmask is null && Bitmask is null && MarkMask is null && !HasTimeout
+            && Type is not ("bitmap:ip,mac" or "list:set");
         public uint References;
         public bool Untracked;
 
         public static Model Of(Ipset set, Func<string, IReadOnlyCollection<string>?>? load)
         {
             ushort? from = null, to = null;
-            if (set.Range?.Split('-') is [var f, var t] && ushort.TryParse(f, out var a) && ushort.TryParse(t, out var b)) (from, to) = (a, b);
+            System.Net.IPAddress? addressFrom = null, addressTo = null;
+            if (set.Range?.Split('-') is [var f, var t])
+            {
+                if (ushort.TryParse(f, out var a) && ushort.TryParse(t, out var b)) (from, to) = (a, b);
+                else if (IpsetElementParser.TryParseV4(f, out var af) && IpsetElementParser.TryParseV4(t, out var at)) (addressFrom, addressTo) = (af, at);
+            }
             return new Model
             {
                 Name = set.Name, Type = set.Type, Family = set.Family, HasTimeout = set.Timeout is not null, Counters = set.Counters, Comment = set.Comment, SkbInfo = set.SkbInfo,
-                RangeFrom = from, RangeTo = to, References = set.References,
+                RangeFrom = from, RangeTo = to, AddressFrom = addressFrom, AddressTo = addressTo, References = set.References,
+                Netmask = set.Netmask, Bitmask = set.Bitmask is null ? null : System.Net.IPAddress.Parse(set.Bitmask), MarkMask = set.MarkMask, Revision = set.Revision,
                 // A netmask folds addresses together: which member an element is, only the kernel says.
-                Untracked = set.Netmask is not null, _load = set.Netmask is null ? load : null,
+                Untracked = set.Netmask is not null || set.Bitmask is not null, _load = set.Netmask is null && set.Bitmask is null ? load : null,
             };
         }
 
@@ -181,8 +236,10 @@ public static class IpsetRestoreValidator
         {
             Name = name,
             Type = options.Type, Family = options.EffectiveFamily, HasTimeout = options.Timeout is not null, Counters = options.Counters, Comment = options.Comment, SkbInfo = options.SkbInfo,
-            RangeFrom = options.RangeFrom, RangeTo = options.RangeTo, Untracked = options.Netmask is not null, _loaded = true,
-            _members = options.Netmask is null ? new HashSet<string>(StringComparer.Ordinal) : null,
+            RangeFrom = options.RangeFrom, RangeTo = options.RangeTo, AddressFrom = options.AddressRangeFrom, AddressTo = options.AddressRangeTo,
+            Netmask = options.Netmask, Bitmask = options.Bitmask, MarkMask = options.MarkMask,
+            Untracked = options.Netmask is not null || options.Bitmask is not null, _loaded = true,
+            _members = options.Netmask is null && options.Bitmask is null ? new HashSet<string>(StringComparer.Ordinal) : null,
         };
 
         /// <summary>The members as element texts, or null when not known.</summary>

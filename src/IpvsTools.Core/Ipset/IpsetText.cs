@@ -39,7 +39,12 @@ public static class IpsetText
                     text.Append(member.Interface);
                     break;
                 case "mac":
-                    text.Append(member.MacAddress);
+                    // bitmap:ip,mac: a member whose MAC is not learned yet prints as its address alone.
+                    if (member.MacAddress is null && text.Length > 0 && text[^1] == ',') text.Length--;
+                    else text.Append(member.MacAddress);
+                    break;
+                case "set":
+                    text.Append(member.MemberSetName);
                     break;
                 default:
                     text.Append('?');
@@ -55,6 +60,7 @@ public static class IpsetText
         var parts = new List<string>();
         if (member.Timeout is { } timeout) parts.Add("timeout " + timeout.ToString(CultureInfo.InvariantCulture));
         if (member.NoMatch) parts.Add("nomatch");
+        if (member.Wildcard) parts.Add("wildcard");
         if (member.Packets is { } packets) parts.Add("packets " + packets.ToString(CultureInfo.InvariantCulture));
         if (member.Bytes is { } bytes) parts.Add("bytes " + bytes.ToString(CultureInfo.InvariantCulture));
         if (member.Comment is { } comment) parts.Add("comment \"" + comment + "\"");
@@ -68,24 +74,44 @@ public static class IpsetText
         return string.Join(" ", parts);
     }
 
-    /// <summary>The Header line of `ipset list` (and the create options of `ipset save`).</summary>
+    // The order of sets of a type IpvsTools does not know (the common order of the hash types).
+    private static readonly string[] FallbackOrder =
+        ["range", "family", "hashsize", "maxelem", "netmask", "timeout", "counters", "comment", "skbinfo", "bucketsize", "initval"];
+
+    /// <summary>
+    /// The Header line of `ipset list` (and the create options of `ipset save`): the options the kernel
+    /// reported, in the order of the type's create arguments in ipset 7.17. The family is printed only
+    /// by types that take one (not bitmap:ip, whose family is fixed); forceadd is never printed.
+    /// </summary>
     public static string FormatHeader(Ipset set)
     {
         var parts = new List<string>();
-        if (set.Range is not null) parts.Add("range " + set.Range);
-        if (set.Family is not null) parts.Add("family " + set.Family);
-        if (set.HashSize is { } hashSize) parts.Add("hashsize " + hashSize.ToString(CultureInfo.InvariantCulture));
-        if (set.MaxElements is { } maxElements) parts.Add("maxelem " + maxElements.ToString(CultureInfo.InvariantCulture));
-        if (set.Netmask is { } netmask) parts.Add("netmask " + netmask.ToString(CultureInfo.InvariantCulture));
-        if (set.Timeout is { } timeout) parts.Add("timeout " + timeout.ToString(CultureInfo.InvariantCulture));
-        if (set.Counters) parts.Add("counters");
-        if (set.Comment) parts.Add("comment");
-        if (set.SkbInfo) parts.Add("skbinfo");
-        // The kernel reports forceadd (CADT_FLAGS bit 5), but ipset 7.17 prints it neither in list nor in save: nor does this.
-        if (set.BucketSize is { } bucketSize) parts.Add("bucketsize " + bucketSize.ToString(CultureInfo.InvariantCulture));
-        if (set.InitVal is { } initVal) parts.Add("initval 0x" + initVal.ToString("x8", CultureInfo.InvariantCulture));
+        var order = IpsetTypeInfo.Find(set.Type)?.CreateOptions ?? FallbackOrder;
+        foreach (var option in order)
+        {
+            string? value = option switch
+            {
+                "range" => set.Range,
+                "family" => set.Family,
+                "hashsize" => Number(set.HashSize),
+                "maxelem" => Number(set.MaxElements),
+                "netmask" => Number(set.Netmask),
+                "bitmask" => set.Bitmask,
+                "markmask" => set.MarkMask is { } markMask ? "0x" + markMask.ToString("x8", CultureInfo.InvariantCulture) : null,
+                "size" => Number(set.Size),
+                "timeout" => Number(set.Timeout),
+                "bucketsize" => Number(set.BucketSize),
+                "initval" => set.InitVal is { } initVal ? "0x" + initVal.ToString("x8", CultureInfo.InvariantCulture) : null,
+                _ => null,
+            };
+            if (value is not null) parts.Add(option + " " + value);
+            else if ((option == "counters" && set.Counters) || (option == "comment" && set.Comment) || (option == "skbinfo" && set.SkbInfo))
+                parts.Add(option);
+        }
         return string.Join(" ", parts);
     }
+
+    private static string? Number(uint? value) => value?.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Sets as `ipset list` prints them: blocks separated by an empty line.</summary>
     public static string FormatList(IEnumerable<Ipset> sets)

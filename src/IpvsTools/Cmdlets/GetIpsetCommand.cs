@@ -43,14 +43,22 @@ public sealed class GetIpsetCommand : IpvsToolsCmdlet
                 }
                 try
                 {
+                    // A name that cannot be a set name (over 31 bytes) is bad input, not a missing set.
+                    IpsetNames.Validate(name);
+                }
+                catch (IpvsToolsException ex)
+                {
+                    WriteError(new ErrorRecord(new ArgumentException(ex.Message, nameof(Name), ex), ErrorIdPrefix + "InvalidName", ErrorCategory.InvalidArgument, name));
+                    continue;
+                }
+                try
+                {
                     foreach (var set in client.List(name)) WriteObject(set);
                 }
-                catch (IpvsToolsException ex) when (ex.Kind is FailureKind.NotFound or FailureKind.InvalidArgument)
+                catch (IpvsToolsException ex) when (ex.Kind is FailureKind.NotFound)
                 {
-                    var message = ex.Kind == FailureKind.NotFound
-                        ? $"No ipset named '{name}' exists{Where(ns)}. List the sets with Get-Ipset."
-                        : ex.Message;
-                    WriteError(new ErrorRecord(new ItemNotFoundException(message, ex), ErrorIdPrefix + Condition(ex.Kind), Category(ex.Kind), name));
+                    WriteError(new ErrorRecord(new ItemNotFoundException($"No ipset named '{name}' exists{Where(ns)}. List the sets with Get-Ipset.", ex),
+                        ErrorIdPrefix + Condition(ex.Kind), Category(ex.Kind), name));
                 }
             }
         }

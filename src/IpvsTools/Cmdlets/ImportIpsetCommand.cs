@@ -15,7 +15,6 @@ public sealed class ImportIpsetCommand : IpsetCmdlet
 {
     private const string PathSet = "Path";
     private const string TextSet = "Text";
-    private const int MaxReportedErrors = 50;
     private readonly StringBuilder _text = new();
     private Netlink.NetworkNamespace? _ns;
     private string _source = "";
@@ -105,19 +104,16 @@ public sealed class ImportIpsetCommand : IpsetCmdlet
         }
     }
 
-    /// <summary>Writes one error per refused line (the first 50) and says nothing was applied.</summary>
+    /// <summary>
+    /// Writes ONE error for a refused file: how many lines were refused, the first few with their reasons,
+    /// that nothing was imported, and what to do (-Exist when sets or members are already there).
+    /// </summary>
     private bool Refused(System.Collections.Generic.IReadOnlyList<IpsetRestoreException> errors)
     {
         if (errors.Count == 0) return false;
-        foreach (var error in errors.Take(MaxReportedErrors))
-        {
-            var record = new ErrorRecord(new IpvsToolsException($"{error.Message} Nothing was imported.", error.Kind, error),
-                ErrorIdPrefix + "InvalidLine", Category(error.Kind), Target(error));
-            WriteError(record);
-        }
-        if (errors.Count > MaxReportedErrors)
-            WriteError(new ErrorRecord(new IpvsToolsException($"{errors.Count - MaxReportedErrors} more line(s) were refused. Nothing was imported.", FailureKind.InvalidArgument),
-                ErrorIdPrefix + "InvalidLine", ErrorCategory.InvalidData, _source));
+        var refusal = new IpsetRestoreRefusedException(errors, _source.Length > 0 ? _source : null, Exist);
+        var first = errors[0];
+        WriteError(new ErrorRecord(refusal, ErrorIdPrefix + "InvalidLine", Category(refusal.Kind), errors.Count == 1 ? Target(first) : (_source.Length > 0 ? _source : "ipset restore text")));
         return true;
     }
 

@@ -95,12 +95,17 @@ public abstract class IpsetMemberCmdlet : IpsetCmdlet
 
         var entries = new List<IpsetEntry>(given.Count);
         var invalid = 0;
-        foreach (var text in Rejoin(given, type.Dimensions.Count))
+        // PowerShell splits an unquoted 10.0.0.1,tcp:80 into two strings: count the members, not the strings.
+        var members = Rejoin(given, type.Dimensions.Count).ToList();
+        var bitmask = set.Bitmask is null ? null : System.Net.IPAddress.Parse(set.Bitmask);
+        foreach (var text in members)
         {
             try
             {
                 var element = IpsetElementParser.Parse(text, type, set.Family);
                 CheckRange(set, element);
+                if (IpsetNullElement.Problem(element, set.Netmask, bitmask, set.Revision) is { } nullProblem)
+                    throw new IpsetSyntaxException(nullProblem + ".", text);
                 if (!RangesAllowed && element.IsRange)
                     throw new IpsetSyntaxException($"'{text}' stands for several members (a range); {Verb.ToLowerInvariant()} them one at a time.", text);
                 var entry = MakeEntry(element);
@@ -110,9 +115,9 @@ public abstract class IpsetMemberCmdlet : IpsetCmdlet
             catch (IpvsToolsException ex)
             {
                 invalid++;
-                var message = ex.Message + (given.Count > 1 && AllOrNothing
-                    ? $" Nothing of this batch of {given.Count} members was sent to ipset '{set.Name}'; the kernel state is unchanged."
-                    : "");
+                var message = ex.Message + (members.Count > 1 && AllOrNothing
+                    ? $" Nothing of this batch of {members.Count} members was sent to ipset '{set.Name}'; the kernel state is unchanged."
+                    : AllOrNothing ? $" Nothing was sent to ipset '{set.Name}'; the kernel state is unchanged." : "");
                 Refuse(message, "InvalidMember", text);
             }
         }
@@ -148,12 +153,19 @@ public abstract class IpsetMemberCmdlet : IpsetCmdlet
         if (pending.Count > 0) yield return string.Join(",", pending);
     }
 
-    /// <summary>A bitmap:port member must lie in the set's range (else the kernel refuses it).</summary>
+    /// <summary>A bitmap member must lie in the set's range (else the kernel refuses it: IPSET_ERR_BITMAP_RANGE).</summary>
     private static void CheckRange(Ipset set, IpsetElement element)
     {
         if (!element.Type.IsBitmap || set.Range is null) return;
         var parts = set.Range.Split('-');
-        if (parts.Length != 2 || !ushort.TryParse(parts[0], out var from) || !ushort.TryParse(parts[1], out var to)) return;
+        if (parts.Length != 2) return;
+        if (element.Address is { } address && IpsetElementParser.TryParseV4(parts[0], out var first) && IpsetElementParser.TryParseV4(parts[1], out var lastAddress))
+        {
+            if (IpsetElementParser.CompareV4(address, first) < 0 || IpsetElementParser.CompareV4(element.AddressTo ?? address, lastAddress) > 0)
+                throw new IpsetSyntaxException($"'{element}' is outside the range {set.Range} of ipset '{set.Name}' (the element is out of the range of the set).", element.Text);
+            return;
+        }
+        if (!ushort.TryParse(parts[0], out var from) || !ushort.TryParse(parts[1], out var to)) return;
         var last = element.PortTo ?? element.Port;
         if (element.Port < from || last > to)
             throw new IpsetSyntaxException($"'{element}' is outside the range {set.Range} of ipset '{set.Name}'.", element.Text);

@@ -129,9 +129,16 @@ public class ElementParserTests
     {
         Assert.Contains("no family", Assert.Throws<IpsetSyntaxException>(() => new IpsetCreateOptions("bitmap:port", "inet") { RangeFrom = 0, RangeTo = 1 }.Validate()).Message);
         Assert.Contains("needs a range", Assert.Throws<IpsetSyntaxException>(() => new IpsetCreateOptions("bitmap:port").Validate()).Message);
-        Assert.Contains("no netmask", Assert.Throws<IpsetSyntaxException>(() => new IpsetCreateOptions("hash:ip,port") { Netmask = 24 }.Validate()).Message);
+        Assert.Contains("no netmask", Assert.Throws<IpsetSyntaxException>(() => new IpsetCreateOptions("hash:net") { Netmask = 24 }.Validate()).Message);
+        // hash:ip,port has a netmask from revision 7 on: the kernel's revision decides.
+        new IpsetCreateOptions("hash:ip,port") { Netmask = 24 }.Validate(revision: 7);
+        Assert.Contains("needs revision 7", Assert.Throws<IpsetSyntaxException>(() => new IpsetCreateOptions("hash:ip,port") { Netmask = 24 }.Validate(revision: 6)).Message);
+        Assert.Contains("not both", Assert.Throws<IpsetSyntaxException>(() => new IpsetCreateOptions("hash:ip") { Netmask = 24, Bitmask = System.Net.IPAddress.Parse("255.255.0.0") }.Validate()).Message);
+        Assert.Contains("no size", Assert.Throws<IpsetSyntaxException>(() => new IpsetCreateOptions("hash:ip") { Size = 4 }.Validate()).Message);
+        Assert.Contains("range of IPv4 addresses", Assert.Throws<IpsetSyntaxException>(() => new IpsetCreateOptions("bitmap:ip").Validate()).Message);
         Assert.Contains("1-128", Assert.Throws<IpsetSyntaxException>(() => new IpsetCreateOptions("hash:ip", "inet6") { Netmask = 129 }.Validate()).Message);
-        Assert.Contains("cannot write ipsets of type 'list:set'", Assert.Throws<IpvsToolsException>(() => new IpsetCreateOptions("list:set").Validate()).Message);
+        Assert.Contains("'hash:foo' is not an ipset type", Assert.Throws<IpvsToolsException>(() => new IpsetCreateOptions("hash:foo").Validate()).Message);
+        new IpsetCreateOptions("list:set") { Size = 4 }.Validate();
         Assert.Equal("hash:ip family inet6 hashsize 64 netmask 64 timeout 5 counters comment",
             new IpsetCreateOptions("hash:ip", "inet6") { HashSize = 64, Netmask = 64, Timeout = 5, Counters = true, Comment = true }.ToString());
     }
