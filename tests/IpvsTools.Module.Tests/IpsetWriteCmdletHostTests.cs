@@ -124,7 +124,7 @@ public class IpsetWriteCmdletHostTests(PowerShellSession session)
         { "New-Ipset KUBE-CLUSTER-IP hash:ip,port -NetworkNamespace $ns", "NewIpsetAlreadyExists", "KUBE-CLUSTER-IP" },
         { "Add-IpsetMember KUBE-CLUSTER-IP fd00::1,tcp:53 -NetworkNamespace $ns", "AddIpsetMemberInvalidMember", "fd00::1,tcp:53" },
         { "Add-IpsetMember KUBE-CLUSTER-IP 10.0.0.1,tcp:65536 -NetworkNamespace $ns", "AddIpsetMemberInvalidMember", "10.0.0.1,tcp:65536" },
-        { "Add-IpsetMember KUBE-CLUSTER-IP 10.0.0.1,tcp:80, 10.0.0.2,tcp:http -NetworkNamespace $ns", "AddIpsetMemberInvalidMember", "10.0.0.2,tcp:http" },
+        { "Add-IpsetMember KUBE-CLUSTER-IP 10.0.0.1,tcp:80, 10.0.0.2,tcp:nosuchservice -NetworkNamespace $ns", "AddIpsetMemberInvalidMember", "10.0.0.2,tcp:nosuchservice" },
         { "Add-IpsetMember KUBE-CLUSTER-IP 10.0.0.1,tcp:80 -Comment x -NetworkNamespace $ns", "AddIpsetMemberInvalidMember", "10.0.0.1,tcp:80" },
         { "Add-IpsetMember KUBE-CLUSTER-IP 10.0.0.1,tcp:80 -Timeout 5 -NetworkNamespace $ns", "AddIpsetMemberInvalidMember", "10.0.0.1,tcp:80" },
         { "Add-IpsetMember KUBE-HEALTH-CHECK-NODE-PORT 80 -NetworkNamespace $ns", "AddIpsetMemberInvalidMember", "80" },

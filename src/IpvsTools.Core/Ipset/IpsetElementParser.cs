@@ -50,6 +50,13 @@ public static class IpsetElementParser
                 throw new IpsetSyntaxException($"'{Show(trimmed)}' is not one element: it contains white space or control characters.", text);
         }
         var parts = trimmed.Split(',');
+        // list:set also reads NAME,before,NAME and NAME,after,NAME (ipset_parse_setname).
+        if (type.IsList && parts is [var member, "before" or "after", var reference])
+        {
+            if (reference.Length == 0 || System.Text.Encoding.UTF8.GetByteCount(reference) > IpsetNames.MaxLength)
+                throw new IpsetSyntaxException($"'{Show(trimmed)}': a set name is 1-{IpsetNames.MaxLength} bytes.", text);
+            return Parse(member, type, family).WithReference(reference, parts[1] == "before");
+        }
         if (parts.Length != type.Dimensions.Count && !(type.LastDimensionOptional && parts.Length == type.Dimensions.Count - 1))
             throw new IpsetSyntaxException($"'{Show(trimmed)}' has {parts.Length} part(s); an element of a {type.Name} set has {type.Dimensions.Count}: {Shape(type, v6)}.", text);
 
@@ -275,21 +282,34 @@ public static class IpsetElementParser
         }
         if (TryParseV4(text, out var v4)) return v4;
         if (text.Contains(':')) throw context.Error($"'{text}' is an IPv6 address, but the set's family is inet");
-        throw context.Error($"'{text}' is not an IPv4 address (dotted decimal, no leading zeros)");
+        throw context.Error($"'{text}' is not an IPv4 address (IpvsTools does not resolve host names)");
     }
 
-    /// <summary>Strict dotted-quad IPv4: four decimal numbers 0-255 without leading zeros.</summary>
+    /// <summary>
+    /// IPv4 as the ipset tool reads it (getaddrinfo, that is inet_aton): one to four parts separated by
+    /// dots, each decimal, 0x hex or 0 octal, the last part filling the remaining bytes (10.1 is
+    /// 10.0.0.1, 0 is 0.0.0.0, 010.0.0.1 is 8.0.0.1). Host names are not resolved.
+    /// </summary>
     public static bool TryParseV4(string text, out IPAddress address)
     {
         address = IPAddress.None;
-        var octets = text.Split('.');
-        if (octets.Length != 4) return false;
-        Span<byte> bytes = stackalloc byte[4];
-        for (var i = 0; i < 4; i++)
+        if (text.Length == 0 || text.Length > 64) return false;
+        var parts = text.Split('.');
+        if (parts.Length > 4) return false;
+        var values = new ulong[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
         {
-            if (!TryDecimal(octets[i], 255, out var value)) return false;
-            bytes[i] = (byte)value;
+            if (parts[i].Length == 0 || !char.IsAsciiDigit(parts[i][0]) || !TryStrtoul(parts[i], out values[i])) return false;
+            if (i < parts.Length - 1 && values[i] > 255) return false;
         }
+        var lastBytes = 5 - parts.Length;
+        var last = values[^1];
+        if (last > (lastBytes == 4 ? uint.MaxValue : (1UL << (8 * lastBytes)) - 1)) return false;
+        uint value = 0;
+        for (var i = 0; i < parts.Length - 1; i++) value |= (uint)values[i] << (24 - 8 * i);
+        value |= (uint)last;
+        var bytes = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(bytes, value);
         address = new IPAddress(bytes);
         return true;
     }
@@ -325,38 +345,45 @@ public static class IpsetElementParser
             if (portText != "0") throw context.Error($"protocol {IpProtocols.Name(protocol)} has no ports: use the pseudo port 0 ({IpProtocols.Name(protocol)}:0)");
             return (protocol, 0, null);
         }
-        var (port, portTo) = ParsePortRange(portText, context);
+        var (port, portTo) = ParsePortRange(portText, context, IpProtocols.Name(protocol));
         return (protocol, port, portTo);
     }
 
     private static (ushort Port, ushort? PortTo) ParseBitmapPort(string part, Context context)
     {
         var colon = part.IndexOf(':');
+        var protocol = "tcp";
         if (colon >= 0)
         {
-            var protocol = part.Substring(0, colon);
-            if (!protocol.Equals("tcp", StringComparison.OrdinalIgnoreCase) && !protocol.Equals("udp", StringComparison.OrdinalIgnoreCase))
+            protocol = part.Substring(0, colon).ToLowerInvariant();
+            if (protocol is not ("tcp" or "udp"))
                 throw context.Error("bitmap:port members take only tcp: or udp: before the port (which set it belongs to says the protocol)");
             part = part.Substring(colon + 1);
         }
-        return ParsePortRange(part, context);
+        return ParsePortRange(part, context, protocol);
     }
 
-    private static (ushort Port, ushort? PortTo) ParsePortRange(string text, Context context)
+    /// <summary>PORT or FROM-TO; a name that holds a dash is written in brackets ([ftp-data]), as ipset escapes it.</summary>
+    private static (ushort Port, ushort? PortTo) ParsePortRange(string text, Context context, string protocol)
     {
-        var dash = text.IndexOf('-');
-        var from = ParsePort(dash < 0 ? text : text.Substring(0, dash), context);
+        var dash = text.StartsWith('[') && text.IndexOf(']') is var close and > 0 ? text.IndexOf('-', close) : text.IndexOf('-');
+        var from = ParsePort(dash < 0 ? text : text.Substring(0, dash), context, protocol);
         if (dash < 0) return (from, null);
-        var to = ParsePort(text.Substring(dash + 1), context);
+        var to = ParsePort(text.Substring(dash + 1), context, protocol);
         if (from > to) (from, to) = (to, from);
         return from == to ? (from, null) : (from, to);
     }
 
-    private static ushort ParsePort(string text, Context context)
+    /// <summary>A port as ipset reads it: a number as strtoul reads it (decimal, 0x hex, 0 octal) up to 65535, or a service name of the protocol in /etc/services.</summary>
+    private static ushort ParsePort(string text, Context context, string protocol)
     {
-        if (TryDecimal(text, 65535, out var port)) return (ushort)port;
-        if (text.Length > 0 && char.IsAsciiLetter(text[0])) throw context.Error($"'{text}': give the port as a number, not a service name");
-        throw context.Error($"the port '{text}' is not a number 0-65535 (without leading zeros)");
+        if (TryStrtoul(text, out var port) && port <= 65535) return (ushort)port;
+        if (text.Length > 0 && (char.IsAsciiLetter(text[0]) || text[0] == '['))
+        {
+            if (IpServices.TryParse(text, protocol, out var named)) return named;
+            throw context.Error($"'{text}' is not a {protocol} service name in /etc/services (nor a port number)");
+        }
+        throw context.Error($"the port '{text}' is not a number 0-65535");
     }
 
     /// <summary>A decimal 0..max without sign, spaces or leading zeros.</summary>

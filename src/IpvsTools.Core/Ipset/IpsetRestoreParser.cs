@@ -268,7 +268,7 @@ public static class IpsetRestoreParser
             return (from, to);
         var slash = text.IndexOf('/');
         if (slash > 0 && IpsetElementParser.TryParseV4(text.Substring(0, slash), out var address)
-            && IpsetElementParser.TryDecimal(text.Substring(slash + 1), 32, out var prefix) && prefix > 0)
+            && IpsetElementParser.TryDecimal(text.Substring(slash + 1), 32, out var prefix))
         {
             var first = IpsetElementParser.Mask(address, prefix);
             var bytes = first.GetAddressBytes();

@@ -228,7 +228,7 @@ public static class IpsetRestoreValidator
                 RangeFrom = from, RangeTo = to, AddressFrom = addressFrom, AddressTo = addressTo, References = set.References,
                 Netmask = set.Netmask, Bitmask = set.Bitmask is null ? null : System.Net.IPAddress.Parse(set.Bitmask), MarkMask = set.MarkMask, Revision = set.Revision,
                 // A netmask folds addresses together: which member an element is, only the kernel says.
-                Untracked = set.Netmask is not null || set.Bitmask is not null, _load = set.Netmask is null && set.Bitmask is null ? load : null,
+                Untracked = Folds(set.Type, set.Netmask, set.Bitmask), _load = Folds(set.Type, set.Netmask, set.Bitmask) ? null : load,
             };
         }
 
@@ -238,9 +238,15 @@ public static class IpsetRestoreValidator
             Type = options.Type, Family = options.EffectiveFamily, HasTimeout = options.Timeout is not null, Counters = options.Counters, Comment = options.Comment, SkbInfo = options.SkbInfo,
             RangeFrom = options.RangeFrom, RangeTo = options.RangeTo, AddressFrom = options.AddressRangeFrom, AddressTo = options.AddressRangeTo,
             Netmask = options.Netmask, Bitmask = options.Bitmask, MarkMask = options.MarkMask,
-            Untracked = options.Netmask is not null || options.Bitmask is not null, _loaded = true,
-            _members = options.Netmask is null && options.Bitmask is null ? new HashSet<string>(StringComparer.Ordinal) : null,
+            Untracked = Folds(options.Type, options.Netmask, options.Bitmask), _loaded = true,
+            _members = Folds(options.Type, options.Netmask, options.Bitmask) ? null : new HashSet<string>(StringComparer.Ordinal),
         };
+
+        /// <summary>
+        /// Whether which member an element is takes the kernel to say: a netmask or bitmask folds addresses
+        /// together, and a bitmap:ip,mac address added without its MAC takes one later.
+        /// </summary>
+        private static bool Folds(string type, byte? netmask, object? bitmask) => netmask is not null || bitmask is not null || type == "bitmap:ip,mac";
 
         /// <summary>The members as element texts, or null when not known.</summary>
         public HashSet<string>? Members()
