@@ -395,9 +395,11 @@ public class IpsetSuiteHostTests(ITestOutputHelper output)
 /// <summary>
 /// The ipset suite's files for set types the host kernel lacks (hash:mac, hash:ip,mark, hash:net,net,
 /// hash:net,port,net: <see cref="IpsetSuiteHostTests.LabTypes"/>), played the same way in the lab's
-/// Debian kernel, which has them.
+/// Debian kernel, which has them. Its own tier (LabIpsetSuite), not yet in tests/run.sh: about 550
+/// cases of a dozen process starts each, under TCG, whose time is not measured yet and could push the
+/// lab tier past its watchdog; run it as docs/reliability.md says.
 /// </summary>
-[Trait("Tier", "Lab")]
+[Trait("Tier", "LabIpsetSuite")]
 public class IpsetSuiteLabTests(ITestOutputHelper output)
 {
     public static TheoryData<string> Files() => IpsetSuiteHostTests.FilesFor(lab: true);
