@@ -157,6 +157,38 @@ public class IpsetWriteCmdletHostTests(PowerShellSession session)
     }
 
     [Fact]
+    public void EveryTypeTheHostHasIsCreatedFilledAndExportedAsTheToolDoes()
+    {
+        using var ns = new TestNamespace();
+        var vars = Vars(ns);
+        session.Ok("""
+            New-Ipset B bitmap:ip -Range 10.0.0.0/16 -Netmask 24 -Timeout 60 -Counters -NetworkNamespace $ns
+            Add-IpsetMember B '10.0.1.0/24' -Timeout 0 -NetworkNamespace $ns
+            New-Ipset M bitmap:ip,mac -Range 10.1.0.0-10.1.0.255 -NetworkNamespace $ns
+            Add-IpsetMember M '10.1.0.1,02:00:00:00:00:0a', '10.1.0.2' -NetworkNamespace $ns
+            New-Ipset P hash:ip,port -Netmask 24 -NetworkNamespace $ns
+            Add-IpsetMember P '10.2.0.9,udp:53' -NetworkNamespace $ns
+            New-Ipset Q hash:ip -Bitmask 255.255.0.255 -NetworkNamespace $ns
+            Add-IpsetMember Q 10.3.4.5 -NetworkNamespace $ns
+            Remove-IpsetMember Q 10.3.9.5 -NetworkNamespace $ns
+            New-Ipset I hash:net,iface -NetworkNamespace $ns
+            Add-IpsetMember I '10.4.0.0/16,physdev:eth1', '10.5.0.0/16,eth0' -NetworkNamespace $ns
+            New-Ipset L list:set -Size 4 -NetworkNamespace $ns
+            Add-IpsetMember L B, Q -NetworkNamespace $ns
+            Add-IpsetMember L 'P,before,Q' -NetworkNamespace $ns
+            """, vars);
+        var save = ns.Exec("ipset", "save");
+        Assert.Equal(save, (string)session.Ok("Export-Ipset -NetworkNamespace $ns", vars).Single().BaseObject);
+        Assert.Contains("create P hash:ip,port family inet hashsize 1024 maxelem 65536 bucketsize 12 initval ", save);
+        Assert.Contains(" netmask 24\n", save);
+        Assert.Contains("add M 10.1.0.2\n", save);
+        Assert.Contains("add L B\nadd L P\nadd L Q\n", save);
+        Assert.DoesNotContain("add Q ", save);
+        var members = session.Ok("(Get-Ipset L -NetworkNamespace $ns).Members.Element", vars).Select(o => o.ToString());
+        Assert.Equal(["B", "P", "Q"], members);
+    }
+
+    [Fact]
     public void OneUnquotedMemberIsOneMemberInTheMessage()
     {
         // PowerShell binds an unquoted 10.0.0.300,tcp:80 as two strings: the message speaks of one member.
