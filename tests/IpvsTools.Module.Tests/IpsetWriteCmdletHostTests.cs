@@ -166,6 +166,7 @@ public class IpsetWriteCmdletHostTests(PowerShellSession session)
             Add-IpsetMember B '10.0.1.0/24' -Timeout 0 -NetworkNamespace $ns
             New-Ipset M bitmap:ip,mac -Range 10.1.0.0-10.1.0.255 -NetworkNamespace $ns
             Add-IpsetMember M '10.1.0.1,02:00:00:00:00:0a', '10.1.0.2' -NetworkNamespace $ns
+            Add-IpsetMember M 10.1.0.3, 10.1.0.4,02:00:00:00:00:0b -NetworkNamespace $ns
             New-Ipset P hash:ip,port -Netmask 24 -NetworkNamespace $ns
             Add-IpsetMember P '10.2.0.9,udp:53' -NetworkNamespace $ns
             New-Ipset Q hash:ip -Bitmask 255.255.0.255 -NetworkNamespace $ns
@@ -181,7 +182,7 @@ public class IpsetWriteCmdletHostTests(PowerShellSession session)
         Assert.Equal(save, (string)session.Ok("Export-Ipset -NetworkNamespace $ns", vars).Single().BaseObject);
         Assert.Contains("create P hash:ip,port family inet hashsize 1024 maxelem 65536 bucketsize 12 initval ", save);
         Assert.Contains(" netmask 24\n", save);
-        Assert.Contains("add M 10.1.0.2\n", save);
+        Assert.Contains("add M 10.1.0.2\nadd M 10.1.0.3\nadd M 10.1.0.4,02:00:00:00:00:0B\n", save);
         Assert.Contains("add L B\nadd L P\nadd L Q\n", save);
         Assert.DoesNotContain("add Q ", save);
         var members = session.Ok("(Get-Ipset L -NetworkNamespace $ns).Members.Element", vars).Select(o => o.ToString());

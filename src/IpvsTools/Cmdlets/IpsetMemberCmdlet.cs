@@ -96,7 +96,7 @@ public abstract class IpsetMemberCmdlet : IpsetCmdlet
         var entries = new List<IpsetEntry>(given.Count);
         var invalid = 0;
         // PowerShell splits an unquoted 10.0.0.1,tcp:80 into two strings: count the members, not the strings.
-        var members = Rejoin(given, type.Dimensions.Count).ToList();
+        var members = Rejoin(given, type.Dimensions.Count, type.LastDimensionOptional).ToList();
         var bitmask = set.Bitmask is null ? null : System.Net.IPAddress.Parse(set.Bitmask);
         foreach (var text in members)
         {
@@ -131,11 +131,17 @@ public abstract class IpsetMemberCmdlet : IpsetCmdlet
     /// number of parts; a string with commas is one member as it is. (No part alone is ever a member
     /// of a type of several parts, so this cannot join two real members.)
     /// </summary>
-    internal static IEnumerable<string> Rejoin(IReadOnlyList<string> given, int parts)
+    internal static IEnumerable<string> Rejoin(IReadOnlyList<string> given, int parts, bool lastOptional = false)
     {
         var pending = new List<string>();
         foreach (var text in given)
         {
+            // bitmap:ip,mac: an address may come without its MAC; the next address starts the next member.
+            if (lastOptional && pending.Count > 0 && IpsetElementParser.TryParseV4(text, out _))
+            {
+                yield return string.Join(",", pending);
+                pending.Clear();
+            }
             if (parts == 1 || text.Contains(','))
             {
                 if (pending.Count > 0) yield return string.Join(",", pending);
