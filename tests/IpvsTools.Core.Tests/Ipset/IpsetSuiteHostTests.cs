@@ -107,64 +107,64 @@ public class IpsetSuiteHostTests(ITestOutputHelper output)
         string Source(string folder, string name) => File.Exists(Path.Combine(folder, name)) ? Path.Combine(folder, name) : Path.Combine(Folder, name);
         try
         {
-        var description = "";
-        var number = 0;
-        foreach (var text in File.ReadLines(Path.Combine(Folder, file)))
-        {
-            number++;
-            if (text.StartsWith('#'))
+            var description = "";
+            var number = 0;
+            foreach (var text in File.ReadLines(Path.Combine(Folder, file)))
             {
-                description = text.TrimStart('#', ' ');
-                continue;
+                number++;
+                if (text.StartsWith('#'))
+                {
+                    description = text.TrimStart('#', ' ');
+                    continue;
+                }
+                var c = Case.Read(text);
+                if (c is null) continue;
+                if (c.Kind == CaseKind.Shell)
+                {
+                    tally.Skipped++;
+                    continue;
+                }
+                tally.Run++;
+                var where = $"{file}:{number} ({description}): {c.Command}";
+                var before = module.Exec("ipset", "save");
+                bool toolOk, moduleOk;
+                string? why;
+                switch (c.Kind)
+                {
+                    case CaseKind.Restore:
+                        toolOk = Tool.TryRunWithInput(File.ReadAllText(Source(toolFiles, c.File!)), ["ip", "netns", "exec", tool.Name, "ipset", .. c.Arguments]).ExitCode == 0;
+                        (moduleOk, why) = Apply(client, File.ReadAllText(Source(moduleFiles, c.File!)), exist: c.Exist);
+                        break;
+                    case CaseKind.Save:
+                        var saved = tool.TryExec(["ipset", .. c.Arguments]);
+                        toolOk = saved.ExitCode == 0;
+                        if (toolOk) File.WriteAllText(Path.Combine(toolFiles, c.File!), saved.Output);
+                        try
+                        {
+                            File.WriteAllText(Path.Combine(moduleFiles, c.File!), IpsetText.FormatSave(client.List(c.Arguments.Length > 1 ? c.Arguments[1] : null)));
+                            (moduleOk, why) = (true, null);
+                        }
+                        catch (IpvsToolsException ex)
+                        {
+                            (moduleOk, why) = (false, ex.Message);
+                        }
+                        break;
+                    default:
+                        toolOk = tool.TryExec(["ipset", .. c.Arguments]).ExitCode == 0;
+                        (moduleOk, why) = Play(client, module, c);
+                        break;
+                }
+                if ((c.Expected == 0) != toolOk) tally.ToolDiffersFromSuite++;
+                var problems = new List<string>();
+                if (moduleOk != toolOk) problems.Add($"the tool {(toolOk ? "succeeded" : "refused")}, IpvsTools {(moduleOk ? "succeeded" : "refused: " + why)}");
+                var after = module.Exec("ipset", "save");
+                if (!moduleOk && !c.IsListing && Normalize(after) != Normalize(before)) problems.Add("IpvsTools refused but the kernel changed");
+                var toolSave = tool.Exec("ipset", "save");
+                if (Normalize(after) != Normalize(toolSave)) problems.Add($"the namespaces differ:\n--- IpvsTools\n{Normalize(after)}--- ipset\n{Normalize(toolSave)}");
+                if (SameAsTheTool(client, module) is { } differs) problems.Add(differs);
+                if (problems.Count == 0) tally.Passed++;
+                else tally.Failures.Add(where + "\n  " + string.Join("\n  ", problems));
             }
-            var c = Case.Read(text);
-            if (c is null) continue;
-            if (c.Kind == CaseKind.Shell)
-            {
-                tally.Skipped++;
-                continue;
-            }
-            tally.Run++;
-            var where = $"{file}:{number} ({description}): {c.Command}";
-            var before = module.Exec("ipset", "save");
-            bool toolOk, moduleOk;
-            string? why;
-            switch (c.Kind)
-            {
-                case CaseKind.Restore:
-                    toolOk = Tool.TryRunWithInput(File.ReadAllText(Source(toolFiles, c.File!)), ["ip", "netns", "exec", tool.Name, "ipset", .. c.Arguments]).ExitCode == 0;
-                    (moduleOk, why) = Apply(client, File.ReadAllText(Source(moduleFiles, c.File!)), exist: c.Exist);
-                    break;
-                case CaseKind.Save:
-                    var saved = tool.TryExec(["ipset", .. c.Arguments]);
-                    toolOk = saved.ExitCode == 0;
-                    if (toolOk) File.WriteAllText(Path.Combine(toolFiles, c.File!), saved.Output);
-                    try
-                    {
-                        File.WriteAllText(Path.Combine(moduleFiles, c.File!), IpsetText.FormatSave(client.List(c.Arguments.Length > 1 ? c.Arguments[1] : null)));
-                        (moduleOk, why) = (true, null);
-                    }
-                    catch (IpvsToolsException ex)
-                    {
-                        (moduleOk, why) = (false, ex.Message);
-                    }
-                    break;
-                default:
-                    toolOk = tool.TryExec(["ipset", .. c.Arguments]).ExitCode == 0;
-                    (moduleOk, why) = Play(client, module, c);
-                    break;
-            }
-            if ((c.Expected == 0) != toolOk) tally.ToolDiffersFromSuite++;
-            var problems = new List<string>();
-            if (moduleOk != toolOk) problems.Add($"the tool {(toolOk ? "succeeded" : "refused")}, IpvsTools {(moduleOk ? "succeeded" : "refused: " + why)}");
-            var after = module.Exec("ipset", "save");
-            if (!moduleOk && !c.IsListing && Normalize(after) != Normalize(before)) problems.Add("IpvsTools refused but the kernel changed");
-            var toolSave = tool.Exec("ipset", "save");
-            if (Normalize(after) != Normalize(toolSave)) problems.Add($"the namespaces differ:\n--- IpvsTools\n{Normalize(after)}--- ipset\n{Normalize(toolSave)}");
-            if (SameAsTheTool(client, module) is { } differs) problems.Add(differs);
-            if (problems.Count == 0) tally.Passed++;
-            else tally.Failures.Add(where + "\n  " + string.Join("\n  ", problems));
-        }
         }
         finally
         {
