@@ -187,6 +187,11 @@ public class IpsetWriteCmdletHostTests(PowerShellSession session)
         Assert.DoesNotContain("add Q ", save);
         var members = session.Ok("(Get-Ipset L -NetworkNamespace $ns).Members.Element", vars).Select(o => o.ToString());
         Assert.Equal(["B", "P", "Q"], members);
+        // The headers pipe into New-Ipset by property name: the copy has the same create lines (initval included).
+        using var copy = new TestNamespace();
+        session.Ok("Get-Ipset -NetworkNamespace $ns | New-Ipset -NetworkNamespace $copy", new Dictionary<string, object> { ["ns"] = ns.Name, ["copy"] = copy.Name });
+        static IEnumerable<string> Creates(string text) => text.Split('\n').Where(l => l.StartsWith("create ", StringComparison.Ordinal));
+        Assert.Equal(Creates(save), Creates(copy.Exec("ipset", "save")));
     }
 
     [Fact]
