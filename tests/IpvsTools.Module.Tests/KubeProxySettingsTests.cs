@@ -81,6 +81,14 @@ public sealed class KubeProxySettingsTests(PowerShellSession session) : IDisposa
     }
 
     [Fact]
+    public void RemoveKubeIpvsTakesTheNodePortRangeToo()
+    {
+        var error = Refusal("Remove-KubeIpvs -NodePortRange 30000 -Confirm:$false -NetworkNamespace ipvstools-never-read", Vars());
+        Assert.Equal("RemoveKubeIpvsInvalidNodePortRange,IpvsTools.Commands.RemoveKubeIpvsCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+    }
+
+    [Fact]
     public void SyncRefusesANegativeIpvsTimeout()
     {
         var error = Refusal("Sync-KubeIpvs -Path $path -NodeName n1 -IpvsUdpTimeout -5 -Confirm:$false", Vars());
