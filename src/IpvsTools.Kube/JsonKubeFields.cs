@@ -48,6 +48,7 @@ internal static class JsonKubeFields
             }
             else if (reader.ValueTextEquals("metadata"u8) && kind is null or "Service" or "EndpointSlice" or "Node") o.Metadata = Object(ref reader, Metadata);
             else if (reader.ValueTextEquals("items"u8) && items is not null) items(ref reader);
+            else if (reader.ValueTextEquals("spec"u8) && kind is "Node") o.NodeSpec = Object(ref reader, NodeSpec);
             else if (reader.ValueTextEquals("spec"u8) && kind is null or "Service") o.Spec = Object(ref reader, ServiceSpec);
             else if (reader.ValueTextEquals("status"u8) && kind is null or "Service" or "Node") Status(ref reader, o);
             else if (reader.ValueTextEquals("addressType"u8) && kind is null or "EndpointSlice") o.AddressType = String(ref reader);
@@ -69,6 +70,18 @@ internal static class JsonKubeFields
             else reader.Skip();
         }
         return meta;
+    }
+
+    private static V1NodeSpec NodeSpec(ref Utf8JsonReader reader)
+    {
+        var spec = new V1NodeSpec();
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("podCIDR"u8)) spec.PodCIDR = String(ref reader);
+            else if (reader.ValueTextEquals("podCIDRs"u8)) spec.PodCIDRs = Strings(ref reader);
+            else reader.Skip();
+        }
+        return spec;
     }
 
     private static V1ServiceSpec ServiceSpec(ref Utf8JsonReader reader)

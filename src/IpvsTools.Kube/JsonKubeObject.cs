@@ -26,6 +26,9 @@ internal sealed class JsonKubeObject
     /// <summary>A Node's status.addresses.</summary>
     public IList<V1NodeAddress>? NodeAddresses { get; set; }
 
+    /// <summary>A Node's spec: podCIDR and podCIDRs.</summary>
+    public V1NodeSpec? NodeSpec { get; set; }
+
     /// <summary>An EndpointSlice's addressType.</summary>
     public string? AddressType { get; set; }
 
@@ -39,5 +42,5 @@ internal sealed class JsonKubeObject
 
     public V1EndpointSlice ToEndpointSlice() => new() { Kind = Kind, Metadata = Metadata, AddressType = AddressType, Endpoints = Endpoints, Ports = Ports };
 
-    public V1Node ToNode() => new() { Kind = Kind, Metadata = Metadata, Status = NodeAddresses is null ? null : new V1NodeStatus { Addresses = NodeAddresses } };
+    public V1Node ToNode() => new() { Kind = Kind, Metadata = Metadata, Spec = NodeSpec, Status = NodeAddresses is null ? null : new V1NodeStatus { Addresses = NodeAddresses } };
 }

@@ -162,7 +162,13 @@ internal static class KubeObjectMapper
             if (a is null) continue;
             addresses.Add(new KubeNodeAddress(a.Type ?? "", a.Address ?? ""));
         }
-        return new KubeNode { Name = node.Metadata?.Name ?? "", Labels = Copy(node.Metadata?.Labels), Addresses = addresses };
+        var podCidrs = new List<IpNetwork>();
+        var texts = node.Spec?.PodCIDRs is { Count: > 0 } many ? many : node.Spec?.PodCIDR is { Length: > 0 } one ? [one] : Array.Empty<string>();
+        foreach (var text in texts)
+        {
+            if (IpNetwork.TryParse(text, out var net) && text.Contains('/')) podCidrs.Add(net!);
+        }
+        return new KubeNode { Name = node.Metadata?.Name ?? "", Labels = Copy(node.Metadata?.Labels), Addresses = addresses, PodCidrs = podCidrs };
     }
 
     private static KubeServiceType ServiceType(string? type) => type switch

@@ -22,6 +22,10 @@ public static class ClusterSources
     public static ClusterSnapshot ReadLive(string? kubeconfig, string? context, string? nodeName, CancellationToken cancellationToken = default)
         => LiveClusterSource.Read(kubeconfig, context, nodeName, cancellationToken);
 
+    /// <summary>Reads kube-proxy's configuration: a KubeProxyConfiguration file, or the kube-proxy ConfigMap (kubectl get cm kube-proxy -n kube-system -o yaml).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static KubeProxyConfigFile ReadProxyConfig(string path) => KubeProxyConfigReader.ReadFile(path);
+
     /// <summary>Follows the live cluster: a snapshot after the lists, then one after each batch of changes, until cancelled.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static IEnumerable<ClusterSnapshot> WatchLive(string? kubeconfig, string? context, string? nodeName, CancellationToken cancellationToken)

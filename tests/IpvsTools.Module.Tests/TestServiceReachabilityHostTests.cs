@@ -35,6 +35,40 @@ public sealed class TestServiceReachabilityHostTests(PowerShellSession session) 
     }
 
     [Fact]
+    public void ASourceNamespaceIsProbedFromAsWellAndDecidesWithTheNode()
+    {
+        // The node forwards between its pods (kube-proxy sets ip_forward=1): a client pod reaches the web pod through it.
+        _node.Exec("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+        using var pods = new LabPods(_node);
+        var web = pods.Add("web", "10.244.1.10").ServeTcp(8080);
+        var client = pods.Add("client", "10.244.1.11");
+        var vars = Vars();
+        vars["client"] = client.NamespaceName;
+        var r = session.Ok("Test-ServiceReachability 10.244.1.10 8080 -NetworkNamespace $ns -SourceNetworkNamespace $client", vars).Single();
+        Assert.True((bool)r.Properties["Reachable"].Value, (string)r.Properties["Reason"].Value);
+        Assert.Equal(client.NamespaceName, r.Properties["SourceNetworkNamespace"].Value);
+        Assert.Contains($"and from {client.NamespaceName} (connected in", (string)r.Properties["Reason"].Value);
+        Assert.True(Check(r, "Probe from the source namespace"));
+        Assert.Equal(2, web.TcpAccepted); // one connection from the node, one from the client pod
+
+        // The client pod loses its route: the node still gets an answer, the pod does not, so not reachable.
+        client.Exec("ip", "route", "del", "default");
+        var cut = session.Ok("Test-ServiceReachability 10.244.1.10 8080 -NetworkNamespace $ns -SourceNetworkNamespace $client -TimeoutSeconds 2", vars).Single();
+        Assert.False((bool)cut.Properties["Reachable"].Value);
+        Assert.StartsWith($"TCP 10.244.1.10:8080 answers from the node (connected in", (string)cut.Properties["Reason"].Value);
+        Assert.Contains($"but not from {client.NamespaceName} (unreachable", (string)cut.Properties["Reason"].Value);
+        Assert.True(Check(cut, "Probe through the VIP"));
+        Assert.False(Check(cut, "Probe from the source namespace"));
+
+        // Without the parameter the check is not tested.
+        Assert.Null(Check(session.Ok("Test-ServiceReachability 10.244.1.10 8080 -NetworkNamespace $ns", vars).Single(), "Probe from the source namespace"));
+    }
+
+    private static bool? Check(PSObject result, string name)
+        => ((IEnumerable)result.Properties["Checks"].Value).Cast<object>().Select(PSObject.AsPSObject)
+            .Where(c => (string)c.Properties["Name"].Value == name).Select(c => (bool?)c.Properties["Result"].Value).Single();
+
+    [Fact]
     public void TheResultSurvivesASerializationRoundTrip()
     {
         using var pods = new LabPods(_node);

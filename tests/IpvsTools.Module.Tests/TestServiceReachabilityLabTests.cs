@@ -159,9 +159,20 @@ public sealed class TestServiceReachabilityLabTests : IDisposable
         _pods["pod-1"].Remove();
         Assert.DoesNotContain(_pods["pod-1"].NamespaceName, Tool.Run("ip", "netns", "list"));
         var r = Test($"{Web} 80");
-        Assert.False(Reachable(r));
-        Assert.StartsWith("Real server 10.244.1.11:8080 does not answer (", Reason(r));
-        Assert.EndsWith("its pod is gone or its network is down.", Reason(r));
+        // rr sends the probe through the VIP to either pod: the verdict follows that probe, and names the gone pod either way.
+        if (Check(r, "Probe through the VIP") == true)
+        {
+            Assert.True(Reachable(r), Reason(r));
+            Assert.StartsWith($"TCP {Web}:80 answered through IPVS (connected in", Reason(r));
+            Assert.Contains("but real server 10.244.1.11:8080 does not answer (", Reason(r));
+            Assert.EndsWith("so the connections IPVS sends there fail.", Reason(r));
+        }
+        else
+        {
+            Assert.False(Reachable(r));
+            Assert.StartsWith("Real server 10.244.1.11:8080 does not answer (", Reason(r));
+            Assert.EndsWith("its pod is gone or its network is down.", Reason(r));
+        }
         Assert.False(Check(r, "Probe of each real server"));
         Assert.True(Check(r, "Virtual server"));
         var gone = RealServers(r).Single(s => (string)s.Properties["Destination"].Value == "10.244.1.11:8080");
@@ -175,8 +186,18 @@ public sealed class TestServiceReachabilityLabTests : IDisposable
         _pods["pod-0"].Stop(ProtocolType.Tcp, 8080);
         Assert.DoesNotContain(":8080", _pods["pod-0"].Exec("ss", "-Htln"));
         var r = Test($"{Web} 80");
-        Assert.False(Reachable(r));
-        Assert.Equal("Real server 10.244.1.10:8080 refuses: its pod is there but nothing listens on port 8080.", Reason(r));
+        // rr sends the probe through the VIP to either pod: the verdict follows that probe, and names the silent pod either way.
+        if (Check(r, "Probe through the VIP") == true)
+        {
+            Assert.True(Reachable(r), Reason(r));
+            Assert.Contains("but real server 10.244.1.10:8080 refuses (refused: nothing listens on port 8080), so the connections IPVS sends there fail.", Reason(r));
+        }
+        else
+        {
+            Assert.False(Reachable(r));
+            Assert.Equal("Real server 10.244.1.10:8080 refuses: its pod is there but nothing listens on port 8080.", Reason(r));
+        }
+        Assert.False(Check(r, "Probe of each real server"));
     }
 
     [Fact]
@@ -197,13 +218,71 @@ public sealed class TestServiceReachabilityLabTests : IDisposable
     {
         _node.Exec("ipset", "del", "KUBE-CLUSTER-IP", Web + ",tcp:80");
         Assert.DoesNotContain(Web + ",tcp:80", _node.Exec("ipset", "list", "KUBE-CLUSTER-IP"));
+        // From the node itself it still answers (IPVS takes the node's own packets in OUTPUT, before any filter),
+        // so it is reachable, and the missing member is named with what it breaks.
         var r = Test($"{Web} 80");
-        Assert.False(Reachable(r));
-        Assert.Equal($"An ipset member is missing (KUBE-CLUSTER-IP or KUBE-EXTERNAL-IP or KUBE-LOAD-BALANCER lacks {Web},tcp:80), so kube-proxy's iptables rules do not treat TCP {Web}:80 as a Service.", Reason(r));
-        Assert.True(Check(r, "Probe through the VIP")); // from the node itself it still answers: the sets matter for masquerade and filtering
+        Assert.True(Reachable(r), Reason(r));
+        Assert.True(Check(r, "Probe through the VIP"));
+        Assert.False(Check(r, "ipset members"));
+        Assert.StartsWith($"TCP {Web}:80 answered through IPVS (connected in", Reason(r));
+        Assert.Contains($"but an ipset member is missing (KUBE-CLUSTER-IP or KUBE-EXTERNAL-IP or KUBE-LOAD-BALANCER lacks {Web},tcp:80), which breaks "
+            + "clients off the node, pods included (KUBE-IPVS-FILTER rejects them), masquerade of NodePort, external and off-cluster traffic.", Reason(r));
         // With the cluster source the set is named exactly.
         var named = _session.Ok("Test-ServiceReachability -Service shop/web -Path $path -NodeName node-a -NetworkNamespace $ns", Vars()).Single();
         Assert.Contains($"KUBE-CLUSTER-IP lacks {Web},tcp:80", Reason(named));
+        Assert.True(Reachable(named), Reason(named));
+
+        // From a client pod the packet arrives at the node and meets KUBE-IPVS-FILTER: the address is in
+        // KUBE-IPVS-IPS, the address:port in no set, so it is rejected. Not reachable, and the rule's counter shows it.
+        var client = AddClient();
+        var fromPod = Test($"{Web} 80 -SourceNetworkNamespace {client.NamespaceName}");
+        Assert.False(Reachable(fromPod));
+        Assert.True(Check(fromPod, "Probe through the VIP"));
+        Assert.False(Check(fromPod, "Probe from the source namespace"));
+        Assert.StartsWith($"TCP {Web}:80 answers from the node (connected in", Reason(fromPod));
+        Assert.Contains($"but not from {client.NamespaceName} (refused", Reason(fromPod));
+        Assert.Contains("KUBE-IPVS-FILTER rejects them", Reason(fromPod));
+        var reject = _node.Exec("iptables-save", "-c", "-t", "filter").Split('\n').Single(l => l.Contains("-A KUBE-IPVS-FILTER") && l.Contains("-j REJECT"));
+        Assert.DoesNotMatch(@"^\[0:0\]", reject);
+
+        // The member back: the pod gets through too.
+        _node.Exec("ipset", "add", "KUBE-CLUSTER-IP", Web + ",tcp:80");
+        var healed = Test($"{Web} 80 -SourceNetworkNamespace {client.NamespaceName}");
+        Assert.True(Reachable(healed), Reason(healed));
+        Assert.Contains($" and from {client.NamespaceName} (connected in", Reason(healed));
+    }
+
+    /// <summary>A client pod (not a real server) at 10.244.1.20, and forwarding on the node as kube-proxy sets it.</summary>
+    private LabPod AddClient()
+    {
+        _node.Exec("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+        return _pods.Add("client", "10.244.1.20");
+    }
+
+    [Fact]
+    public void WithoutKubeProxysIptablesRulesTheVipStillAnswersAndTheReasonSaysWhatBreaks()
+    {
+        // The node of issue 18: kube-ipvs0, the ipsets and IPVS as kube-proxy leaves them, but no KUBE-* chains at all.
+        foreach (var table in new[] { "nat", "filter" })
+        {
+            _node.Exec("iptables", "-t", table, "-F");
+            _node.Exec("iptables", "-t", table, "-X");
+        }
+        Assert.DoesNotContain("KUBE-", _node.Exec("iptables-save"));
+        Assert.Contains($"TCP  {Web}:80 rr", _node.Exec("ipvsadm", "-Ln"));
+        Assert.Contains(Web, _node.Exec("ip", "-o", "addr", "show", "dev", "kube-ipvs0"));
+
+        var client = AddClient();
+        var r = Test($"{Web} 80 -SourceNetworkNamespace {client.NamespaceName}");
+        Assert.True(Reachable(r), Reason(r));
+        Assert.False(Check(r, "iptables chains and jumps"));
+        Assert.True(Check(r, "Probe through the VIP"));
+        Assert.True(Check(r, "Probe from the source namespace"));
+        Assert.StartsWith($"TCP {Web}:80 answered through IPVS (connected in", Reason(r));
+        Assert.Contains($" and from {client.NamespaceName} (connected in", Reason(r));
+        Assert.Contains("but kube-proxy's iptables rules are incomplete (", Reason(r));
+        Assert.Contains("which breaks masquerade of NodePort, external and off-cluster traffic", Reason(r));
+        Assert.Contains("loadBalancerSourceRanges", Reason(r));
     }
 
     [Fact]
@@ -241,9 +320,11 @@ public sealed class TestServiceReachabilityLabTests : IDisposable
         Assert.Equal(["10.244.1.10", "10.244.1.11"], new[] { _pods.AskDns(vip), _pods.AskDns(vip) }.Select(a => a.ToString()).Order());
         _node.Exec("ipvsadm", "-d", "-u", Dns + ":53", "-r", "10.244.1.11:53");
         Assert.Contains("src=10.244.1.11", _node.Exec("cat", "/proc/net/nf_conntrack"));
+        // The new query through the VIP is answered (a new flow), so reachable; the stale entries still send
+        // the old clients to the gone pod, which the Reason says with the command that clears them.
         var r = Test($"{Dns} 53 -Protocol Udp");
-        Assert.False(Reachable(r));
-        Assert.StartsWith("Stale UDP conntrack: ", Reason(r));
+        Assert.True(Reachable(r), Reason(r));
+        Assert.Contains("but stale UDP conntrack: ", Reason(r));
         Assert.Contains($"still send UDP {Dns}:53 to 10.244.1.11:53, no longer a real server", Reason(r));
         Assert.EndsWith($"(clear them: conntrack -D -p udp --orig-dst {Dns} --orig-port-dst 53).", Reason(r));
         Assert.False(Check(r, "UDP conntrack"));

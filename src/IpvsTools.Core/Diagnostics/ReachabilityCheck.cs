@@ -42,8 +42,9 @@ public static class ReachabilityCheckNames
     public const string Iptables = "iptables chains and jumps";
     public const string Conntrack = "UDP conntrack";
     public const string VipProbe = "Probe through the VIP";
+    public const string SourceProbe = "Probe from the source namespace";
     public const string RealServerProbes = "Probe of each real server";
 
     public static readonly string[] All =
-        [VipOnKubeIpvs0, VirtualServer, SchedulerModule, RealServers, EndpointSlices, Ipsets, Iptables, Conntrack, VipProbe, RealServerProbes];
+        [VipOnKubeIpvs0, VirtualServer, SchedulerModule, RealServers, EndpointSlices, Ipsets, Iptables, Conntrack, VipProbe, SourceProbe, RealServerProbes];
 }

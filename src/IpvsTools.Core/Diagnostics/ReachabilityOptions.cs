@@ -10,4 +10,7 @@ public sealed record ReachabilityOptions
 
     /// <summary>The scheduler kube-proxy uses (--ipvs-scheduler): checked as loaded when a virtual server is missing.</summary>
     public string Scheduler { get; init; } = "rr";
+
+    /// <summary>A pod's network namespace to probe the VIP from as well (traffic that arrives at the node as a client pod's does); null for the node only.</summary>
+    public Netlink.NetworkNamespace? SourceNamespace { get; init; }
 }

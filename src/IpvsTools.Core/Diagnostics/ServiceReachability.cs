@@ -15,7 +15,7 @@ public sealed class ServiceReachability
     private readonly RealServerReachability[] _realServers;
 
     public ServiceReachability(IpvsServiceKey key, string? service, bool reachable, string reason, IEnumerable<ReachabilityCheck> checks,
-        IEnumerable<RealServerReachability> realServers, ProbeOutcome? vipProbe, string? networkNamespace)
+        IEnumerable<RealServerReachability> realServers, ProbeOutcome? vipProbe, string? networkNamespace, string? sourceNetworkNamespace = null)
     {
         Key = key ?? throw new ArgumentNullException(nameof(key));
         Service = service;
@@ -25,6 +25,7 @@ public sealed class ServiceReachability
         _realServers = realServers?.ToArray() ?? Array.Empty<RealServerReachability>();
         LatencyMilliseconds = vipProbe?.LatencyMilliseconds;
         NetworkNamespace = networkNamespace;
+        SourceNetworkNamespace = sourceNetworkNamespace;
     }
 
     /// <summary>The virtual service tested.</summary>
@@ -40,7 +41,10 @@ public sealed class ServiceReachability
     /// <summary>The Kubernetes Service ("namespace/name:port") when the target came from a cluster source; else null.</summary>
     public string? Service { get; }
 
-    /// <summary>True when no check failed (and the probe through the VIP answered, when it could be judged).</summary>
+    /// <summary>
+    /// True when the VIP answered from every place probed (the node, and the source namespace when given),
+    /// whatever else failed (the Reason names what that breaks); without an answer, when no check failed.
+    /// </summary>
     public bool Reachable { get; }
 
     /// <summary>Why, in one sentence: the first failing check in order of cause, or what answered.</summary>
@@ -59,6 +63,9 @@ public sealed class ServiceReachability
     public double? LatencyMilliseconds { get; }
 
     public string? NetworkNamespace { get; }
+
+    /// <summary>The namespace the VIP was probed from as well (-SourceNetworkNamespace), or null.</summary>
+    public string? SourceNetworkNamespace { get; }
 
     /// <summary>The result of the named check, or null.</summary>
     public ReachabilityCheck? Check(string name) => _checks.FirstOrDefault(c => c.Name == name);

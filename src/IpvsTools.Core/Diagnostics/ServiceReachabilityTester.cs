@@ -30,9 +30,14 @@ public static class ServiceReachabilityTester
         // Conntrack first: the probes below add entries of their own.
         var conntrack = CheckConntrack(node, key, service);
         var vipTask = ReachabilityProbe.ProbeAsync(node.Namespace, key.Protocol, target.Address, key.Port, options.Timeout, cancellationToken);
+        var sourceTask = options.SourceNamespace is { } source
+            ? ReachabilityProbe.ProbeAsync(source, key.Protocol, target.Address, key.Port, options.Timeout, cancellationToken)
+            : null;
         var serverTasks = realServers.Select(r => ReachabilityProbe.ProbeAsync(node.Namespace, key.Protocol, r.Address, r.Port, options.Timeout, cancellationToken)).ToArray();
         var vip = await vipTask.ConfigureAwait(false);
+        var fromSource = sourceTask is null ? null : await sourceTask.ConfigureAwait(false);
         var probes = await Task.WhenAll(serverTasks).ConfigureAwait(false);
+        var sourceName = options.SourceNamespace?.DisplayName;
 
         var servers = realServers.Select((r, i) => new RealServerReachability(r.Address, r.Port, r.Weight, r.Weight is not null,
             target.Expected is null ? null : r.InSlices, probes[i])).ToList();
@@ -44,14 +49,18 @@ public static class ServiceReachabilityTester
             CheckScheduler(node, service, options.Scheduler),
             CheckWeights(service),
             CheckEndpointSlices(service, target, servers),
-            CheckIpsets(node, target),
-            CheckIptables(node, target),
+            CheckIpsets(node, target, out var missingMembers),
+            CheckIptables(node, target, out var missingRules),
             conntrack,
             new ReachabilityCheck(N.VipProbe, vip.Answered, $"{key.DisplayName}: {vip.Detail}"),
+            fromSource is null
+                ? new ReachabilityCheck(N.SourceProbe, null, "no source namespace given (-SourceNetworkNamespace)")
+                : new ReachabilityCheck(N.SourceProbe, fromSource.Answered, $"{key.DisplayName} from {sourceName}: {fromSource.Detail}"),
             CheckServerProbes(servers),
         };
-        var (reachable, reason) = Judge(key, checks, servers, vip);
-        return new ServiceReachability(key, target.Service, reachable, reason, checks, servers, vip, node.Namespace?.DisplayName);
+        var effects = ReachabilityEffects.OfIpsets(missingMembers).Concat(ReachabilityEffects.OfIptables(missingRules)).Distinct().ToList();
+        var (reachable, reason) = Judge(key, checks, servers, vip, fromSource, sourceName, effects);
+        return new ServiceReachability(key, target.Service, reachable, reason, checks, servers, vip, node.Namespace?.DisplayName, sourceName);
     }
 
     private sealed record Endpoint(IPAddress Address, ushort Port, int? Weight, bool InSlices);
@@ -123,8 +132,9 @@ public static class ServiceReachabilityTester
         return new(N.EndpointSlices, false, string.Join("; ", parts));
     }
 
-    private static ReachabilityCheck CheckIpsets(ReachabilityNode node, ReachabilityTarget target)
+    private static ReachabilityCheck CheckIpsets(ReachabilityNode node, ReachabilityTarget target, out List<string> missingSets)
     {
+        missingSets = [];
         if (node.Ipsets is null) return new(N.Ipsets, null, "the ipsets could not be read: " + node.IpsetError);
         string? why = null;
         var wanted = target.ExpectedMembers ?? Inferred(node, target, out why);
@@ -136,7 +146,10 @@ public static class ServiceReachabilityTester
             var names = group.Key.Split('|');
             foreach (var (_, member) in group)
                 if (!names.Any(n => node.Ipsets.TryGetValue(n, out var set) && set.Members.Contains(member)))
+                {
                     missing.Add($"{string.Join(" or ", names)} lacks {member}");
+                    missingSets.AddRange(names);
+                }
         }
         if (missing.Count == 0)
             return new(N.Ipsets, true, string.Join(", ", wanted.Select(w => $"{w.Set.Split('|').First(n => node.Ipsets.TryGetValue(n, out var s) && s.Members.Contains(w.Member))} has {w.Member}")));
@@ -172,13 +185,15 @@ public static class ServiceReachabilityTester
         return null;
     }
 
-    private static ReachabilityCheck CheckIptables(ReachabilityNode node, ReachabilityTarget target)
+    private static ReachabilityCheck CheckIptables(ReachabilityNode node, ReachabilityTarget target, out List<KubeIptablesCheck> missingRules)
     {
+        missingRules = [];
         if (!node.LooksLikeIpvsMode && target.Expected is null)
             return new(N.Iptables, null, "no kube-ipvs0 and no KUBE-* ipsets: kube-proxy's IPVS-mode rules do not apply");
         var (checks, error) = node.Iptables(target.Key.AddressFamily);
         if (checks is null) return new(N.Iptables, null, "iptables could not be read: " + error);
         var missing = checks.Where(c => c.Status == KubeIptablesCheckStatus.Missing).ToList();
+        missingRules = missing;
         if (missing.Count == 0) return new(N.Iptables, true, $"{checks.Count(c => c.Status == KubeIptablesCheckStatus.Present)} chains, jumps and rules of kube-proxy are present");
         return new(N.Iptables, false, $"{Count(missing.Count, "missing item")}: " + string.Join("; ", missing.Take(3).Select(c => $"{c.Table} {c.Chain}" + (c.Rule is null ? " (chain)" : ": " + c.Rule)))
             + (missing.Count > 3 ? "; ..." : ""));
@@ -217,13 +232,37 @@ public static class ServiceReachabilityTester
             ", slowest " + ProbeOutcome.Milliseconds(answered.Max(s => s.LatencyMilliseconds ?? 0)));
     }
 
-    /// <summary>Reachable when nothing failed; the reason is the first failure in order of cause.</summary>
-    private static (bool, string) Judge(IpvsServiceKey key, List<ReachabilityCheck> checks, List<RealServerReachability> servers, ProbeOutcome vip)
+    /// <summary>
+    /// The verdict follows the probes through the VIP: an answer from every place probed (the node, and the
+    /// source namespace when one is given) makes the target Reachable, and the checks that failed without
+    /// stopping the probes are named with what they break (masquerade, hairpin, source ranges, other
+    /// clients...). Without an answer, the reason is the first failure in order of cause.
+    /// </summary>
+    private static (bool, string) Judge(IpvsServiceKey key, List<ReachabilityCheck> checks, List<RealServerReachability> servers, ProbeOutcome vip,
+        ProbeOutcome? fromSource, string? sourceName, IReadOnlyList<string> effects)
     {
         ReachabilityCheck C(string name) => checks.First(c => c.Name == name);
         bool Failed(string name) => C(name).Result == false;
         var target = key.DisplayName;
         var address = key.Address!;
+        var broken = servers.FirstOrDefault(s => s.Reachable == false);
+
+        if (vip.Answered == true)
+        {
+            var text = Failed(N.VirtualServer)
+                ? $"{target} answered ({vip.Detail}), but not through IPVS: there is no virtual server {target}, so something else serves the address"
+                : $"{target} answered through IPVS ({vip.Detail})";
+            var issues = Issues(key, checks, servers, effects);
+            if (fromSource?.Answered == false)
+            {
+                return (false, $"{target} answers from the node ({vip.Detail}) but not from {sourceName} ({fromSource.Detail})"
+                    + (issues.Count > 0 ? "; " + string.Join("; ", issues) : "") + ".");
+            }
+            if (fromSource?.Answered == true) text += $" and from {sourceName} ({fromSource.Detail})";
+            return (true, issues.Count == 0
+                ? $"{text}; {C(N.RealServerProbes).Detail}."
+                : $"{text}; but {string.Join("; ", issues)}.");
+        }
 
         if (Failed(N.VirtualServer) && Failed(N.SchedulerModule))
             return (false, $"There is no virtual server {target} because its scheduler module is missing: {C(N.SchedulerModule).Detail}.");
@@ -237,7 +276,6 @@ public static class ServiceReachabilityTester
                 : $"{target} has no real servers: the Service has no ready endpoints on this node's view.");
         if (Failed(N.EndpointSlices))
             return (false, $"The real servers of {target} differ from the EndpointSlices ({C(N.EndpointSlices).Detail}).");
-        var broken = servers.FirstOrDefault(s => s.Reachable == false);
         if (broken is not null)
         {
             var why = broken.Detail.StartsWith("refused", StringComparison.Ordinal)
@@ -245,17 +283,48 @@ public static class ServiceReachabilityTester
                 : $"real server {broken.Destination} does not answer ({broken.Detail}): its pod is gone or its network is down";
             return (false, char.ToUpperInvariant(why[0]) + why.Substring(1) + ".");
         }
+        if (vip.Answered == false)
+        {
+            // A probe from the node goes through IPVS in OUTPUT and never meets KUBE-IPVS-FILTER or masquerade:
+            // missing sets and rules are named, but as what else they break, not as the cause.
+            var others = Issues(key, checks, servers, effects);
+            return (false, $"The probe through {target} failed ({vip.Detail}) although no layer check that stops it failed"
+                + (fromSource is null ? "" : $" (from {sourceName}: {fromSource.Detail})") + (others.Count > 0 ? "; also " + string.Join("; ", others) : "") + ".");
+        }
+        // UDP without an answer: the probe cannot tell; failed checks decide.
         if (Failed(N.Conntrack))
             return (false, $"Stale UDP conntrack: {C(N.Conntrack).Detail} (clear them: conntrack -D -p udp --orig-dst {address} --orig-port-dst {key.Port}).");
         if (Failed(N.Ipsets))
             return (false, $"An ipset member is missing ({C(N.Ipsets).Detail}), so kube-proxy's iptables rules do not treat {target} as a Service.");
         if (Failed(N.Iptables))
             return (false, $"kube-proxy's iptables rules are incomplete ({C(N.Iptables).Detail}).");
-        if (vip.Answered == false)
-            return (false, $"The probe through {target} failed ({vip.Detail}) although no layer check failed.");
-        if (vip.Answered == true)
-            return (true, $"{target} answered through IPVS ({vip.Detail}); {C(N.RealServerProbes).Detail}.");
+        if (fromSource?.Answered == false)
+            return (false, $"{target} does not answer from {sourceName} ({fromSource.Detail}).");
         return (true, $"No check failed; the probe through {target} was not conclusive ({vip.Detail}).");
+    }
+
+    /// <summary>What the failed checks that did not stop an answer break, one phrase each.</summary>
+    private static List<string> Issues(IpvsServiceKey key, List<ReachabilityCheck> checks, List<RealServerReachability> servers, IReadOnlyList<string> effects)
+    {
+        ReachabilityCheck C(string name) => checks.First(c => c.Name == name);
+        bool Failed(string name) => C(name).Result == false;
+        var issues = new List<string>();
+        if (Failed(N.VipOnKubeIpvs0)) issues.Add(C(N.VipOnKubeIpvs0).Detail + ", so the answer came from elsewhere");
+        if (Failed(N.RealServers)) issues.Add(C(N.RealServers).Detail + " (only existing or persistent connections get through)");
+        if (Failed(N.EndpointSlices)) issues.Add($"the real servers differ from the EndpointSlices ({C(N.EndpointSlices).Detail})");
+        foreach (var s in servers.Where(s => s.Reachable == false))
+            issues.Add($"real server {s.Destination} " + (s.Detail.StartsWith("refused", StringComparison.Ordinal) ? "refuses" : "does not answer")
+                + $" ({s.Detail}), so the connections IPVS sends there fail");
+        if (Failed(N.Conntrack))
+            issues.Add($"stale UDP conntrack: {C(N.Conntrack).Detail}, so those clients still go to it (clear them: conntrack -D -p udp --orig-dst {key.Address} --orig-port-dst {key.Port})");
+        if (Failed(N.Ipsets) || Failed(N.Iptables))
+        {
+            var what = new List<string>();
+            if (Failed(N.Ipsets)) what.Add($"an ipset member is missing ({C(N.Ipsets).Detail})");
+            if (Failed(N.Iptables)) what.Add($"kube-proxy's iptables rules are incomplete ({C(N.Iptables).Detail})");
+            issues.Add(string.Join(" and ", what) + (effects.Count > 0 ? ", which breaks " + string.Join(", ", effects) : ""));
+        }
+        return issues;
     }
 
     private static string Count(int n, string one, string? many = null)

@@ -212,6 +212,9 @@ public sealed class KubeDesiredState
     /// <summary>Every ClusterIP, ExternalIP and load-balancer IP of the proxied Services (what makes a virtual server the cluster's).</summary>
     public IReadOnlyList<IPAddress> ClusterAddresses { get; }
 
+    /// <summary>What kube-proxy would log about the snapshot (ports it ignores...), one sentence each.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
+
     /// <summary>The set called <paramref name="name"/>, or null.</summary>
     public KubeIpsetSpec? Ipset(string name) => Ipsets.FirstOrDefault(s => s.Name == name);
 

@@ -178,7 +178,7 @@ internal static class KubeIptablesRuleBuilder
 
     /// <summary>The rules for a family; <paramref name="sets"/> maps base set names to the family's sets.</summary>
     public static KubeIptablesRules Build(AddressFamily family, IReadOnlyDictionary<string, KubeIpsetSpec> sets,
-        IReadOnlyList<(IPAddress Ip, IpvsProtocol Protocol, int Port)> lbNoNodeAccess, KubeProxyOptions options)
+        IReadOnlyList<(IPAddress Ip, IpvsProtocol Protocol, int Port)> lbNoNodeAccess, KubeProxyOptions options, KubeNode? node = null)
     {
         var nat = new List<KubeIptablesRule>();
         var filter = new List<KubeIptablesRule>();
@@ -200,9 +200,9 @@ internal static class KubeIptablesRuleBuilder
         if (!Empty(KubeIpsets.ClusterIP))
         {
             var args = new List<string> { "-m", "comment", "--comment", Comment(KubeIpsets.ClusterIP), "-m", "set", "--match-set", Name(KubeIpsets.ClusterIP) };
-            var clusterCidr = options.ClusterCidrs.FirstOrDefault(c => c.AddressFamily == family);
+            var notLocal = KubeLocalDetector.IfNotLocal(options, family, node);
             if (options.MasqueradeAll) args.Add("dst,dst");
-            else if (clusterCidr is not null) args.AddRange(new[] { "dst,dst", "!", "-s", clusterCidr.ToString() });
+            else if (notLocal is not null) { args.Add("dst,dst"); args.AddRange(notLocal); }
             else args.Add("src,dst");
             args.AddRange(new[] { "-j", "KUBE-MARK-MASQ" });
             nat.Add(new KubeIptablesRule("nat", "KUBE-SERVICES", args));

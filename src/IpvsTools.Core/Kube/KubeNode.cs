@@ -41,6 +41,9 @@ public sealed class KubeNode
     /// <summary>status.addresses.</summary>
     public IReadOnlyList<KubeNodeAddress> Addresses { get; init; } = Array.Empty<KubeNodeAddress>();
 
+    /// <summary>spec.podCIDRs (spec.podCIDR when only it is set): the node's pod ranges, for --detect-local-mode NodeCIDR.</summary>
+    public IReadOnlyList<IpNetwork> PodCidrs { get; init; } = Array.Empty<IpNetwork>();
+
     /// <summary>The zone label's value, or null.</summary>
     public string? Zone => Labels.TryGetValue(ZoneLabel, out var v) ? v : null;
 

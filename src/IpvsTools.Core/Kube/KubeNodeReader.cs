@@ -23,6 +23,26 @@ public static class KubeNodeReader
         return addresses.Where(a => dummy is null || a.InterfaceIndex != dummy.Index).Select(a => a.Address).Distinct().ToList();
     }
 
+    /// <summary>The addresses on kube-ipvs0 (none when it does not exist).</summary>
+    public static IReadOnlyList<IPAddress> KubeIpvs0Addresses(NetworkNamespace? ns)
+    {
+        var (dummy, addresses) = ReadLinks(ns);
+        return dummy is null ? Array.Empty<IPAddress>() : addresses.Where(a => a.InterfaceIndex == dummy.Index).Select(a => a.Address).Distinct().ToList();
+    }
+
+    /// <summary>
+    /// <paramref name="options"/> with the node's addresses read from the kernel where it has none:
+    /// NodeAddresses (every address but kube-ipvs0's) and InterfaceAddresses (those and kube-ipvs0's, what
+    /// --nodeport-addresses CIDRs are matched against).
+    /// </summary>
+    public static KubeProxyOptions WithNodeAddresses(KubeProxyOptions options, NetworkNamespace? ns)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.NodeAddresses.Count == 0) options = options with { NodeAddresses = LocalAddresses(ns) };
+        if (options.InterfaceAddresses.Count == 0) options = options with { InterfaceAddresses = options.NodeAddresses.Concat(KubeIpvs0Addresses(ns)).Distinct().ToList() };
+        return options;
+    }
+
     /// <summary>The node's state for the given families (iptables is read for those; IPVS and sets whole).</summary>
     public static KubeNodeActualState Read(NetworkNamespace? ns, IEnumerable<AddressFamily> families, IptablesBackend? backend = null)
     {
@@ -111,7 +131,7 @@ public sealed class KubeIpvsPlanning
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.NodeAddresses.Count == 0) options = options with { NodeAddresses = KubeNodeReader.LocalAddresses(ns) };
+        options = KubeNodeReader.WithNodeAddresses(options, ns);
         // The kernel tables are read on another thread while the desired state is built (the IPVS listing is
         // mostly the kernel's time, the build only ours); iptables-save runs once the build has said which
         // families it needs.

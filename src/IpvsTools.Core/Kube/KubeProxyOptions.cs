@@ -28,6 +28,19 @@ public sealed record KubeProxyOptions
     public IReadOnlyList<IpNetwork> NodePortAddresses { get; init; } = Array.Empty<IpNetwork>();
 
     /// <summary>
+    /// nodePortAddresses' keyword 'primary': the node IPs (<see cref="NodeIPs"/>, else the Node object's) as
+    /// /32 or /128 CIDRs, added to <see cref="NodePortAddresses"/>.
+    /// </summary>
+    public bool NodePortAddressesPrimary { get; init; }
+
+    /// <summary>
+    /// Every address on every interface, kube-ipvs0's and loopback included (what kube-proxy's
+    /// NodePortAddresses.GetNodeIPs matches --nodeport-addresses CIDRs against, loopback then dropped).
+    /// Empty: <see cref="NodeAddresses"/>.
+    /// </summary>
+    public IReadOnlyList<IPAddress> InterfaceAddresses { get; init; } = Array.Empty<IPAddress>();
+
+    /// <summary>
     /// The node's primary IPs (kube-proxy's node IP, one per family; used to let the node itself reach
     /// a load balancer whose source ranges include it). Empty: the Node object's InternalIP, then
     /// ExternalIP, then loopback, as kube-proxy falls back.
@@ -43,8 +56,17 @@ public sealed record KubeProxyOptions
     /// <summary>--masquerade-all (for the iptables rules).</summary>
     public bool MasqueradeAll { get; init; }
 
-    /// <summary>--cluster-cidr (for the iptables rules).</summary>
+    /// <summary>--cluster-cidr (for the iptables rules, with <see cref="DetectLocalMode"/> ClusterCIDR).</summary>
     public IReadOnlyList<IpNetwork> ClusterCidrs { get; init; } = Array.Empty<IpNetwork>();
+
+    /// <summary>--detect-local-mode: how the rule that masquerades off-cluster traffic to ClusterIPs tells pod traffic.</summary>
+    public KubeLocalMode DetectLocalMode { get; init; } = KubeLocalMode.ClusterCIDR;
+
+    /// <summary>--pod-bridge-interface (detectLocal.bridgeInterface), for DetectLocalMode BridgeInterface.</summary>
+    public string? BridgeInterface { get; init; }
+
+    /// <summary>--pod-interface-name-prefix (detectLocal.interfaceNamePrefix), for DetectLocalMode InterfaceNamePrefix.</summary>
+    public string? InterfaceNamePrefix { get; init; }
 
     /// <summary>--iptables-masquerade-bit: the mark bit of packets to masquerade (14: mark 0x4000).</summary>
     public int MasqueradeBit { get; init; } = 14;

@@ -51,11 +51,8 @@ public static class KubeProxyState
             var members = KubeIpsets.All.ToDictionary(s => s.Name, _ => new HashSet<string>(StringComparer.Ordinal));
             var nodeAddressSet = options.NodeAddresses.Where(a => ValidForSet(a, family)).Distinct().ToList();
             // --nodeport-addresses: only this family's CIDRs count; none of them, or a zero CIDR, means every address.
-            var nodePortCidrs = options.NodePortAddresses.Where(n => n.AddressFamily == family).ToList();
-            var nodePortIPs = nodePortCidrs.Count == 0 || nodePortCidrs.Any(n => n.PrefixLength == 0)
-                ? nodeAddressSet
-                : nodeAddressSet.Where(a => nodePortCidrs.Any(n => n.Contains(a))).ToList();
-            var nodeIP = NodeIP(options, node, family);
+            var nodeIPs = NodeIPs(options, node, family);
+            var nodePortIPs = KubeNodePortAddresses.NodeIPs(options, family, nodeAddressSet, node);
             var flagsBase = options.Scheduler == "mh" ? IpvsConstants.SvcFlagSched2 : 0u;
             foreach (var svc in proxied)
             {
@@ -113,7 +110,7 @@ public static class KubeProxyState
                             foreach (var cidr in sourceRanges)
                             {
                                 members[KubeIpsets.LoadBalancerSourceCidr].Add(KubeIpsets.IPPortNet(ip, proto, port.Port, cidr));
-                                if (cidr.Contains(nodeIP)) allowFromNode = true;
+                                if (nodeIPs.Any(cidr.Contains)) allowFromNode = true;
                             }
                             if (allowFromNode) members[KubeIpsets.LoadBalancerSourceIP].Add(KubeIpsets.IPPortIP(ip, proto, port.Port, ip));
                             else lbNoNodeAccess.Add((ip, proto, port.Port)); // the node may not reach it: KUBE-IPVS-OUT-FILTER
@@ -154,11 +151,14 @@ public static class KubeProxyState
                 familySets[baseName] = spec;
                 sets.Add(spec);
             }
-            iptables.Add(KubeIptablesRuleBuilder.Build(family, familySets, lbNoNodeAccess, options));
+            iptables.Add(KubeIptablesRuleBuilder.Build(family, familySets, lbNoNodeAccess, options, node));
         }
 
         var ordered = IpvsadmOrder.Sort(servers.Values, (a, b) => IpvsadmOrder.CompareServices(a.Key, b.Key));
-        return new KubeDesiredState(families, ordered, SortAddresses(bound), sets, skipped, SortAddresses(clusterAddresses), iptables);
+        return new KubeDesiredState(families, ordered, SortAddresses(bound), sets, skipped, SortAddresses(clusterAddresses), iptables)
+        {
+            Warnings = KubeSnapshotWarnings.For(proxied, slicesByService),
+        };
     }
 
     /// <summary>Why kube-proxy does not program a Service; null when it does.</summary>
@@ -175,13 +175,23 @@ public static class KubeProxyState
     private static bool NeedsHealthCheck(KubeService s) => s.Type == KubeServiceType.LoadBalancer && s.ExternalTrafficPolicy == KubeTrafficPolicy.Local;
 
     /// <summary>isValidForSet: the family's addresses, without loopback and IPv6 link-local.</summary>
-    private static bool ValidForSet(IPAddress a, AddressFamily family)
+    internal static bool ValidForSet(IPAddress a, AddressFamily family)
         => a.AddressFamily == family && !IPAddress.IsLoopback(a) && !(a.AddressFamily == AddressFamily.InterNetworkV6 && a.IsIPv6LinkLocal);
 
-    private static IPAddress NodeIP(KubeProxyOptions options, KubeNode? node, AddressFamily family)
-        => options.NodeIPs.FirstOrDefault(a => a.AddressFamily == family)
-           ?? node?.HostIPs().FirstOrDefault(a => a.AddressFamily == family)
-           ?? (family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback);
+    /// <summary>
+    /// The node's IPs of the family, as kube-proxy takes its node IP: the given one (--bind-address), else
+    /// the Node object's primary IP; without a Node object (a snapshot of Services and EndpointSlices only)
+    /// the node's own addresses stand in for it, since the Node object's InternalIP is one of them; loopback last.
+    /// </summary>
+    internal static IReadOnlyList<IPAddress> NodeIPs(KubeProxyOptions options, KubeNode? node, AddressFamily family)
+    {
+        var given = options.NodeIPs.FirstOrDefault(a => a.AddressFamily == family)
+                    ?? node?.HostIPs().FirstOrDefault(a => a.AddressFamily == family);
+        if (given is not null) return [given];
+        var own = options.NodeAddresses.Where(a => ValidForSet(a, family)).Distinct().ToList();
+        if (own.Count > 0) return own;
+        return [family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback];
+    }
 
     private static IReadOnlyList<AddressFamily> Families(ClusterSnapshot snapshot, KubeProxyOptions options, KubeNode? node)
     {

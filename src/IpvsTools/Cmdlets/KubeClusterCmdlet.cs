@@ -76,6 +76,41 @@ public abstract class KubeClusterCmdlet : IpvsToolsCmdlet
     [Parameter]
     public SwitchParameter MasqueradeAll { get; set; }
 
+    /// <summary>
+    /// kube-proxy's configuration: a KubeProxyConfiguration file, or the kube-proxy ConfigMap as
+    /// `kubectl get cm kube-proxy -n kube-system -o yaml` prints it. Its settings (mode, ipvs.scheduler,
+    /// ipvs.excludeCIDRs, ipvs.strictARP, the ipvs timeouts, clusterCIDR, nodePortAddresses,
+    /// iptables.masqueradeAll and masqueradeBit, detectLocalMode, detectLocal, hostnameOverride, bindAddress)
+    /// apply unless a parameter gives the same setting; a mode other than ipvs is refused.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Config { get; set; }
+
+    /// <summary>The API server's --service-node-port-range ("30000-32767", the default): node-address virtual servers on these ports are the cluster's.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? NodePortRange { get; set; }
+
+    /// <summary>kube-proxy's --iptables-masquerade-bit: the fwmark bit of packets to masquerade (default 14, mark 0x4000).</summary>
+    [Parameter]
+    [ValidateRange(0, 31)]
+    public int MasqueradeBit { get; set; } = 14;
+
+    /// <summary>kube-proxy's --detect-local-mode: ClusterCIDR (default, with -ClusterCidr), NodeCIDR (the Node object's podCIDRs), BridgeInterface (-PodBridgeInterface) or InterfaceNamePrefix (-PodInterfaceNamePrefix).</summary>
+    [Parameter]
+    public KubeLocalMode DetectLocalMode { get; set; }
+
+    /// <summary>kube-proxy's --pod-bridge-interface, for -DetectLocalMode BridgeInterface.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? PodBridgeInterface { get; set; }
+
+    /// <summary>kube-proxy's --pod-interface-name-prefix, for -DetectLocalMode InterfaceNamePrefix.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? PodInterfaceNamePrefix { get; set; }
+
     /// <summary>Take the virtual servers that are not the cluster's too (kube-proxy removes them).</summary>
     [Parameter]
     public SwitchParameter IncludeForeign { get; set; }
@@ -84,6 +119,12 @@ public abstract class KubeClusterCmdlet : IpvsToolsCmdlet
     [Parameter]
     [ValidateSet("NfTables", "Legacy")]
     public IptablesBackend? IptablesBackend { get; set; }
+
+    /// <summary>The -Config file as read by <see cref="CheckInput"/>; null without one.</summary>
+    protected KubeProxyConfigFile? ConfigFile { get; private set; }
+
+    /// <summary>Whether the caller gave parameter <paramref name="name"/> (so it overrides the -Config file).</summary>
+    protected bool Given(string name) => MyInvocation.BoundParameters.ContainsKey(name);
 
     /// <summary>Cancelled when the pipeline is stopped (Ctrl+C).</summary>
     protected CancellationToken Cancellation => _stop.Token;
@@ -98,6 +139,7 @@ public abstract class KubeClusterCmdlet : IpvsToolsCmdlet
     {
         var options = ProxyOptions();
         if (options is null) return null;
+        if (options.NodeName is { } node) NodeName = node; // a hostnameOverride of -Config names the Node to read
         var paths = ResolvePaths();
         if (ParameterSetName == PathSet && paths is null) return null;
         return (options, paths);
@@ -135,8 +177,9 @@ public abstract class KubeClusterCmdlet : IpvsToolsCmdlet
         try
         {
             var planning = KubeIpvsPlanning.Run(snapshot, options, ns, IncludeForeign, IptablesBackend);
-            if (snapshot.FindNode(NodeName) is null)
-                WriteVerbose($"The cluster source has no Node '{NodeName}': no zone for topology hints, and the node IP comes from the node's addresses.");
+            if (snapshot.FindNode(options.NodeName) is null)
+                WriteVerbose($"The cluster source has no Node '{options.NodeName}': no zone for topology hints, and the node IP comes from the node's addresses.");
+            foreach (var warning in planning.Desired.Warnings) WriteWarning(warning);
             foreach (var s in planning.Desired.Skipped) WriteVerbose("Skipped " + s);
             foreach (var key in planning.Plan.Foreign) WriteVerbose("Left alone (not the cluster's): " + key);
             foreach (var d in planning.Plan.Draining) WriteVerbose("Draining (weight 0, removed once its connections end): " + d);
@@ -166,15 +209,38 @@ public abstract class KubeClusterCmdlet : IpvsToolsCmdlet
             cidrs[i] = ParseCidrs(named[i].Item1, named[i].Item2)!;
             if (cidrs[i] is null) return null;
         }
-        return new KubeProxyOptions
+        int first = 30000, last = 32767;
+        if (NodePortRange is not null && !KubeProxyConfigInput.TryParseRange(NodePortRange, out first, out last))
         {
-            Scheduler = Scheduler,
-            NodeName = NodeName,
-            NodeAddresses = NodeAddress ?? Array.Empty<IPAddress>(),
-            NodePortAddresses = cidrs[0],
-            ExcludeCidrs = cidrs[1],
-            ClusterCidrs = cidrs[2],
-            MasqueradeAll = MasqueradeAll,
+            WriteError(ErrorFor($"-NodePortRange: '{NodePortRange}' is not a port range such as 30000-32767.", "InvalidNodePortRange", ErrorCategory.InvalidArgument, NodePortRange));
+            return null;
+        }
+        var options = new KubeProxyOptions { NodeName = NodeName, NodeAddresses = NodeAddress ?? Array.Empty<IPAddress>(), NodePortRangeFirst = first, NodePortRangeLast = last };
+        if (Config is not null)
+        {
+            ConfigFile = KubeProxyConfigInput.Read(this, Config, ErrorIdPrefix, out var error);
+            if (ConfigFile is null)
+            {
+                WriteError(error!);
+                return null;
+            }
+            options = ConfigFile.ApplyTo(options);
+            WriteVerbose($"kube-proxy configuration {ConfigFile.Source}: mode ipvs, scheduler {ConfigFile.Scheduler ?? "(default)"}.");
+        }
+        // Explicit parameters win over the file.
+        return options with
+        {
+            Scheduler = Given(nameof(Scheduler)) || ConfigFile?.Scheduler is null ? Scheduler : options.Scheduler,
+            NodeName = Given(nameof(NodeName)) ? NodeName : options.NodeName,
+            NodePortAddresses = Given(nameof(NodePortAddress)) ? cidrs[0] : options.NodePortAddresses,
+            NodePortAddressesPrimary = !Given(nameof(NodePortAddress)) && options.NodePortAddressesPrimary,
+            ExcludeCidrs = Given(nameof(ExcludeCidr)) ? cidrs[1] : options.ExcludeCidrs,
+            ClusterCidrs = Given(nameof(ClusterCidr)) ? cidrs[2] : options.ClusterCidrs,
+            MasqueradeAll = Given(nameof(MasqueradeAll)) ? MasqueradeAll.IsPresent : options.MasqueradeAll,
+            MasqueradeBit = Given(nameof(MasqueradeBit)) ? MasqueradeBit : options.MasqueradeBit,
+            DetectLocalMode = Given(nameof(DetectLocalMode)) ? DetectLocalMode : options.DetectLocalMode,
+            BridgeInterface = Given(nameof(PodBridgeInterface)) ? PodBridgeInterface : options.BridgeInterface,
+            InterfaceNamePrefix = Given(nameof(PodInterfaceNamePrefix)) ? PodInterfaceNamePrefix : options.InterfaceNamePrefix,
         };
     }
 

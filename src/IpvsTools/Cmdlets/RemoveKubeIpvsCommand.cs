@@ -41,10 +41,21 @@ public sealed class RemoveKubeIpvsCommand : IpvsToolsCmdlet
     [ValidateSet("NfTables", "Legacy")]
     public IptablesBackend? IptablesBackend { get; set; }
 
+    /// <summary>The API server's --service-node-port-range ("30000-32767", the default): node-address virtual servers on these ports are the cluster's.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? NodePortRange { get; set; }
+
     protected override void ProcessRecord()
     {
         var excluded = KubeClusterCmdlet.ParseCidrs(this, ErrorIdPrefix, "ExcludeCidr", ExcludeCidr);
         if (excluded is null) return;
+        int first = 30000, last = 32767;
+        if (NodePortRange is not null && !KubeProxyConfigInput.TryParseRange(NodePortRange, out first, out last))
+        {
+            WriteError(ErrorFor($"-NodePortRange: '{NodePortRange}' is not a port range such as 30000-32767.", "InvalidNodePortRange", ErrorCategory.InvalidArgument, NodePortRange));
+            return;
+        }
         var ns = ResolveNetworkNamespace();
         var writer = new KubeNodeWriter(this, ErrorIdPrefix, ns, NetworkNamespace);
         writer.RefuseNextToKubeProxy(Force, "removes");
@@ -57,6 +68,8 @@ public sealed class RemoveKubeIpvsCommand : IpvsToolsCmdlet
             {
                 NodeAddresses = NodeAddress ?? KubeNodeReader.LocalAddresses(ns),
                 ExcludeCidrs = excluded,
+                NodePortRangeFirst = first,
+                NodePortRangeLast = last,
             };
             var actual = KubeNodeReader.Read(ns, [AddressFamily.InterNetwork, AddressFamily.InterNetworkV6], IptablesBackend);
             plan = KubeIpvsCleanup.Plan(actual, options, IncludeForeign);

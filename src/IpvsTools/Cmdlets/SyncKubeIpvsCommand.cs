@@ -29,6 +29,21 @@ public sealed class SyncKubeIpvsCommand : KubeClusterCmdlet
     [Parameter]
     public SwitchParameter StrictArp { get; set; }
 
+    /// <summary>kube-proxy's --ipvs-tcp-timeout: the IPVS timeout of idle TCP connections (a TimeSpan, or seconds). Omitted or 0: left as it is.</summary>
+    [Parameter]
+    [SecondsTransformation]
+    public TimeSpan? IpvsTcpTimeout { get; set; }
+
+    /// <summary>kube-proxy's --ipvs-tcpfin-timeout: the IPVS timeout of TCP connections after a FIN. Omitted or 0: left as it is.</summary>
+    [Parameter]
+    [SecondsTransformation]
+    public TimeSpan? IpvsTcpFinTimeout { get; set; }
+
+    /// <summary>kube-proxy's --ipvs-udp-timeout: the IPVS timeout of UDP flows. Omitted or 0: left as it is.</summary>
+    [Parameter]
+    [SecondsTransformation]
+    public TimeSpan? IpvsUdpTimeout { get; set; }
+
     /// <summary>Keep following the live cluster and sync on each change until stopped (Ctrl+C).</summary>
     [Parameter(ParameterSetName = LiveSet)]
     public SwitchParameter Watch { get; set; }
@@ -40,25 +55,44 @@ public sealed class SyncKubeIpvsCommand : KubeClusterCmdlet
             WriteError(ErrorFor("-DrainTimeout must not be negative.", "InvalidDrainTimeout", ErrorCategory.InvalidArgument, t));
             return;
         }
+        foreach (var (name, value) in new[] { ("IpvsTcpTimeout", IpvsTcpTimeout), ("IpvsTcpFinTimeout", IpvsTcpFinTimeout), ("IpvsUdpTimeout", IpvsUdpTimeout) })
+        {
+            if (value is { } v && (v < TimeSpan.Zero || v.TotalSeconds > uint.MaxValue))
+            {
+                WriteError(ErrorFor($"-{name} must be between 0 and {uint.MaxValue} seconds.", "InvalidTimeout", ErrorCategory.InvalidArgument, v));
+                return;
+            }
+        }
         if (CheckInput() is not { } input) return;
         var ns = ResolveNetworkNamespace();
         var writer = new KubeNodeWriter(this, ErrorIdPrefix, ns, NetworkNamespace);
         writer.RefuseNextToKubeProxy(Force, "syncs");
         using var nodeLock = writer.Lock();
 
-        var sysctls = "net.ipv4.vs.conntrack=1, vs.expire_nodest_conn=1, vs.expire_quiescent_template=1, net.ipv4.ip_forward=1"
-            + (StrictArp ? ", net.ipv4.conf.all.arp_ignore=1, arp_announce=2" : "");
+        var strictArp = Given(nameof(StrictArp)) ? StrictArp.IsPresent : ConfigFile?.StrictArp ?? false;
+        string kernel;
+        try
+        {
+            kernel = KubeProxyConnReuseMode.KernelRelease();
+        }
+        catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(ErrorFor(new IpvsToolsException("The kernel release cannot be read from /proc/sys/kernel/osrelease: " + ex.Message, FailureKind.Other, ex), NetworkNamespace));
+            return;
+        }
+        var sysctls = string.Join(", ", KubeProxySysctls.Describe(strictArp, kernel));
         if (ShouldProcess(sysctls, "Set kube-proxy's sysctls"))
         {
             try
             {
-                foreach (var change in KubeProxySysctls.Apply(ns, StrictArp)) WriteVerbose("Set " + change);
+                foreach (var change in KubeProxySysctls.Apply(ns, strictArp, kernel)) WriteVerbose("Set " + change);
             }
             catch (IpvsToolsException ex)
             {
                 ThrowTerminatingError(ErrorFor(ex, NetworkNamespace));
             }
         }
+        SetIpvsTimeouts(ns);
 
         if (!Watch)
         {
@@ -104,6 +138,31 @@ public sealed class SyncKubeIpvsCommand : KubeClusterCmdlet
             }
             WriteProgress(new ProgressRecord(2, "Sync-KubeIpvs", $"Waiting for {draining} draining real server(s)") { SecondsRemaining = (int)(deadline - DateTime.UtcNow).TotalSeconds });
             if (Cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(1))) return;
+        }
+    }
+
+    /// <summary>
+    /// kube-proxy's --ipvs-tcp-timeout, --ipvs-tcpfin-timeout and --ipvs-udp-timeout (or the -Config file's
+    /// ipvs timeouts): set when any is above 0, a 0 leaving that timeout as it is, as kube-proxy does at start.
+    /// </summary>
+    private void SetIpvsTimeouts(Netlink.NetworkNamespace? ns)
+    {
+        static uint Seconds(TimeSpan? t) => t is { } v ? (uint)v.TotalSeconds : 0u;
+        var tcp = Seconds(Given(nameof(IpvsTcpTimeout)) ? IpvsTcpTimeout : ConfigFile?.TcpTimeout);
+        var fin = Seconds(Given(nameof(IpvsTcpFinTimeout)) ? IpvsTcpFinTimeout : ConfigFile?.TcpFinTimeout);
+        var udp = Seconds(Given(nameof(IpvsUdpTimeout)) ? IpvsUdpTimeout : ConfigFile?.UdpTimeout);
+        if (tcp == 0 && fin == 0 && udp == 0) return;
+        var timeouts = new IpvsTimeouts(tcp, fin, udp);
+        if (!ShouldProcess($"IPVS timeouts tcp {tcp} tcpfin {fin} udp {udp} (0: unchanged)", "Set kube-proxy's IPVS timeouts")) return;
+        try
+        {
+            using var ipvs = IpvsClient.Open(ns);
+            ipvs.SetTimeouts(timeouts);
+            WriteVerbose("Set the IPVS timeouts: " + ipvs.GetTimeouts());
+        }
+        catch (IpvsToolsException ex)
+        {
+            ThrowTerminatingError(ErrorFor(ex, NetworkNamespace));
         }
     }
 

@@ -73,6 +73,28 @@ public sealed class TestServiceReachabilityCommand : IpvsToolsCmdlet
     [ValidateSet("rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos")]
     public string Scheduler { get; set; } = "rr";
 
+    /// <summary>
+    /// A pod's network namespace (a name under /var/run/netns, a path, or /proc/PID/ns/net) to probe the VIP
+    /// from as well as from the node: traffic from a pod meets the rules that traffic from the node skips
+    /// (KUBE-IPVS-FILTER, masquerade, hairpin through KUBE-LOOP-BACK when the pod is a real server).
+    /// </summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(NetworkNamespaceCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? SourceNetworkNamespace { get; set; }
+
+    /// <summary>kube-proxy's configuration (a KubeProxyConfiguration or the kube-proxy ConfigMap) for the cluster source: scheduler, nodePortAddresses, hostnameOverride... A mode other than ipvs is refused.</summary>
+    [Parameter(ParameterSetName = ServicePathSet)]
+    [Parameter(ParameterSetName = ServiceLiveSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Config { get; set; }
+
+    /// <summary>kube-proxy's --nodeport-addresses for the cluster source: CIDRs that narrow the NodePort addresses (matched against every interface address, kube-ipvs0's included).</summary>
+    [Parameter(ParameterSetName = ServicePathSet)]
+    [Parameter(ParameterSetName = ServiceLiveSet)]
+    [ValidateNotNullOrEmpty]
+    public string[]? NodePortAddress { get; set; }
+
     /// <summary>Seconds each probe waits for an answer (probes run side by side). Default 3.</summary>
     [Parameter]
     [ValidateRange(1, 300)]
@@ -91,10 +113,23 @@ public sealed class TestServiceReachabilityCommand : IpvsToolsCmdlet
     protected override void ProcessRecord()
     {
         var ns = ResolveNetworkNamespace();
+        Netlink.NetworkNamespace? source = null;
+        if (SourceNetworkNamespace is not null)
+        {
+            try
+            {
+                source = Netlink.NetworkNamespace.Resolve(SourceNetworkNamespace);
+            }
+            catch (IpvsToolsException ex)
+            {
+                ThrowTerminatingError(ErrorFor(ex, SourceNetworkNamespace, "SourceNetworkNamespace" + Condition(ex.Kind)));
+                return;
+            }
+        }
         var targets = ParameterSetName == AddressSet ? AddressTargets() : ServiceTargets(ns);
         if (targets.Count == 0) return;
         var node = Node(ns);
-        var options = new ReachabilityOptions { Timeout = TimeSpan.FromSeconds(TimeoutSeconds), Scheduler = Scheduler };
+        var options = new ReachabilityOptions { Timeout = TimeSpan.FromSeconds(TimeoutSeconds), Scheduler = _scheduler ?? Scheduler, SourceNamespace = source };
         foreach (var target in targets)
         {
             ServiceReachability result;
@@ -129,13 +164,14 @@ public sealed class TestServiceReachabilityCommand : IpvsToolsCmdlet
 
     private List<ReachabilityTarget> ServiceTargets(Netlink.NetworkNamespace? ns)
     {
+        if (_proxyOptions is null) return [];
         var snapshot = Snapshot();
         if (snapshot is null) return [];
         KubeDesiredState desired;
         try
         {
-            var options = new KubeProxyOptions { NodeName = NodeName, Scheduler = Scheduler, NodeAddresses = KubeNodeReader.LocalAddresses(ns) };
-            desired = KubeProxyState.Build(snapshot, options);
+            desired = KubeProxyState.Build(snapshot, KubeNodeReader.WithNodeAddresses(_proxyOptions, ns));
+            foreach (var warning in desired.Warnings) WriteWarning(warning);
         }
         catch (IpvsToolsException ex)
         {
@@ -160,6 +196,42 @@ public sealed class TestServiceReachabilityCommand : IpvsToolsCmdlet
             WriteError(ErrorFor(message, "ServiceNotFound", ErrorCategory.ObjectNotFound, name));
         }
         return targets;
+    }
+
+    /// <summary>kube-proxy's options for the cluster source: -Config under the explicit parameters; null after an error.</summary>
+    private KubeProxyOptions? ProxyOptions()
+    {
+        var options = new KubeProxyOptions { NodeName = NodeName, Scheduler = Scheduler };
+        if (Config is not null)
+        {
+            var file = KubeProxyConfigInput.Read(this, Config, ErrorIdPrefix, out var error);
+            if (file is null) ThrowTerminatingError(error!);
+            options = file!.ApplyTo(options);
+        }
+        var bound = MyInvocation.BoundParameters;
+        if (bound.ContainsKey(nameof(NodeName))) options = options with { NodeName = NodeName };
+        if (bound.ContainsKey(nameof(Scheduler))) options = options with { Scheduler = Scheduler };
+        if (NodePortAddress is not null)
+        {
+            var cidrs = KubeClusterCmdlet.ParseCidrs(this, ErrorIdPrefix, nameof(NodePortAddress), NodePortAddress);
+            if (cidrs is null) return null;
+            options = options with { NodePortAddresses = cidrs, NodePortAddressesPrimary = false };
+        }
+        return options;
+    }
+
+    private KubeProxyOptions? _proxyOptions;
+    private string? _scheduler;
+
+    protected override void BeginProcessing()
+    {
+        if (ParameterSetName == AddressSet) return;
+        _proxyOptions = ProxyOptions();
+        if (_proxyOptions is not null)
+        {
+            _scheduler = _proxyOptions.Scheduler;
+            if (_proxyOptions.NodeName is { } name) NodeName = name;
+        }
     }
 
     private ClusterSnapshot? Snapshot()
