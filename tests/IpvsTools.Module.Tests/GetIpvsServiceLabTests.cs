@@ -32,6 +32,22 @@ public class GetIpvsServiceLabTests
     }
 
     [Fact]
+    public void ListsServicesAndRealServersInIpvsadmsOrder()
+    {
+        using var ns = new TestNamespace();
+        Lab.IpvsadmRestore(ns, Lab.SampleTable);
+        // Each object printed as ipvsadm prints its line, in the order the cmdlets write them: the same lines,
+        // in the same order, as `ipvsadm -Ln` (which sorts with a wrapping address subtraction).
+        var listing = ns.Exec("ipvsadm", "-Ln").Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(3).ToList();
+        var services = _session.Ok("Get-IpvsService -NetworkNamespace $ns | ForEach-Object { [IpvsTools.IpvsadmText]::FormatServiceLine($_) }", Vars(ns))
+            .Select(o => (string)o.BaseObject).ToList();
+        Assert.Equal(listing.Where(l => !l.StartsWith("  ->", StringComparison.Ordinal)), services);
+        var destinations = _session.Ok("Get-IpvsDestination -NetworkNamespace $ns | ForEach-Object { [IpvsTools.IpvsadmText]::FormatDestinationLine($_) }", Vars(ns))
+            .Select(o => (string)o.BaseObject).ToList();
+        Assert.Equal(listing.Where(l => l.StartsWith("  ->", StringComparison.Ordinal)), destinations);
+    }
+
+    [Fact]
     public void FiltersSelectServicesAndAMissOfAnExactFilterIsAnError()
     {
         using var ns = new TestNamespace();
