@@ -147,6 +147,10 @@ public class IpvsViewsAndRemotingLabTests
         Assert.Equal(["10.244.1.5"], Complete($"Remove-IpvsDestination {n} -Service 'UDP 10.96.0.10:53' -Address "));
         Assert.Equal(["10.0.0.50"], Complete($"Get-IpvsConnection {n} -DestinationAddress 10.0.0.5"));
         Assert.Empty(Complete($"Get-IpvsService {n} -Address 172."));
+        // Test-ServiceReachability's virtual address and port complete from the same table.
+        Assert.Equal(["10.96.0.20", "10.96.0.21"], Complete($"Test-ServiceReachability {n} -Address 10.96.0.2"));
+        Assert.Equal(["10.96.0.30"], Complete($"Test-ServiceReachability {n} -Protocol Udp -Address 10.96.0.3"));
+        Assert.Equal(["53"], Complete($"Test-ServiceReachability {n} -Address 10.96.0.10 -Port "));
     }
 
     [Fact]
