@@ -115,9 +115,11 @@ public class GetIpvsServiceLabTests
         Lab.IpvsadmRestore(ns, "-A -t 10.96.0.10:53 -s rr\n-a -t 10.96.0.10:53 -r 10.244.1.5:53 -m -w 1\n-a -t 10.96.0.10:53 -r 10.244.2.7:53 -m -w 3\n");
         // Rendered in this process by the console host (a second engine process costs minutes under a busy emulator).
         var lines = RenderingHost.Lines(RenderingHost.Instance.Render("Get-IpvsService -NetworkNamespace $ns", Vars(ns)));
-        Assert.Matches(@"^Prot\s+LocalAddress:Port\s+Scheduler Flags\s+-> RemoteAddress:Port\s+Forward\s+Weight\s+ActiveConn\s+InActConn$", lines[0]);
-        Assert.Matches(@"^TCP\s+10\.96\.0\.10:53\s+rr\s+10\.244\.1\.5:53\s+Masq\s+1\s+0\s+0$", lines[2]);
-        Assert.Matches(@"^\s+10\.244\.2\.7:53\s+Masq\s+3\s+0\s+0$", lines[3]);
+        // ipvsadm's lines: the service (its scheduler and flags last), then "->" and each real server.
+        Assert.Matches(@"^Prot\s+LocalAddress:Port\s+Forward\s+Weight\s+ActiveConn\s+InActConn\s+Scheduler Flags$", lines[0]);
+        Assert.Matches(@"^TCP\s+10\.96\.0\.10:53\s+rr$", lines[2]);
+        Assert.Matches(@"^\s+->\s+10\.244\.1\.5:53\s+Masq\s+1\s+0\s+0$", lines[3]);
+        Assert.Matches(@"^\s+->\s+10\.244\.2\.7:53\s+Masq\s+3\s+0\s+0$", lines[4]);
     }
 
     private static Dictionary<string, object> Vars(TestNamespace ns) => new() { ["ns"] = ns.Name };
