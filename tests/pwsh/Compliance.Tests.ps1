@@ -12,6 +12,11 @@
 
     The synced node has no pods that answer, so Reachability is tested only where it must fail (weight 0): there
     the module's one-sentence Reason has to be the failure message.
+
+    Run in the lab (as root, with the module where `Import-Module IpvsTools` finds it):
+        flock /tmp/ipvstools-lab-run.lock bash tests/lab/lab.sh run --timeout 1500 -- \
+            env PSModulePath=$PWD/out /opt/ipvstools/pwsh/pwsh -NoProfile -Command \
+            "Import-Module /opt/ipvstools/pester/5.7.1/tools/Pester.psd1; Invoke-Pester -Path tests/pwsh/Compliance.Tests.ps1 -TagFilter Lab"
 #>
 
 BeforeAll {
@@ -29,7 +34,7 @@ BeforeAll {
 
     Import-Module IpvsTools -ErrorAction Stop
     if (-not [System.IO.Directory]::Exists('/sys/module/ip_vs') -and -not (Get-IpvsInfo -ErrorAction SilentlyContinue)) {
-        throw 'These tests need IPVS: run them in the lab (tests/lab/lab.sh run -- ...), see tests/pwsh/README.md.'
+        throw 'These tests need IPVS: run them in the lab (tests/lab/lab.sh run -- ...), as the header of this file says.'
     }
 
     function Invoke-Tool {

@@ -10,7 +10,14 @@
     Tag Lab: IPVS objects (services, real servers, connections, sync daemons, plans, changes, differences,
     reachability) in a namespace of the lab kernel (tests/lab/lab.sh).
     Both import the module by name (`Import-Module IpvsTools`), in this process and in the rendering one.
-    Set IPVSTOOLS_VIEWS_DUMP to a folder to keep the rendered screens.
+    Set IPVSTOOLS_VIEWS_DUMP to a folder to keep the rendered screens. Needs root, util-linux's `script`.
+
+    Run (as root, with the module where `Import-Module IpvsTools` finds it, e.g. PSModulePath=$PWD/out after
+    `dotnet build -c Release`, or installed from the package):
+        Invoke-Pester -Path tests/pwsh/Views.Tests.ps1 -TagFilter Host                      # on the host
+        flock /tmp/ipvstools-lab-run.lock bash tests/lab/lab.sh run --timeout 1500 -- \
+            env PSModulePath=$PWD/out /opt/ipvstools/pwsh/pwsh -NoProfile -Command \
+            "Import-Module /opt/ipvstools/pester/5.7.1/tools/Pester.psd1; Invoke-Pester -Path tests/pwsh/Views.Tests.ps1 -TagFilter Lab"
 #>
 
 BeforeAll {
@@ -195,7 +202,7 @@ Describe 'Default views of IPVS objects in a terminal' -Tag 'Lab' {
     BeforeAll {
         Import-Module IpvsTools -ErrorAction Stop
         if (-not (Get-IpvsInfo -ErrorAction SilentlyContinue)) {
-            throw 'These tests need IPVS: run them in the lab (tests/lab/lab.sh run -- ...), see tests/pwsh/README.md.'
+            throw 'These tests need IPVS: run them in the lab (tests/lab/lab.sh run -- ...), as the header of this file says.'
         }
         $root = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($PSScriptRoot, '..', '..'))
         $snapshot = [System.IO.Path]::Combine($root, 'tests', 'Shared', 'Snapshots', 'kind-cluster.yaml')
