@@ -21,11 +21,18 @@ public class GetIpvsServiceLabTests
     {
         using var ns = new TestNamespace();
         Lab.IpvsadmRestore(ns, Lab.SampleTable);
-        // The listing is rebuilt from the cmdlet's objects; only the version line comes from the engine's GetInfo.
+        // The listing is rebuilt from the cmdlet's objects in the order the cmdlet writes them (ipvsadm's: sorting them
+        // again would not give it, as ipvsadm's comparison is not transitive); only the version line comes from the
+        // engine's GetInfo.
         var text = (string)_session.Ok("""
             $client = [IpvsTools.IpvsClient]::Open([IpvsTools.Netlink.NetworkNamespace]::Resolve($ns))
             try { $info = $client.GetInfo() } finally { $client.Dispose() }
-            [IpvsTools.IpvsadmText]::FormatList($info, [IpvsTools.IpvsService[]]@(Get-IpvsService -NetworkNamespace $ns))
+            $lines = @([IpvsTools.IpvsadmText]::FormatVersionLine($info), 'Prot LocalAddress:Port Scheduler Flags', '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn')
+            foreach ($s in Get-IpvsService -NetworkNamespace $ns) {
+                $lines += [IpvsTools.IpvsadmText]::FormatServiceLine($s)
+                foreach ($d in [IpvsTools.IpvsadmText]::SortDestinations($s.Destinations)) { $lines += [IpvsTools.IpvsadmText]::FormatDestinationLine($d) }
+            }
+            ($lines -join "`n") + "`n"
             """, Vars(ns)).Single().BaseObject;
         Assert.Equal(ns.Exec("ipvsadm", "-Ln"), text);
         Assert.Equal(14, _session.Ok("@(Get-IpvsService -NetworkNamespace $ns).Count", Vars(ns)).Single().BaseObject);
