@@ -55,10 +55,14 @@ BeforeDiscovery {
     # left out: they are not on the node, and a passed test case named after them would say they were.
     # When the rules cannot be read, one test case carries the module's error instead of none passing.
     $iptablesError = $null
-    $iptablesChecks = @(Test-KubeIptablesRule @where -ErrorAction SilentlyContinue -ErrorVariable iptablesError |
-        Where-Object { "$($_.Status)" -ne 'NotRequired' } |
-        ForEach-Object { @{ Check = $_; Name = "$($_.Table) $($_.Chain) $($_.Rule)".TrimEnd() } })
-    $iptablesReadErrors = @($iptablesError | ForEach-Object { @{ Name = 'kube-proxy''s iptables rules can be read'; Message = "$_" } })
+    $iptablesChecks = @()
+    try {
+        $iptablesChecks = @(Test-KubeIptablesRule @where -ErrorAction Stop |
+            Where-Object { "$($_.Status)" -ne 'NotRequired' } |
+            ForEach-Object { @{ Check = $_; Name = "$($_.Table) $($_.Chain) $($_.Rule)".TrimEnd() } })
+    }
+    catch { $iptablesError = $_ }
+    $iptablesReadErrors = @($iptablesError | Where-Object { $_ } | ForEach-Object { @{ Name = 'kube-proxy''s iptables rules can be read'; Message = "$_" } })
 
     # Address targets: given ones, or the whole table.
     $addressTargets = @($Target | ForEach-Object {
@@ -84,8 +88,9 @@ BeforeAll {
 
 Describe 'IPVS sysctls kube-proxy sets' -Tag 'Sysctl' {
     BeforeAll {
+        # -ErrorAction Stop and catch: a read that fails, terminating or not, becomes each test's failure message.
         $infoError = $null
-        $info = Get-IpvsInfo @where -ErrorAction SilentlyContinue -ErrorVariable infoError
+        try { $info = Get-IpvsInfo @where -ErrorAction Stop } catch { $infoError = $_ }
     }
 
     It 'net.ipv4.vs.<Name> is <Value>' -ForEach @(
@@ -93,7 +98,7 @@ Describe 'IPVS sysctls kube-proxy sets' -Tag 'Sysctl' {
         @{ Name = 'expire_nodest_conn'; Property = 'ExpireNodestConn'; Value = 1 }
         @{ Name = 'expire_quiescent_template'; Property = 'ExpireQuiescentTemplate'; Value = 1 }
     ) {
-        if ($infoError) { throw "Get-IpvsInfo failed, net.ipv4.vs.$Name could not be read: $($infoError[0])" }
+        if ($infoError) { throw "Get-IpvsInfo failed, net.ipv4.vs.$Name could not be read: $infoError" }
         $info.$Property | Should -Be $Value -Because "kube-proxy sets net.ipv4.vs.$Name=$Value"
     }
 }
@@ -101,9 +106,10 @@ Describe 'IPVS sysctls kube-proxy sets' -Tag 'Sysctl' {
 Describe 'kube-ipvs0' -Tag 'Link' {
     BeforeAll {
         $linkError = $null
-        $link = Get-KubeIpvsInterface @where -ErrorAction SilentlyContinue -ErrorVariable linkError
+        $link = $null
+        try { $link = Get-KubeIpvsInterface @where -ErrorAction Stop } catch { $linkError = $_ }
         # Every test of the link needs it: without it, each fails with the module's reason (never passes).
-        $noLink = if ($linkError) { "$($linkError[0])" } else { 'Get-KubeIpvsInterface returned nothing' }
+        $noLink = if ($linkError) { "$linkError" } else { 'Get-KubeIpvsInterface returned nothing' }
     }
 
     It 'exists as a dummy link' {
@@ -128,16 +134,18 @@ Describe 'kube-ipvs0' -Tag 'Link' {
 Describe 'ipsets' -Tag 'Ipset' {
     BeforeAll {
         $setsError = $null
-        $sets = @(Get-KubeIpset @where -ErrorAction SilentlyContinue -ErrorVariable setsError)
+        $sets = @()
+        try { $sets = @(Get-KubeIpset @where -ErrorAction Stop) } catch { $setsError = $_ }
     }
 
     It '<Name> exists' -ForEach $requiredSets {
-        if ($setsError) { throw "Get-KubeIpset failed, the sets could not be read: $($setsError[0])" }
+        if ($setsError) { throw "Get-KubeIpset failed, the sets could not be read: $setsError" }
         $sets.Name | Should -Contain $Name -Because "kube-proxy creates $Name in IPVS mode"
     }
 
     It 'every KUBE-CLUSTER-IP member has its virtual server' {
-        if ($setsError) { throw "Get-KubeIpset failed, the sets could not be read: $($setsError[0])" }
+        if ($setsError) { throw "Get-KubeIpset failed, the sets could not be read: $setsError" }
+        @($sets | Where-Object Name -In 'KUBE-CLUSTER-IP', 'KUBE-6-CLUSTER-IP') | Should -Not -BeNullOrEmpty -Because 'there is no KUBE-CLUSTER-IP whose members could be checked'
         $orphans = @($sets | Where-Object Name -In 'KUBE-CLUSTER-IP', 'KUBE-6-CLUSTER-IP' | ForEach-Object Members |
             Where-Object { $null -eq $_.VirtualServer } | ForEach-Object Text)
         $orphans | Should -BeNullOrEmpty -Because 'a member without an IPVS virtual server is a ClusterIP that answers nowhere'

@@ -81,6 +81,7 @@ Invoke-Pester -Configuration $config
         Set-Content -LiteralPath $runner -Value $script
         $log = & $pwshCommand[0] @($pwshCommand | Select-Object -Skip 1) -NoProfile -NonInteractive -File $runner $pesterPath $spec $xml 2>&1
         if (-not [System.IO.File]::Exists($xml)) { throw "Pester wrote no results ($LASTEXITCODE): $log" }
+        if ($env:IPVSTOOLS_COMPLIANCE_DUMP) { Copy-Item -LiteralPath $xml -Destination $env:IPVSTOOLS_COMPLIANCE_DUMP }
         foreach ($case in ([xml](Get-Content -Raw -LiteralPath $xml)).SelectNodes('//test-case')) {
             # Pester writes a ' of an expanded <Name> as \' in the test case's name: read it back as the item's text.
             [pscustomobject]@{ Name = $case.description.Replace("\'", "'"); Result = $case.result; Message = $case.SelectSingleNode('failure/message').InnerText }
@@ -93,6 +94,9 @@ Invoke-Pester -Configuration $config
     }
 
     function Get-Failed($cases) { @($cases | Where-Object Result -ne 'Success' | ForEach-Object Name | Sort-Object) }
+
+    # What failed, with its message: the reason an assertion on Get-Failed names when it does not hold.
+    function Get-Report($cases) { ($cases | Where-Object Result -ne 'Success' | ForEach-Object { "[$($_.Result)] $($_.Name): $($_.Message)" }) -join "`n" }
 
     # The suites' parameters for a node; the main suite's layers run (Reachability only with -Target).
     function Get-Containers([string] $Node, [string[]] $Target = @(), [string] $Path = $snapshot) {
@@ -137,7 +141,7 @@ Describe 'The shipped compliance suites under real Pester' -Tag 'Lab' {
         $drift = @(Get-Drift $node)
         @($drift.It | Sort-Object -Unique) | Should -Be @($compareIts.Link)
         $cases = @(Invoke-Suites (Get-Containers $node))
-        Get-Failed $cases | Should -Be (@('exists as a dummy link', 'is left down', 'holds an address for every virtual server at a ClusterIP in KUBE-CLUSTER-IP', $compareIts.Link) | Sort-Object)
+        Get-Failed $cases | Should -Be (@('exists as a dummy link', 'is left down', 'holds an address for every virtual server at a ClusterIP in KUBE-CLUSTER-IP', $compareIts.Link) | Sort-Object) -Because (Get-Report $cases)
         foreach ($name in 'exists as a dummy link', 'is left down', 'holds an address for every virtual server at a ClusterIP in KUBE-CLUSTER-IP') {
             Assert-Holds ($cases | Where-Object Name -eq $name).Message "$reason"
         }
@@ -151,7 +155,7 @@ Describe 'The shipped compliance suites under real Pester' -Tag 'Lab' {
         $drift = @(Get-Drift $node)
         @($drift.It | Sort-Object -Unique) | Should -Be @($compareIts.Ipset)
         $cases = @(Invoke-Suites (Get-Containers $node))
-        Get-Failed $cases | Should -Be @($compareIts.Ipset)
+        Get-Failed $cases | Should -Be @($compareIts.Ipset) -Because (Get-Report $cases)
         ($cases | Where-Object Name -eq $compareIts.Ipset).Message | Should -BeLike '*10.96.0.10,udp:53*'
         foreach ($line in $drift.Line) { Assert-Holds ($cases | Where-Object Name -eq $compareIts.Ipset).Message "$line" }
     }
@@ -165,7 +169,7 @@ Describe 'The shipped compliance suites under real Pester' -Tag 'Lab' {
         $ruleCase | Should -Be 'nat KUBE-SERVICES -s 127.0.0.0/8 -j RETURN'
         $drift = @(Get-Drift $node)
         $cases = @(Invoke-Suites (Get-Containers $node))
-        Get-Failed $cases | Should -Be (@($ruleCase) + @($drift.It | Sort-Object -Unique) | Sort-Object)
+        Get-Failed $cases | Should -Be (@($ruleCase) + @($drift.It | Sort-Object -Unique) | Sort-Object) -Because (Get-Report $cases)
         Assert-Holds ($cases | Where-Object Name -eq $ruleCase).Message "it is missing: $($check.Purpose)"
         foreach ($d in $drift) { Assert-Holds ($cases | Where-Object Name -eq $d.It).Message "$($d.Line)" }
     }
@@ -179,7 +183,7 @@ Describe 'The shipped compliance suites under real Pester' -Tag 'Lab' {
         $drift = @(Get-Drift $node)
         @($drift.It | Sort-Object -Unique) | Should -Be @($compareIts.Ipvs)
         $cases = @(Invoke-Suites (Get-Containers $node -Target $target))
-        Get-Failed $cases | Should -Be (@("$target is reachable", $compareIts.Ipvs) | Sort-Object)
+        Get-Failed $cases | Should -Be (@("$target is reachable", $compareIts.Ipvs) | Sort-Object) -Because (Get-Report $cases)
         Assert-Holds ($cases | Where-Object Name -eq "$target is reachable").Message "$reason"
         foreach ($line in $drift.Line) { Assert-Holds ($cases | Where-Object Name -eq $compareIts.Ipvs).Message "$line" }
     }

@@ -288,7 +288,7 @@ Describe 'Default views of IPVS objects in a terminal' -Tag 'Lab' {
                     '^\s+->\s+192\.168\.100\.201:65535\s+Route\s+100\s+0\s+0\s+sh-fallback\s*$'
                     '^\s+sh-port\s*$'
                     '^\s+persistent 10800\s*$'
-                    '^\s+mask 255\.255\.255\.0\s*$'
+                    '^\s+mask /24\s*$'
                     '^TCP\s+10\.96\.0\.10:80\s+rr\s*$'
                     '^\s+->\s+10\.244\.0\.3:8080\s+Masq\s+1\s+\d+\s+\d+\s*$'
                     '^\s+->\s+10\.244\.0\.4:8080\s+Masq\s+3\s+\d+\s+\d+\s*$'
@@ -327,11 +327,14 @@ Describe 'Default views of IPVS objects in a terminal' -Tag 'Lab' {
             @{ Columns = $columns; What = 'Get-IpvsSyncDaemon'; Expected = @(
                     '^State\s+Interface\s+SyncId\s+MaxLength\s+Group\s+Port\s+Ttl\s*$', '^Master\s+va\s+5\s+\d+') }
             @{ Columns = $columns; What = 'Get-KubeIpvsPlan'; Expected = @(
-                    '^Layer\s+Kind\s+Operation\s*$', '^Link\s+\S+\s+\S', '^Ipvs\s+\S+\s+.*10\.96\.0\.10') }
+                    '^Layer\s+Operation\s*$', '^Link\s+create dummy link kube-ipvs0', '^Ipvs\s+add virtual server TCP 10\.96\.0\.10:53 rr\s*$'
+                    '^Ipvs\s+add destination TCP 10\.96\.0\.10:53 -> 10\.244\.1\.7:53\s*$') }
             @{ Columns = $columns; What = 'Sync-KubeIpvs'; Expected = @(
-                    '^\s*Index\s+Outcome\s+Layer\s+Change\s*$', '^\s*1\s+\S+\s+\S+\s+\S') }
+                    '^\s*Index\s+Outcome\s+Layer\s+Change\s*$', '^\s*1\s+Applied\s+Link\s+create dummy link kube-ipvs0'
+                    '^\s*\d+\s+Applied\s+Ipvs\s+add destination TCP 10\.96\.0\.10:53 -> 10\.244\.1\.7:53\s*$') }
             @{ Columns = $columns; What = 'Compare-KubeIpvs'; Expected = @(
-                    '^Layer\s+Kind\s+Action\s+Key / Expected / Actual\s*$', '^Ipset\s+\S+\s+\S+\s+\S', '^Ipvs\s+\S+\s+\S+\s+\S', '^\s+expected: \S') }
+                    '^Layer\s+Kind\s+Action\s+Key / Expected / Actual\s*$', '^Ipset\s+SetMember\s+Add\s+KUBE-CLUSTER-IP 10\.96\.0\.10,udp:53\s*$', '^\s+expected: 10\.96\.0\.10,udp:53\s*$'
+                    '^Ipvs\s+Destination\s+\S+\s+TCP 10\.96\.100\.20:80 -> 10\.244\.0\.9:8080\s*$', '^\s+expected: masq weight 1\s*$', '^\s+actual: masq weight 0\s*$') }
             @{ Columns = $columns; What = 'Test-ServiceReachability'; Expected = @(
                     '^Reachable\s+Target\s+Failed\s+Reason\s*$', '^NO\s+TCP\s+10\.96\.100\.20:80\s+\d+\s+\S') }
             @{ Columns = $columns; What = 'ReachabilityCheck'; Expected = @(
