@@ -71,6 +71,22 @@ public class ConventionTests(PowerShellSession session)
         Assert.All(Cmdlets, name => Assert.True(tableRows.Any(r => r.Contains($"`{name}`")), $"README.md's cmdlet table has no row naming `{name}`"));
     }
 
+    [Fact]
+    public void TheReadmeNamesExactlyTheCmdletsThatAskFirst()
+    {
+        // The cmdlets whose ConfirmImpact is High prompt without -Confirm: README's conventions list names them all.
+        var high = session.Ok("""
+            Get-Command -Module IpvsTools -CommandType Cmdlet | Where-Object {
+                @($_.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false))[0].ConfirmImpact -eq 'High'
+            } | ForEach-Object Name
+            """).Select(o => (string)o.BaseObject).Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(high);
+        var line = string.Join(' ', File.ReadLines(RepositoryFile("README.md")).SkipWhile(l => !l.StartsWith("- **Changes**", StringComparison.Ordinal)).Take(2));
+        var listed = System.Text.RegularExpressions.Regex.Match(line, @"ConfirmImpact High, so they ask first: ([^)]*)\)").Groups[1].Value;
+        var named = System.Text.RegularExpressions.Regex.Matches(listed, "`([A-Za-z]+-[A-Za-z]+)`").Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(high, named);
+    }
+
     internal static string RepositoryFile(string name)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -21,14 +21,37 @@ public class GetIpvsServiceLabTests
     {
         using var ns = new TestNamespace();
         Lab.IpvsadmRestore(ns, Lab.SampleTable);
-        // The listing is rebuilt from the cmdlet's objects; only the version line comes from the engine's GetInfo.
+        // The listing is rebuilt from the cmdlet's objects in the order the cmdlet writes them (ipvsadm's: sorting them
+        // again would not give it, as ipvsadm's comparison is not transitive); only the version line comes from the
+        // engine's GetInfo.
         var text = (string)_session.Ok("""
             $client = [IpvsTools.IpvsClient]::Open([IpvsTools.Netlink.NetworkNamespace]::Resolve($ns))
             try { $info = $client.GetInfo() } finally { $client.Dispose() }
-            [IpvsTools.IpvsadmText]::FormatList($info, [IpvsTools.IpvsService[]]@(Get-IpvsService -NetworkNamespace $ns))
+            $lines = @([IpvsTools.IpvsadmText]::FormatVersionLine($info), 'Prot LocalAddress:Port Scheduler Flags', '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn')
+            foreach ($s in Get-IpvsService -NetworkNamespace $ns) {
+                $lines += [IpvsTools.IpvsadmText]::FormatServiceLine($s)
+                foreach ($d in [IpvsTools.IpvsadmText]::SortDestinations($s.Destinations)) { $lines += [IpvsTools.IpvsadmText]::FormatDestinationLine($d) }
+            }
+            ($lines -join "`n") + "`n"
             """, Vars(ns)).Single().BaseObject;
         Assert.Equal(ns.Exec("ipvsadm", "-Ln"), text);
         Assert.Equal(14, _session.Ok("@(Get-IpvsService -NetworkNamespace $ns).Count", Vars(ns)).Single().BaseObject);
+    }
+
+    [Fact]
+    public void ListsServicesAndRealServersInIpvsadmsOrder()
+    {
+        using var ns = new TestNamespace();
+        Lab.IpvsadmRestore(ns, Lab.SampleTable);
+        // Each object printed as ipvsadm prints its line, in the order the cmdlets write them: the same lines,
+        // in the same order, as `ipvsadm -Ln` (which sorts with a wrapping address subtraction).
+        var listing = ns.Exec("ipvsadm", "-Ln").Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(3).ToList();
+        var services = _session.Ok("Get-IpvsService -NetworkNamespace $ns | ForEach-Object { [IpvsTools.IpvsadmText]::FormatServiceLine($_) }", Vars(ns))
+            .Select(o => (string)o.BaseObject).ToList();
+        Assert.Equal(listing.Where(l => !l.StartsWith("  ->", StringComparison.Ordinal)), services);
+        var destinations = _session.Ok("Get-IpvsDestination -NetworkNamespace $ns | ForEach-Object { [IpvsTools.IpvsadmText]::FormatDestinationLine($_) }", Vars(ns))
+            .Select(o => (string)o.BaseObject).ToList();
+        Assert.Equal(listing.Where(l => l.StartsWith("  ->", StringComparison.Ordinal)), destinations);
     }
 
     [Fact]
@@ -99,9 +122,11 @@ public class GetIpvsServiceLabTests
         Lab.IpvsadmRestore(ns, "-A -t 10.96.0.10:53 -s rr\n-a -t 10.96.0.10:53 -r 10.244.1.5:53 -m -w 1\n-a -t 10.96.0.10:53 -r 10.244.2.7:53 -m -w 3\n");
         // Rendered in this process by the console host (a second engine process costs minutes under a busy emulator).
         var lines = RenderingHost.Lines(RenderingHost.Instance.Render("Get-IpvsService -NetworkNamespace $ns", Vars(ns)));
-        Assert.Matches(@"^Prot\s+LocalAddress:Port\s+Scheduler Flags\s+-> RemoteAddress:Port\s+Forward\s+Weight\s+ActiveConn\s+InActConn$", lines[0]);
-        Assert.Matches(@"^TCP\s+10\.96\.0\.10:53\s+rr\s+10\.244\.1\.5:53\s+Masq\s+1\s+0\s+0$", lines[2]);
-        Assert.Matches(@"^\s+10\.244\.2\.7:53\s+Masq\s+3\s+0\s+0$", lines[3]);
+        // ipvsadm's lines: the service (its scheduler and flags last), then "->" and each real server.
+        Assert.Matches(@"^Prot\s+LocalAddress:Port\s+Forward\s+Weight\s+ActiveConn\s+InActConn\s+Scheduler Flags$", lines[0]);
+        Assert.Matches(@"^TCP\s+10\.96\.0\.10:53\s+rr$", lines[2]);
+        Assert.Matches(@"^\s+->\s+10\.244\.1\.5:53\s+Masq\s+1\s+0\s+0$", lines[3]);
+        Assert.Matches(@"^\s+->\s+10\.244\.2\.7:53\s+Masq\s+3\s+0\s+0$", lines[4]);
     }
 
     private static Dictionary<string, object> Vars(TestNamespace ns) => new() { ["ns"] = ns.Name };

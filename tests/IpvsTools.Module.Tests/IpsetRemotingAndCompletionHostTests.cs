@@ -85,5 +85,28 @@ public class IpsetRemotingAndCompletionHostTests(PowerShellSession session)
         Assert.Equal([ns.Name], Complete($"Get-IpvsService -NetworkNamespace {ns.Name[..^3]}"));
         Assert.Contains(ns.Name, Complete("Get-Ipset -NetworkNamespace ipvstools-t-"));
         Assert.Equal([ns.Name], Complete($"Get-KubeIptablesRule -NetworkNamespace {ns.Name}"));
+        // Members of the set typed, from the kernel, quoted (they hold commas); none for Add-IpsetMember.
+        Assert.Equal(["'10.96.0.10,tcp:53'", "'10.96.0.10,udp:53'"], Complete($"Remove-IpsetMember {n} -Name KUBE-CLUSTER-IP -Member "));
+        Assert.Equal(["'10.96.0.10,udp:53'"], Complete($"Remove-IpsetMember {n} KUBE-CLUSTER-IP '10.96.0.10,u"));
+        Assert.Equal(["'10.244.1.5,tcp:53,10.244.1.5'"], Complete($"Test-IpsetMember {n} -Name KUBE-LOOP-BACK -Member 10."));
+        Assert.Equal(["'30080'"], Complete($"Remove-IpsetMember {n} -Name KUBE-NODE-PORT-TCP -Member 3"));
+        Assert.DoesNotContain("'10.96.0.10,tcp:53'", Complete($"Add-IpsetMember {n} -Name KUBE-CLUSTER-IP -Member '10.96.0.10,t"));
+    }
+
+    [Fact]
+    public void IptablesChainsCompleteFromTheKernel()
+    {
+        using var ns = new TestNamespace();
+        KubeProxyIptablesSample.Apply(ns);
+        string[] Complete(string line) => session.Ok("(TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | ForEach-Object CompletionText",
+            new Dictionary<string, object> { ["line"] = line }).Select(o => (string)o.BaseObject).ToArray();
+        var n = $"-NetworkNamespace {ns.Name}";
+        // The chains iptables-save lists (":NAME POLICY" lines), of the table typed.
+        string[] Chains(string? table, string prefix) => (table is null ? ns.Exec("iptables-save") : ns.Exec("iptables-save", "-t", table)).Split('\n')
+            .Where(l => l.StartsWith(':')).Select(l => l[1..].Split(' ')[0]).Where(c => c.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(Chains(null, "KUBE-").Distinct(), Complete($"Get-KubeIptablesRule {n} -Chain KUBE-"));
+        Assert.Equal(Chains("nat", "KUBE-"), Complete($"Get-KubeIptablesRule {n} -Table nat -Chain KUBE-"));
+        Assert.Equal(["KUBE-SERVICES"], Complete($"Get-KubeIptablesRule {n} kube-serv"));
+        Assert.Empty(Complete($"Get-KubeIptablesRule {n} -Family IPv6 -Chain KUBE-"));
     }
 }

@@ -70,8 +70,15 @@ public class IpvsConfigLabTests
             Assert.Equal(12, passThru.Count);
             // Files from Get-ChildItem pipe in by FullName: the same file again conflicts with what it just made.
             var again = _session.Run("[System.IO.FileInfo]::new($path) | Import-IpvsConfig -NetworkNamespace $ns", Vars(ours, path));
-            Assert.All(again.AllErrors, e => Assert.Equal("ImportIpvsConfigLineConflict", e.FullyQualifiedErrorId.Split(',')[0]));
-            Assert.Equal(25, again.AllErrors.Count());
+            // One refusal, one error: it counts the 25 lines, shows the first 20 and holds every one.
+            var refusal = Assert.Single(again.AllErrors);
+            Assert.Equal("ImportIpvsConfigLineConflict", refusal.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal(path, refusal.TargetObject);
+            Assert.StartsWith($"{path}: nothing was applied: 25 lines are bad.", refusal.ErrorDetails.Message);
+            Assert.Equal(20, refusal.ErrorDetails.Message.Split('\n').Count(l => l.StartsWith("  line ", StringComparison.Ordinal)));
+            Assert.Contains("... and 5 more ($Error[0].Exception.Errors lists every one).", refusal.ErrorDetails.Message);
+            Assert.Contains("clear it first (Clear-IpvsService", refusal.ErrorDetails.Message);
+            Assert.Equal(25, ((dynamic)refusal.Exception).Errors.Count);
         }
         finally
         {
@@ -90,21 +97,26 @@ public class IpvsConfigLabTests
         {
             File.WriteAllText(path, "-A -t 10.96.0.60:80 -s rr\n-a -t 10.96.0.60:80 -r 10.244.9.9 -m\n-a -t 10.96.0.60:80 -r 10.244.9.8 -w x\n\n-A -t 10.96.0.61 -s rr\n");
             var result = _session.Run("Import-IpvsConfig -Path $path -NetworkNamespace $ns", Vars(ns, path));
-            Assert.Equal([3, 5], result.AllErrors.Select(e => int.Parse(((string)e.TargetObject).Split(':')[^1])));
-            Assert.All(result.AllErrors, e =>
-            {
-                Assert.Equal("ImportIpvsConfigInvalidLine", e.FullyQualifiedErrorId.Split(',')[0]);
-                Assert.Equal(ErrorCategory.InvalidData, e.CategoryInfo.Category);
-                Assert.Contains("Nothing was applied", e.ErrorDetails.Message);
-            });
-            Assert.Contains("line 3: illegal weight `x'", result.AllErrors.First().ErrorDetails.Message);
+            // One error for the refused file, naming both bad lines and what to do.
+            var invalid = Assert.Single(result.AllErrors);
+            Assert.Equal("ImportIpvsConfigInvalidLine", invalid.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal(ErrorCategory.InvalidData, invalid.CategoryInfo.Category);
+            Assert.Equal(path, invalid.TargetObject);
+            var lines = invalid.ErrorDetails.Message.Split('\n');
+            Assert.Equal($"{path}: nothing was applied: 2 lines are bad.", lines[0]);
+            Assert.StartsWith("  line 3: illegal weight `x'", lines[1]);
+            Assert.StartsWith("  line 5: ", lines[2]);
+            Assert.StartsWith("Correct or remove these lines", lines[3]);
             Assert.Equal(before, ns.Exec("ipvsadm", "-Sn"));
 
             // Good syntax that does not fit the table: also nothing applied.
             File.WriteAllText(path, "-A -t 10.96.0.60:80 -s rr\n-A -t 10.96.0.10:53 -s rr\n-d -u 10.96.0.10:53 -r 10.244.7.7:53\n-A -t 10.96.0.62:80 -s fastest\n");
             var conflicts = _session.Run("Import-IpvsConfig -Path $path -NetworkNamespace $ns", Vars(ns, path));
-            Assert.Equal([2, 3, 4], conflicts.AllErrors.Select(e => int.Parse(((string)e.TargetObject).Split(':')[^1])));
-            Assert.Contains("already exists", conflicts.AllErrors.First().ErrorDetails.Message);
+            var conflict = Assert.Single(conflicts.AllErrors);
+            Assert.Equal("ImportIpvsConfigLineConflict", conflict.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal([2, 3, 4], conflict.ErrorDetails.Message.Split('\n').Where(l => l.StartsWith("  line ", StringComparison.Ordinal))
+                .Select(l => int.Parse(l.Split(':')[0]["  line ".Length..])));
+            Assert.Contains("line 2: IPVS service TCP 10.96.0.10:53 already exists", conflict.ErrorDetails.Message);
             Assert.Equal(before, ns.Exec("ipvsadm", "-Sn"));
 
             var missing = _session.Run("Import-IpvsConfig -Path /nonexistent/rules -NetworkNamespace $ns", Vars(ns));

@@ -46,15 +46,18 @@ public class IpvsViewsAndRemotingLabTests
         Assert.Equal(expected, lines.Skip(2).Select(Tokens).ToList());
         Assert.Contains(expected, t => t[0] == "UDP" && t[2] != "0"); // the traffic was counted, so the numbers are compared for real
 
-        // The real servers' own Statistics view: a row per real server with the same counters as ipvsadm's "  -> " lines.
+        // The real servers' own Statistics view: under their service, a row per real server with the same counters as
+        // ipvsadm's "  -> " lines.
         var destinations = RenderingHost.Lines(RenderingHost.Instance.Render(
             "Get-IpvsDestination 'UDP 10.96.0.10:53' -NetworkNamespace $ns | ForEach-Object { $_.PSObject.TypeNames.Insert(0, 'IpvsTools.IpvsDestination#Statistics'); $_ }",
             Vars(ns)));
-        Assert.Matches(@"^Service\s+RemoteAddress:Port\s+Conns\s+InPkts\s+OutPkts\s+InBytes\s+OutBytes$", destinations[0]);
+        Assert.Matches(@"^\s*Service: UDP\s+10\.96\.0\.10:53$", destinations[0]);
+        Assert.Matches(@"^RemoteAddress:Port\s+Conns\s+InPkts\s+OutPkts\s+InBytes\s+OutBytes$", destinations[1]);
+        destinations.RemoveAt(0);
         var udp = expected.FindIndex(t => t[0] == "UDP" && t[1] == "10.96.0.10:53");
         var expectedDestinations = expected.Skip(udp + 1).TakeWhile(t => t[0] == "->").Select(t => string.Join(' ', t[1..])).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(2, expectedDestinations.Count);
-        Assert.Equal(expectedDestinations, destinations.Skip(2).Select(l => string.Join(' ', Tokens(l)[2..])).Order(StringComparer.Ordinal).ToList());
+        Assert.Equal(expectedDestinations, destinations.Skip(2).Select(l => string.Join(' ', Tokens(l))).Order(StringComparer.Ordinal).ToList());
     }
 
     [Fact]
@@ -147,6 +150,10 @@ public class IpvsViewsAndRemotingLabTests
         Assert.Equal(["10.244.1.5"], Complete($"Remove-IpvsDestination {n} -Service 'UDP 10.96.0.10:53' -Address "));
         Assert.Equal(["10.0.0.50"], Complete($"Get-IpvsConnection {n} -DestinationAddress 10.0.0.5"));
         Assert.Empty(Complete($"Get-IpvsService {n} -Address 172."));
+        // Test-ServiceReachability's virtual address and port complete from the same table.
+        Assert.Equal(["10.96.0.20", "10.96.0.21"], Complete($"Test-ServiceReachability {n} -Address 10.96.0.2"));
+        Assert.Equal(["10.96.0.30"], Complete($"Test-ServiceReachability {n} -Protocol Udp -Address 10.96.0.3"));
+        Assert.Equal(["53"], Complete($"Test-ServiceReachability {n} -Address 10.96.0.10 -Port "));
     }
 
     [Fact]
@@ -174,8 +181,9 @@ public class IpvsViewsAndRemotingLabTests
         Assert.Equal(["Backup", "vb", "6", "1200", "239.1.1.1", "9000", "3"], Tokens(daemons[2]));
 
         var destinations = RenderingHost.Lines(RenderingHost.Instance.Render("Get-IpvsDestination 'TCP 10.96.0.10:80' -NetworkNamespace $ns", vars));
-        Assert.Matches(@"^Service\s+RemoteAddress:Port\s+Forward\s+Weight\s+ActiveConn\s+InActConn$", destinations[0]);
-        Assert.Matches(@"^TCP\s+10\.96\.0\.10:80\s+10\.244\.0\.3:8080\s+Masquerade\s+1\s+\d+\s+\d+$", destinations[2]);
+        Assert.Matches(@"^\s*Service: TCP\s+10\.96\.0\.10:80$", destinations[0]);
+        Assert.Matches(@"^RemoteAddress:Port\s+Forward\s+Weight\s+ActiveConn\s+InActConn$", destinations[1]);
+        Assert.Matches(@"^10\.244\.0\.3:8080\s+Masq\s+1\s+\d+\s+\d+$", destinations[3]);
     }
 
     /// <summary>UDP services with real servers behind a veth, and datagrams through them, so the counters are not all 0.</summary>

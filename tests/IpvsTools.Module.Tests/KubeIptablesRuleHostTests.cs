@@ -70,6 +70,23 @@ public class KubeIptablesRuleHostTests(PowerShellSession session)
     }
 
     [Fact]
+    public void BothFamiliesOnAnIpv4OnlyNodeFindTheChainInIpv4WithoutAnError()
+    {
+        using var ns = Prepare();
+        Assert.DoesNotContain(ns.Exec("ip6tables-save").Split('\n'), l => l.Contains("KUBE-", StringComparison.Ordinal));
+        // README's line, as written.
+        var result = session.Run("Get-KubeIptablesRule KUBE-SERVICES -Table nat -Family IPv4, IPv6 -NetworkNamespace $ns | ForEach-Object { \"$($_.Family) $_\" }", Vars(ns));
+        Assert.Empty(result.AllErrors.Select(e => e.ToString()));
+        Assert.Equal(ns.Exec("iptables-save", "-t", "nat").Split('\n').Where(l => l.StartsWith("-A KUBE-SERVICES ", StringComparison.Ordinal)).Select(l => "IPv4 " + l),
+            result.Output.Select(o => (string)o.BaseObject));
+        // A chain in neither family is one error naming both.
+        var missing = session.Run("Get-KubeIptablesRule KUBE-NOPE -Family IPv4, IPv6 -NetworkNamespace $ns", Vars(ns));
+        var error = Assert.Single(missing.AllErrors);
+        Assert.Equal("GetKubeIptablesRuleChainNotFound,IpvsTools.Commands.GetKubeIptablesRuleCommand", error.FullyQualifiedErrorId);
+        Assert.Matches(@"^No chain named 'KUBE-NOPE' exists in any table in network namespace '[^']+' for IPv4 \(\w+ backend\) or IPv6 \(\w+ backend\)\.$", error.Exception.Message);
+    }
+
+    [Fact]
     public void BothFamiliesAndTheLegacyBackendRead()
     {
         using var ns = new TestNamespace();

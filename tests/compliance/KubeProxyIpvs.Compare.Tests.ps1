@@ -38,13 +38,23 @@ BeforeAll {
     if ($Context) { $source.Context = $Context }
     if ($NodeName) { $source.NodeName = $NodeName }
     if ($NetworkNamespace) { $source.NetworkNamespace = $NetworkNamespace }
-    $differences = @(Compare-KubeIpvs @source)
+    # A Compare-KubeIpvs that fails compares nothing: every test case then fails with its error (in the NUnit
+    # failure/message), rather than with Pester's "a setup in some parent block failed".
+    $compareError = $null
+    $differences = @()
+    try {
+        $differences = @(Compare-KubeIpvs @source -ErrorAction Stop)
+    }
+    catch {
+        $compareError = $_
+    }
 }
 
 Describe 'The node matches the cluster' -Tag 'Compare' {
     BeforeAll {
         # The differences of one layer, one line each; foreign virtual servers have their own It.
         function Get-Drift([string] $Layer) {
+            if ($compareError) { throw "Compare-KubeIpvs failed, nothing was compared: $($compareError.Exception.Message)" }
             $differences | Where-Object { "$($_.Layer)" -eq $Layer -and "$($_.Kind)" -ne 'ForeignVirtualServer' } |
                 ForEach-Object { "$($_.Kind) $($_.Key): expected $($_.Expected), actual $($_.Actual) ($($_.Action))" }
         }
@@ -67,6 +77,7 @@ Describe 'The node matches the cluster' -Tag 'Compare' {
     }
 
     It 'has no virtual servers that are not the cluster''s' -Tag 'Foreign' {
+        if ($compareError) { throw "Compare-KubeIpvs failed, nothing was compared: $($compareError.Exception.Message)" }
         $foreign = @($differences | Where-Object { "$($_.Kind)" -eq 'ForeignVirtualServer' } | ForEach-Object Key)
         $foreign | Should -BeNullOrEmpty -Because 'kube-proxy deletes virtual servers it did not create'
     }

@@ -38,7 +38,7 @@ public sealed class GetIpvsDestinationCommand : IpvsCommandBase
         {
             if (Service is null)
             {
-                services.AddRange(client.GetServices());
+                services.AddRange(IpvsadmText.SortServices(client.GetServices()));
             }
             else
             {
@@ -63,7 +63,7 @@ public sealed class GetIpvsDestinationCommand : IpvsCommandBase
         var found = 0;
         foreach (var service in services)
         {
-            foreach (var destination in service.Destinations)
+            foreach (var destination in IpvsadmText.SortDestinations(service.Destinations))
             {
                 if (Address is not null && !Address.Any(a => a.Equals(destination.Address))) continue;
                 if (Port is not null && destination.Port != Port) continue;

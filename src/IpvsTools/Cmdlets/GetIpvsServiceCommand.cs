@@ -41,7 +41,9 @@ public sealed class GetIpvsServiceCommand : IpvsToolsCmdlet
         try
         {
             using var client = IpvsClient.Open(ns);
-            services = client.GetServices();
+            // ipvsadm -Ln's order (fwmark, family, protocol, address with its wrapping subtraction, port),
+            // the order Export-IpvsConfig writes: the two read side by side.
+            services = IpvsadmText.SortServices(client.GetServices());
         }
         catch (IpvsToolsException ex)
         {

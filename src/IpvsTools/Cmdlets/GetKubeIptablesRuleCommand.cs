@@ -19,6 +19,7 @@ public sealed class GetKubeIptablesRuleCommand : IpvsToolsCmdlet
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(IptablesChainCompleter))]
     public string[]? Chain { get; set; }
 
     /// <summary>Tables to read rules from. Omitted: every table.</summary>
@@ -54,6 +55,8 @@ public sealed class GetKubeIptablesRuleCommand : IpvsToolsCmdlet
         var ns = ResolveNetworkNamespace();
         var chains = Chain?.Select(c => new WildcardPattern(c, WildcardOptions.IgnoreCase)).ToList();
         var sets = SetName?.Select(s => new WildcardPattern(s, WildcardOptions.IgnoreCase)).ToList();
+        var found = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var read = new List<string>();
         foreach (var family in Family.Distinct())
         {
             IptablesRuleset ruleset;
@@ -81,12 +84,23 @@ public sealed class GetKubeIptablesRuleCommand : IpvsToolsCmdlet
             {
                 foreach (var name in Chain.Where(c => !WildcardPattern.ContainsWildcardCharacters(c)))
                 {
-                    if (ruleset.Chains.Any(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase) && (Table is null || Table.Contains(c.Table)))) continue;
-                    var where = ns is null ? "" : $" in network namespace '{ns.DisplayName}'";
-                    var tables = Table is null ? "any table" : "table " + string.Join(" or ", Table);
-                    WriteError(new ErrorRecord(new ItemNotFoundException($"No {family} chain named '{name}' exists in {tables}{where} ({ruleset.Backend} backend)."),
-                        ErrorIdPrefix + "ChainNotFound", ErrorCategory.ObjectNotFound, name));
+                    if (ruleset.Chains.Any(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase) && (Table is null || Table.Contains(c.Table))))
+                        found.Add(name);
                 }
+                read.Add($"{family} ({ruleset.Backend} backend)");
+            }
+        }
+        // A chain named exactly is missing only when none of the families read has it: on an IPv4-only node,
+        // `-Family IPv4, IPv6` finds KUBE-SERVICES in IPv4 alone, which is what it should find.
+        if (Chain is not null && read.Count > 0)
+        {
+            foreach (var name in Chain.Where(c => !WildcardPattern.ContainsWildcardCharacters(c)).Distinct(StringComparer.OrdinalIgnoreCase))
+            {
+                if (found.Contains(name)) continue;
+                var where = ns is null ? "" : $" in network namespace '{ns.DisplayName}'";
+                var tables = Table is null ? "any table" : "table " + string.Join(" or ", Table);
+                WriteError(new ErrorRecord(new ItemNotFoundException($"No chain named '{name}' exists in {tables}{where} for {string.Join(" or ", read)}."),
+                    ErrorIdPrefix + "ChainNotFound", ErrorCategory.ObjectNotFound, name));
             }
         }
     }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Management.Automation;
 using System.Runtime.CompilerServices;
+using System.Text;
 
 namespace IpvsTools.Commands;
 
@@ -133,16 +134,25 @@ public sealed class ImportIpvsConfigCommand : IpvsCommandBase
         }
     }
 
+    // One refusal, one error: every bad line of the file in one record (the first MaxLinesShown in its
+    // message, all of them in the exception's Errors), and what to do about them.
+    private const int MaxLinesShown = 20;
+
     private void ReportLines(string path, IReadOnlyList<IpvsConfigLineError> errors, string condition, ErrorCategory category)
     {
         var count = errors.Count;
-        foreach (var error in errors)
+        var message = new StringBuilder();
+        message.Append(CultureInfo.CurrentCulture, $"{path}: nothing was applied: {count} line{(count == 1 ? " is" : "s are")} bad.");
+        for (var i = 0; i < count && i < MaxLinesShown; i++)
+            message.Append('\n').Append("  ").Append(errors[i].ToString());
+        if (count > MaxLinesShown)
+            message.Append('\n').Append(CultureInfo.CurrentCulture, $"  ... and {count - MaxLinesShown} more ($Error[0].Exception.Errors lists every one).");
+        message.Append('\n').Append(condition == "LineConflict"
+            ? "These lines do not fit the table they would meet. To replace the table with the file, clear it first (Clear-IpvsService, or -C as the file's first line); otherwise remove or correct these lines."
+            : "Correct or remove these lines (ipvsadm -R syntax, as ipvsadm -S and Export-IpvsConfig write it), then import again.");
+        WriteError(new ErrorRecord(new IpvsConfigException(path, errors), ErrorIdPrefix + condition, category, path)
         {
-            var message = $"{path} line {error.Line}: {error.Message} ({error.Text}). Nothing was applied: {count} line{(count == 1 ? " is" : "s are")} bad.";
-            WriteError(new ErrorRecord(new IpvsConfigException(path, [error]), ErrorIdPrefix + condition, category, $"{path}:{error.Line}")
-            {
-                ErrorDetails = new ErrorDetails(message),
-            });
-        }
+            ErrorDetails = new ErrorDetails(message.ToString()),
+        });
     }
 }

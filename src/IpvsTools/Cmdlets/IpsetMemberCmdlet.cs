@@ -27,6 +27,7 @@ public abstract class IpsetMemberCmdlet : IpsetCmdlet
     [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Element")]
     [AllowEmptyCollection]
+    [ArgumentCompleter(typeof(IpsetMemberCompleter))]
     public string[] Member { get; set; } = [];
 
     protected override object? ErrorTarget => Name;

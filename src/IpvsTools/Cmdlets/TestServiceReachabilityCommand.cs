@@ -28,11 +28,13 @@ public sealed class TestServiceReachabilityCommand : IpvsToolsCmdlet
     [Parameter(ParameterSetName = AddressSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [IPAddressTransformation]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(IpvsServiceAddressCompleter))]
     public IPAddress? Address { get; set; }
 
     /// <summary>The virtual port.</summary>
     [Parameter(ParameterSetName = AddressSet, Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
     [ValidateRange(1, 65535)]
+    [ArgumentCompleter(typeof(IpvsServicePortCompleter))]
     public ushort Port { get; set; }
 
     /// <summary>Tcp (default), Udp or Sctp.</summary>
