@@ -128,3 +128,23 @@ $first | ForEach-Object { [pscustomobject]@{ Key = "$($_.Protocol) $($_.Address)
         ($r.Json.Destinations | Select-Object -First 1).Type | Should -Be 'IpvsTools.IpvsDestination'
     }
 }
+
+Describe 'about_IpvsTools troubleshooting step 5 as written, with the sample snapshot' -Tag Lab {
+    BeforeAll {
+        $ns = New-TestNetworkNamespace
+        $about = [System.IO.File]::ReadAllText([System.IO.Path]::Combine((Get-TestRepoRoot), 'en-US', 'about_IpvsTools.help.txt'))
+        $step = [regex]::Match($about, '(?s)\n\s*5\. (.*?)\n\s*6\. ').Groups[1].Value
+    }
+    AfterAll { Remove-TestNetworkNamespace $ns }
+
+    It 'names a cluster source, and its Get-KubeIpvsPlan line lists the writes for an empty node' {
+        $line = ($step -split "`n" | Where-Object { $_ -match '^\s*Get-KubeIpvsPlan ' }).Trim()
+        $line | Should -Match '-Path \./cluster\.yaml'
+        # The snapshot kubectl would write is the sample one; the node is its worker; the namespace is the test's.
+        $snapshot = [System.IO.Path]::Combine((Get-TestRepoRoot), 'tests', 'Shared', 'Snapshots', 'kind-cluster.yaml')
+        $command = $line.Replace('./cluster.yaml', $snapshot).Replace('(hostname)', 'kind-worker') + " -NetworkNamespace $ns"
+        $r = Invoke-FreshPwsh "`$ErrorActionPreference = 'Stop'; Import-Module IpvsTools; @($command).Count"
+        $r.ExitCode | Should -Be 0 -Because $r.Error
+        [int]($r.Output.Trim()) | Should -BeGreaterThan 0 -Because 'an empty node needs every write kube-proxy would make'
+    }
+}

@@ -90,3 +90,94 @@ function Invoke-InNamespace {
     )
     Invoke-TestTool ip (@('netns', 'exec', $Namespace, $FilePath) + $ArgumentList) -InputText $InputText -Check:$Check
 }
+
+# A fleet of nodes reachable over real PowerShell remoting over SSH, all inside throwaway namespaces:
+# one client namespace and, per node name, a node namespace joined to it by a veth pair, running Debian's
+# sshd (its own config, host key and port 22 inside the namespace, key authentication for root with a
+# generated key, pwsh as the `powershell` subsystem). Invoke-FleetClient runs a pwsh script in the client
+# namespace whose /etc/ssh/ssh_config (a bind mount in a private mount namespace) names the nodes, so
+# README's recipes run as written: Invoke-Command -HostName node1, node2 { ... }.
+function New-TestSshFleet {
+    param([string[]] $NodeName = @('node1', 'node2'))
+    $dir = [System.IO.Directory]::CreateTempSubdirectory('ivt-fleet-').FullName
+    Invoke-TestTool chmod '0755', $dir -Check | Out-Null
+    Invoke-TestTool ssh-keygen '-q', '-t', 'ed25519', '-N', '', '-C', 'ipvstools-fleet-test', '-f', "$dir/client_key" -Check | Out-Null
+    Invoke-TestTool ssh-keygen '-q', '-t', 'ed25519', '-N', '', '-C', 'ipvstools-fleet-node', '-f', "$dir/host_key" -Check | Out-Null
+    Copy-Item "$dir/client_key.pub" "$dir/authorized_keys"
+    if (-not (Test-Path /run/sshd)) { New-Item -ItemType Directory /run/sshd | Out-Null; Invoke-TestTool chmod '0755', '/run/sshd' -Check | Out-Null }
+    $dotnetRoot = Split-Path ([System.IO.Path]::GetFullPath((Invoke-TestTool readlink '-f', (Get-Command dotnet).Source -Check).Output.Trim()))
+    $fleet = [pscustomobject]@{ Directory = $dir; Client = (New-TestNetworkNamespace 'ivt-client'); Nodes = [ordered]@{} }
+    $clientConfig = [System.Text.StringBuilder]::new()
+    $i = 0
+    foreach ($name in $NodeName) {
+        $i++
+        $ns = New-TestNetworkNamespace 'ivt-node'
+        $clientAddress = "192.168.$(200 + $i).1"
+        $nodeAddress = "192.168.$(200 + $i).2"
+        $veth = 'ivtc' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+        Invoke-TestTool ip '-n', $fleet.Client, 'link', 'add', $veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', $ns -Check | Out-Null
+        Invoke-TestTool ip '-n', $fleet.Client, 'address', 'add', "$clientAddress/30", 'dev', $veth -Check | Out-Null
+        Invoke-TestTool ip '-n', $fleet.Client, 'link', 'set', $veth, 'up' -Check | Out-Null
+        Invoke-TestTool ip '-n', $ns, 'address', 'add', "$nodeAddress/30", 'dev', 'eth0' -Check | Out-Null
+        Invoke-TestTool ip '-n', $ns, 'link', 'set', 'eth0', 'up' -Check | Out-Null
+        $nodeDir = "$dir/$name"
+        New-Item -ItemType Directory "$nodeDir/home" -Force | Out-Null
+        @"
+Port 22
+ListenAddress $nodeAddress
+HostKey $dir/host_key
+PidFile $nodeDir/sshd.pid
+AuthorizedKeysFile $dir/authorized_keys
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+SetEnv HOME=$nodeDir/home DOTNET_CLI_HOME=$nodeDir/home DOTNET_ROOT=$dotnetRoot POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off NO_COLOR=1 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+Subsystem powershell $(Get-TestPwsh) -sshs -NoLogo
+"@ | Set-Content "$nodeDir/sshd_config"
+        Invoke-TestTool ip 'netns', 'exec', $ns, '/usr/sbin/sshd', '-f', "$nodeDir/sshd_config", '-E', "$nodeDir/sshd.log" -Check | Out-Null
+        $deadline = [datetime]::UtcNow.AddSeconds(20)
+        while (-not (Test-Path "$nodeDir/sshd.pid")) {
+            if ([datetime]::UtcNow -gt $deadline) { throw "sshd in $ns did not start: $(Get-Content -Raw "$nodeDir/sshd.log" -ErrorAction SilentlyContinue)" }
+            Start-Sleep -Milliseconds 100
+        }
+        [void]$clientConfig.AppendLine("Host $name").AppendLine("    HostName $nodeAddress")
+        $fleet.Nodes[$name] = [pscustomobject]@{ Name = $name; Namespace = $ns; Address = $nodeAddress; Directory = $nodeDir }
+    }
+    @"
+$($clientConfig.ToString())
+Host *
+    User root
+    IdentityFile $dir/client_key
+    IdentitiesOnly yes
+    StrictHostKeyChecking no
+    UserKnownHostsFile /dev/null
+    BatchMode yes
+    LogLevel ERROR
+"@ | Set-Content "$dir/ssh_config"
+    $fleet
+}
+
+function Remove-TestSshFleet {
+    param($Fleet)
+    if (-not $Fleet) { return }
+    foreach ($node in $Fleet.Nodes.Values) {
+        $pidFile = "$($node.Directory)/sshd.pid"
+        if (Test-Path $pidFile) { Invoke-TestTool kill ((Get-Content $pidFile).Trim()) | Out-Null }
+        Remove-TestNetworkNamespace $node.Namespace
+    }
+    Remove-TestNetworkNamespace $Fleet.Client
+    Remove-Item -Recurse -Force $Fleet.Directory -ErrorAction SilentlyContinue
+}
+
+# Runs a pwsh script in the fleet's client namespace, with the fleet's ssh_config as /etc/ssh/ssh_config.
+function Invoke-FleetClient {
+    param($Fleet, [Parameter(Mandatory)] [string] $Script)
+    $file = "$($Fleet.Directory)/client-$([guid]::NewGuid().ToString('N').Substring(0, 6)).ps1"
+    Set-Content $file ("`$ErrorActionPreference = 'Stop'`n" + $Script)
+    New-Item -ItemType Directory "$($Fleet.Directory)/client-home" -Force | Out-Null
+    $shell = "mount --bind '$($Fleet.Directory)/ssh_config' /etc/ssh/ssh_config && exec ip netns exec '$($Fleet.Client)' '$(Get-TestPwsh)' -NoLogo -NoProfile -NonInteractive -File '$file'"
+    Invoke-TestTool unshare '--mount', '--propagation', 'private', 'sh', '-c', $shell -Environment @{ HOME = "$($Fleet.Directory)/client-home" }
+}
