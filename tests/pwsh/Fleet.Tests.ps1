@@ -96,7 +96,7 @@ Invoke-Command -HostName node2 { $using:https | Remove-IpsetMember }
 
 Describe 'Fleet use over SSH remoting: IPVS and kube-ipvs0 on two nodes' -Tag Lab {
     BeforeAll {
-        $fleet = New-TestSshFleet node1, node2
+        $fleet = New-TestSshFleet node1, node2 -ClientHere
         # node1: one service with every real server drained (weight 0), one healthy; node2: healthy only.
         $tables = @{
             node1 = "-A -t 10.96.0.10:53 -s rr`n-a -t 10.96.0.10:53 -r 10.244.1.5:53 -m -w 0`n-a -t 10.96.0.10:53 -r 10.244.2.7:53 -m -w 0`n-A -t 10.96.100.20:80 -s rr`n-a -t 10.96.100.20:80 -r 10.244.3.9:8080 -m -w 1`n"
@@ -107,22 +107,24 @@ Describe 'Fleet use over SSH remoting: IPVS and kube-ipvs0 on two nodes' -Tag La
             Invoke-InNamespace $node.Namespace ip 'link', 'add', 'kube-ipvs0', 'type', 'dummy' -Check | Out-Null
             Invoke-InNamespace $node.Namespace ip 'address', 'add', '10.96.0.10/32', 'dev', 'kube-ipvs0' -Check | Out-Null
         }
-        # The client's own namespace holds node2's table: its live objects render the view the copies must match.
-        Invoke-InNamespace $fleet.Client ipvsadm '-R' -InputText $tables['node2'] -Check | Out-Null
+        # A namespace with node2's table: its live objects render the view the copies must match.
+        $viewNs = New-TestNetworkNamespace
+        Invoke-InNamespace $viewNs ipvsadm '-R' -InputText $tables['node2'] -Check | Out-Null
 
-        # Under emulation each remoting session starts a pwsh on the node (about a minute each): README's
-        # recipe runs as written once (two sessions, in parallel), the rest share one session per node.
-        $r = Invoke-FleetClient $fleet @'
+        # Under emulation every remoting session starts a pwsh on the node (minutes each): the test's own
+        # pwsh is the client, and README's recipes run over one session per node (both started at once);
+        # the host's fleet test runs them with -HostName as written.
+        $r = Invoke-FleetClient $fleet (@'
 Import-Module IpvsTools
-# README: the same on every node over ssh.
-$drainedServices = Invoke-Command -HostName node1, node2 { Get-IpvsService } | Where-Object { -not ($_.Destinations | Where-Object Weight -gt 0) }
-"DRAINED " + (@($drainedServices | ForEach-Object { "$($_.PSComputerName) $($_.Key) $(@($_.Destinations).Count) $($_.Destinations[0].PSObject.TypeNames[0])" }) -join ';')
 $sessions = New-PSSession -HostName node1, node2
+# README: the same on every node over ssh.
+$drainedServices = Invoke-Command -Session $sessions { Get-IpvsService } | Where-Object { -not ($_.Destinations | Where-Object Weight -gt 0) }
+"DRAINED " + (@($drainedServices | ForEach-Object { "$($_.PSComputerName) $($_.Key) $(@($_.Destinations).Count) $($_.Destinations[0].PSObject.TypeNames[0])" }) -join ';')
 $node1 = $sessions | Where-Object ComputerName -eq node1
 $node2 = $sessions | Where-Object ComputerName -eq node2
 $services = Invoke-Command -Session $node2 { Get-IpvsService }
 $remote = ($services | Format-Table | Out-String -Width 200).Trim()
-$local = (Get-IpvsService | Format-Table | Out-String -Width 200).Trim()
+$local = (Get-IpvsService -NetworkNamespace VIEWNS | Format-Table | Out-String -Width 200).Trim()
 "REMOTE-VIEW-BEGIN`n$remote`nREMOTE-VIEW-END"
 "LOCAL-VIEW-BEGIN`n$local`nLOCAL-VIEW-END"
 $links = Invoke-Command -Session $sessions { Get-KubeIpvsInterface }
@@ -133,9 +135,9 @@ Invoke-Command -Session $node1 { $using:drained | Remove-IpvsDestination -Confir
 Invoke-Command -Session $node1 { Get-IpvsDestination | Where-Object Weight -eq 0 | Set-IpvsDestination -Weight 1 }
 $sessions | Remove-PSSession
 'DONE'
-'@
+'@).Replace('VIEWNS', $viewNs)
     }
-    AfterAll { Remove-TestSshFleet $fleet }
+    AfterAll { Remove-TestSshFleet $fleet; Remove-TestNetworkNamespace $viewNs }
 
     It 'the client script ran to the end over ssh' {
         $r.ExitCode | Should -Be 0 -Because "$($r.Error) $($r.Output)"

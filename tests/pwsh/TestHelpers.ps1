@@ -97,8 +97,13 @@ function Invoke-InNamespace {
 # generated key, pwsh as the `powershell` subsystem). Invoke-FleetClient runs a pwsh script in the client
 # namespace whose /etc/ssh/ssh_config (a bind mount in a private mount namespace) names the nodes, so
 # README's recipes run as written: Invoke-Command -HostName node1, node2 { ... }.
+#
+# -ClientHere (the lab only: the guest is a throwaway machine of its own) puts the client side in the current
+# namespace and the ssh_config over /etc/ssh/ssh_config in the current mount namespace, so the test's own
+# pwsh is the client: under emulation every fresh pwsh costs minutes.
 function New-TestSshFleet {
-    param([string[]] $NodeName = @('node1', 'node2'))
+    param([string[]] $NodeName = @('node1', 'node2'), [switch] $ClientHere)
+    if ($ClientHere -and $env:IPVSTOOLS_LAB -ne '1') { throw 'New-TestSshFleet -ClientHere changes the current namespace and /etc/ssh/ssh_config: only inside the lab' }
     $dir = [System.IO.Directory]::CreateTempSubdirectory('ivt-fleet-').FullName
     Invoke-TestTool chmod '0755', $dir -Check | Out-Null
     Invoke-TestTool ssh-keygen '-q', '-t', 'ed25519', '-N', '', '-C', 'ipvstools-fleet-test', '-f', "$dir/client_key" -Check | Out-Null
@@ -106,7 +111,9 @@ function New-TestSshFleet {
     Copy-Item "$dir/client_key.pub" "$dir/authorized_keys"
     if (-not (Test-Path /run/sshd)) { New-Item -ItemType Directory /run/sshd | Out-Null; Invoke-TestTool chmod '0755', '/run/sshd' -Check | Out-Null }
     $dotnetRoot = Split-Path ([System.IO.Path]::GetFullPath((Invoke-TestTool readlink '-f', (Get-Command dotnet).Source -Check).Output.Trim()))
-    $fleet = [pscustomobject]@{ Directory = $dir; Client = (New-TestNetworkNamespace 'ivt-client'); Nodes = [ordered]@{} }
+    $fleet = [pscustomobject]@{ Directory = $dir; Client = $(if (-not $ClientHere) { New-TestNetworkNamespace 'ivt-client' }); ClientHere = [bool]$ClientHere; Nodes = [ordered]@{} }
+    # ip -n NS ...; in the current namespace when the client is here.
+    $clientIp = { param([string[]] $a) if ($fleet.Client) { @('-n', $fleet.Client) + $a } else { $a } }
     $clientConfig = [System.Text.StringBuilder]::new()
     $i = 0
     foreach ($name in $NodeName) {
@@ -115,9 +122,9 @@ function New-TestSshFleet {
         $clientAddress = "192.168.$(200 + $i).1"
         $nodeAddress = "192.168.$(200 + $i).2"
         $veth = 'ivtc' + [guid]::NewGuid().ToString('N').Substring(0, 8)
-        Invoke-TestTool ip '-n', $fleet.Client, 'link', 'add', $veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', $ns -Check | Out-Null
-        Invoke-TestTool ip '-n', $fleet.Client, 'address', 'add', "$clientAddress/30", 'dev', $veth -Check | Out-Null
-        Invoke-TestTool ip '-n', $fleet.Client, 'link', 'set', $veth, 'up' -Check | Out-Null
+        Invoke-TestTool ip (& $clientIp 'link', 'add', $veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', $ns) -Check | Out-Null
+        Invoke-TestTool ip (& $clientIp 'address', 'add', "$clientAddress/30", 'dev', $veth) -Check | Out-Null
+        Invoke-TestTool ip (& $clientIp 'link', 'set', $veth, 'up') -Check | Out-Null
         Invoke-TestTool ip '-n', $ns, 'address', 'add', "$nodeAddress/30", 'dev', 'eth0' -Check | Out-Null
         Invoke-TestTool ip '-n', $ns, 'link', 'set', 'eth0', 'up' -Check | Out-Null
         $nodeDir = "$dir/$name"
@@ -157,6 +164,7 @@ Host *
     BatchMode yes
     LogLevel ERROR
 "@ | Set-Content "$dir/ssh_config"
+    if ($ClientHere) { Invoke-TestTool mount '--bind', "$dir/ssh_config", '/etc/ssh/ssh_config' -Check | Out-Null }
     $fleet
 }
 
@@ -168,13 +176,24 @@ function Remove-TestSshFleet {
         if (Test-Path $pidFile) { Invoke-TestTool kill ((Get-Content $pidFile).Trim()) | Out-Null }
         Remove-TestNetworkNamespace $node.Namespace
     }
-    Remove-TestNetworkNamespace $Fleet.Client
+    if ($Fleet.Client) { Remove-TestNetworkNamespace $Fleet.Client }
+    if ($Fleet.ClientHere) { Invoke-TestTool umount '/etc/ssh/ssh_config' | Out-Null }
     Remove-Item -Recurse -Force $Fleet.Directory -ErrorAction SilentlyContinue
 }
 
 # Runs a pwsh script in the fleet's client namespace, with the fleet's ssh_config as /etc/ssh/ssh_config.
 function Invoke-FleetClient {
     param($Fleet, [Parameter(Mandatory)] [string] $Script)
+    if ($Fleet.ClientHere) {
+        # This pwsh is the client: run the script here, its output as text, a failure as exit code 1.
+        try {
+            $out = & ([scriptblock]::Create("`$ErrorActionPreference = 'Stop'`n" + $Script)) | ForEach-Object { "$_" }
+            return [pscustomobject]@{ Command = 'in-process'; ExitCode = 0; Output = ($out -join "`n") + "`n"; Error = '' }
+        }
+        catch {
+            return [pscustomobject]@{ Command = 'in-process'; ExitCode = 1; Output = ''; Error = "$_ $($_.ScriptStackTrace)" }
+        }
+    }
     $file = "$($Fleet.Directory)/client-$([guid]::NewGuid().ToString('N').Substring(0, 6)).ps1"
     Set-Content $file ("`$ErrorActionPreference = 'Stop'`n" + $Script)
     New-Item -ItemType Directory "$($Fleet.Directory)/client-home" -Force | Out-Null
