@@ -2,7 +2,8 @@
 # The one test command: builds the module and runs every test tier, printing per tier how many tests
 # ran, passed and failed. Run it as root from the repository root:
 #
-#     bash tests/run.sh            # all tiers: unit, host (throwaway network namespaces), lab (QEMU kernel)
+#     bash tests/run.sh            # all tiers: unit, host (throwaway network namespaces), lab (QEMU kernel),
+#                                  # pwsh (Pester tests of the installed package in real pwsh: tests/pwsh/run.sh)
 #     bash tests/run.sh unit host  # only the named tiers
 #
 # On a fresh Debian machine it installs what it needs with apt (the lab installs its own packages and
@@ -15,7 +16,7 @@ say() { printf '== %s\n' "$*"; }
 die() { printf 'tests/run.sh: %s\n' "$*" >&2; exit 1; }
 
 tiers=("$@")
-((${#tiers[@]})) || tiers=(unit host lab)
+((${#tiers[@]})) || tiers=(unit host lab pwsh)
 
 ((EUID == 0)) || die "run as root: host-tier tests create network namespaces and read the kernel's ipsets (lab.sh needs root too)."
 command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is not on PATH; install .NET SDK 10."
@@ -89,7 +90,13 @@ for tier in "${tiers[@]}"; do
             run_suite lab "$log" bash tests/lab/lab.sh run --timeout 900 --no-default-modules -- \
                 bash tests/lab/xunit-in-lab.sh "$module" -- -noColor -failSkips -trait Tier=LabNoIpvs || status=1
             ;;
-        *) die "unknown tier '$tier' (unit, host, lab)" ;;
+        pwsh)
+            say "tier pwsh: Pester in real pwsh 7.6 against the installed package (host, unprivileged user, lab)"
+            # tests/pwsh/run.sh installs pwsh and Pester when missing, packages the build above, installs the
+            # package as README.md says and prints one xunit-shaped count line per run.
+            run_suite pwsh "$log" bash tests/pwsh/run.sh --no-build || status=1
+            ;;
+        *) die "unknown tier '$tier' (unit, host, lab, pwsh)" ;;
     esac
     read -r total errors failed skipped notrun < <(tier_counts "$log")
     passed=$((total - errors - failed - skipped - notrun))

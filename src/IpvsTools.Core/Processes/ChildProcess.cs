@@ -18,6 +18,27 @@ public sealed record ProcessResult(string FileName, IReadOnlyList<string> Argume
 /// </summary>
 public static class ChildProcess
 {
+    // Where Debian and most distributions keep administrators' programs (iptables, ipset, conntrack), which
+    // an ordinary user's PATH leaves out: without them an unprivileged user would be told to install tools
+    // that are there, instead of the kernel's refusal (run as root).
+    private static readonly string[] AdminFolders = ["/usr/local/sbin", "/usr/sbin", "/sbin"];
+
+    /// <summary>A bare program name found on PATH stays as it is; one that is not, but is in one of the
+    /// administrators' folders, is started from there. Anything else is returned unchanged.</summary>
+    public static string ResolveProgram(string fileName)
+    {
+        if (fileName.Contains('/')) return fileName;
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        foreach (var folder in path.Split(':', StringSplitOptions.RemoveEmptyEntries))
+            if (System.IO.File.Exists(System.IO.Path.Combine(folder, fileName))) return fileName;
+        foreach (var folder in AdminFolders)
+        {
+            var candidate = System.IO.Path.Combine(folder, fileName);
+            if (System.IO.File.Exists(candidate)) return candidate;
+        }
+        return fileName;
+    }
+
     public static ProcessResult Run(string fileName, IReadOnlyList<string> arguments, NetworkNamespace? ns = null,
         string? standardInput = null, TimeSpan? timeout = null, CancellationToken cancellation = default)
     {
@@ -30,14 +51,14 @@ public static class ChildProcess
         };
         if (ns is null)
         {
-            start.FileName = fileName;
+            start.FileName = ResolveProgram(fileName);
         }
         else
         {
             start.FileName = "nsenter";
             start.ArgumentList.Add("--net=" + ns.Path);
             start.ArgumentList.Add("--");
-            start.ArgumentList.Add(fileName);
+            start.ArgumentList.Add(ResolveProgram(fileName));
         }
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
 
