@@ -58,27 +58,32 @@ Describe 'The node matches the cluster' -Tag 'Compare' {
             $differences | Where-Object { "$($_.Layer)" -eq $Layer -and "$($_.Kind)" -ne 'ForeignVirtualServer' } |
                 ForEach-Object { "$($_.Kind) $($_.Key): expected $($_.Expected), actual $($_.Actual) ($($_.Action))" }
         }
+
+        # Fails with every difference, one a line (Should would shorten a long list in its message).
+        function Assert-NoDrift([string[]] $Lines, [string] $Because) {
+            if ($Lines.Count) { throw "$($Lines.Count) difference$(if ($Lines.Count -ne 1) { 's' }), but $($Because):`n$($Lines -join "`n")" }
+        }
     }
 
     It 'kube-ipvs0 and its addresses match' -Tag 'Link' {
-        @(Get-Drift 'Link') | Should -BeNullOrEmpty -Because 'every ClusterIP must be on kube-ipvs0, and nothing else'
+        Assert-NoDrift @(Get-Drift 'Link') 'every ClusterIP must be on kube-ipvs0, and nothing else'
     }
 
     It 'the KUBE-* sets and their members match' -Tag 'Ipset' {
-        @(Get-Drift 'Ipset') | Should -BeNullOrEmpty -Because 'kube-proxy''s iptables rules match on these sets'
+        Assert-NoDrift @(Get-Drift 'Ipset') 'kube-proxy''s iptables rules match on these sets'
     }
 
     It 'the virtual servers and real servers match the EndpointSlices' -Tag 'Ipvs' {
-        @(Get-Drift 'Ipvs') | Should -BeNullOrEmpty -Because 'IPVS must send each Service to its ready endpoints'
+        Assert-NoDrift @(Get-Drift 'Ipvs') 'IPVS must send each Service to its ready endpoints'
     }
 
     It 'the KUBE-* chains and jumps match' -Tag 'Iptables' {
-        @(Get-Drift 'Iptables') | Should -BeNullOrEmpty -Because 'masquerade and filtering depend on these rules'
+        Assert-NoDrift @(Get-Drift 'Iptables') 'masquerade and filtering depend on these rules'
     }
 
     It 'has no virtual servers that are not the cluster''s' -Tag 'Foreign' {
         if ($compareError) { throw "Compare-KubeIpvs failed, nothing was compared: $($compareError.Exception.Message)" }
         $foreign = @($differences | Where-Object { "$($_.Kind)" -eq 'ForeignVirtualServer' } | ForEach-Object Key)
-        $foreign | Should -BeNullOrEmpty -Because 'kube-proxy deletes virtual servers it did not create'
+        Assert-NoDrift $foreign 'kube-proxy deletes virtual servers it did not create'
     }
 }

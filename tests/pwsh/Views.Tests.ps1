@@ -328,10 +328,10 @@ Describe 'Default views of IPVS objects in a terminal' -Tag 'Lab' {
                     '^State\s+Interface\s+SyncId\s+MaxLength\s+Group\s+Port\s+Ttl\s*$', '^Master\s+va\s+5\s+\d+') }
             @{ Columns = $columns; What = 'Get-KubeIpvsPlan'; Expected = @(
                     '^Layer\s+Operation\s*$', '^Link\s+create dummy link kube-ipvs0', '^Ipvs\s+add virtual server TCP 10\.96\.0\.10:53 rr\s*$'
-                    '^Ipvs\s+add destination TCP 10\.96\.0\.10:53 -> 10\.244\.1\.7:53\s*$') }
+                    '^Ipvs\s+add destination TCP 10\.96\.0\.10:53 -> 10\.244\.1\.7:53 masq weight 1\s*$') }
             @{ Columns = $columns; What = 'Sync-KubeIpvs'; Expected = @(
                     '^\s*Index\s+Outcome\s+Layer\s+Change\s*$', '^\s*1\s+Applied\s+Link\s+create dummy link kube-ipvs0'
-                    '^\s*\d+\s+Applied\s+Ipvs\s+add destination TCP 10\.96\.0\.10:53 -> 10\.244\.1\.7:53\s*$') }
+                    '^\s*\d+\s+Applied\s+Ipvs\s+add destination TCP 10\.96\.0\.10:53 -> 10\.244\.1\.7:53(\s|$)') }
             @{ Columns = $columns; What = 'Compare-KubeIpvs'; Expected = @(
                     '^Layer\s+Kind\s+Action\s+Key / Expected / Actual\s*$', '^Ipset\s+SetMember\s+Add\s+KUBE-CLUSTER-IP 10\.96\.0\.10,udp:53\s*$', '^\s+expected: 10\.96\.0\.10,udp:53\s*$'
                     '^Ipvs\s+Destination\s+\S+\s+TCP 10\.96\.100\.20:80 -> 10\.244\.0\.9:8080\s*$', '^\s+expected: masq weight 1\s*$', '^\s+actual: masq weight 0\s*$') }
