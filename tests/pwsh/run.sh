@@ -89,7 +89,7 @@ if [[ ${1:-} == --inside ]]; then
                 mkdir -p "$work/lab"
                 # The lab sees this namespace's tmpfs (QEMU's 9p export of / follows its mounts), so the
                 # installed module imports by name there too; HOME and the XDG folders are the lab's tmpfs.
-                run_part lab Lab '' /run/lab/work/lab.xml -- flock /tmp/ipvstools-lab-run.lock bash "$root/tests/lab/lab.sh" run --timeout 1500 \
+                run_part lab Lab '' /run/lab/work/lab.xml -- flock /tmp/ipvstools-lab-run.lock bash "$root/tests/lab/lab.sh" run --timeout 2700 \
                     --work "$work/lab" --env IPVSTOOLS_REPO="$root" --env POWERSHELL_UPDATECHECK=Off --env NO_COLOR=1 --env TERM=dumb --
                 [[ -f $work/lab/lab.xml ]] && cp "$work/lab/lab.xml" "$work/results/lab.xml"
                 ;;
