@@ -74,8 +74,10 @@ Invoke-Command -HostName node2 { $using:https | Remove-IpsetMember }
         $local.Count | Should -Be 3 -Because 'the live view: header, rule, one set'
         $remote.Count | Should -Be 3
         (-split $remote[0]) | Should -Be (@(-split $local[0]) + 'PSComputerName')
-        # The row: the same values in the same columns, then the node's name.
-        $cut = $local[0].IndexOf('Header')
+        # The row: the same values in the same columns (every column of the view has a fixed width), then the
+        # node's name.
+        $cut = $local[2].TrimEnd().Length
+        $remote[2].Length | Should -BeGreaterThan $cut
         $remote[2].Substring(0, $cut) | Should -Be $local[2].Substring(0, $cut)
         $remote[2].TrimEnd() | Should -Match 'node1$'
     }
