@@ -41,9 +41,13 @@ public sealed class GetIpvsServiceCommand : IpvsToolsCmdlet
         try
         {
             using var client = IpvsClient.Open(ns);
+            // An exact key (address, port and protocol; or firewall marks) asks the kernel for those services
+            // only, as `ipvsadm -Ln -t A:P` does; any other filter reads the table once and filters it.
+            var byKey = ExactKeys();
+            var read = byKey is null ? client.GetServices() : ReadByKey(client, byKey);
             // ipvsadm -Ln's order (fwmark, family, protocol, address with its wrapping subtraction, port),
             // the order Export-IpvsConfig writes: the two read side by side.
-            services = IpvsadmText.SortServices(client.GetServices());
+            services = IpvsadmText.SortServices(read);
         }
         catch (IpvsToolsException ex)
         {
@@ -66,6 +70,32 @@ public sealed class GetIpvsServiceCommand : IpvsToolsCmdlet
             WriteError(new ErrorRecord(new ItemNotFoundException($"No IPVS service matches {what}{where}. List them all with Get-IpvsService."),
                 ErrorIdPrefix + "NotFound", ErrorCategory.ObjectNotFound, what));
         }
+    }
+
+    /// <summary>The keys named exactly by the parameters, or null when a filter leaves a part open.</summary>
+    private List<IpvsServiceKey>? ExactKeys()
+    {
+        if (FirewallMark is not null)
+        {
+            // A firewall-mark service is keyed by its family too: ask for both.
+            return [.. FirewallMark.Distinct().SelectMany(mark => new[]
+            {
+                IpvsServiceKey.ForFirewallMark(mark, System.Net.Sockets.AddressFamily.InterNetwork),
+                IpvsServiceKey.ForFirewallMark(mark, System.Net.Sockets.AddressFamily.InterNetworkV6),
+            })];
+        }
+        if (Address is null || Port is null || Protocol is null) return null;
+        return [.. Address.Distinct().Select(a => IpvsServiceKey.ForAddress(Protocol.Value, a, Port.Value))];
+    }
+
+    private static List<IpvsService> ReadByKey(IpvsClient client, List<IpvsServiceKey> keys)
+    {
+        var found = new List<IpvsService>(keys.Count);
+        foreach (var key in keys)
+        {
+            if (client.GetService(key) is { } service) found.Add(service);
+        }
+        return found;
     }
 
     private bool Matches(IpvsService service)

@@ -51,6 +51,21 @@ internal static class IpvsCompletionSource
         }
     }
 
+    /// <summary>The one service of that key with its real servers (none when it does not exist or the kernel cannot be asked).</summary>
+    public static IReadOnlyList<IpvsService> Service(IDictionary fakeBoundParameters, IpvsServiceKey key)
+    {
+        try
+        {
+            var ns = Netlink.NetworkNamespace.Resolve(fakeBoundParameters["NetworkNamespace"] as string);
+            using var client = IpvsClient.Open(ns);
+            return client.GetService(key) is { } service ? [service] : [];
+        }
+        catch (IpvsToolsException)
+        {
+            return [];
+        }
+    }
+
     /// <summary>The services that match what is typed already: -Protocol, -Address, -Port, -Service.</summary>
     public static IEnumerable<IpvsService> Matching(IDictionary bound, bool includeDestinations)
     {
@@ -113,9 +128,10 @@ public sealed class IpvsDestinationAddressCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        var services = IpvsCompletionSource.Services(fakeBoundParameters, true);
-        if (fakeBoundParameters["Service"] is { } typed && IpvsServiceKey.TryParse(IpvsCompletionSource.First(typed), out var key))
-            services = services.Where(s => s.Key.Equals(key)).ToList();
+        // A typed -Service is looked up alone (one GET_SERVICE and its destination dump), never the whole table.
+        var services = fakeBoundParameters["Service"] is { } typed && IpvsServiceKey.TryParse(IpvsCompletionSource.First(typed), out var key)
+            ? IpvsCompletionSource.Service(fakeBoundParameters, key!)
+            : IpvsCompletionSource.Services(fakeBoundParameters, true);
         return Completion.Matching(services.SelectMany(s => s.Destinations).Select(d => d.Address.ToString()).Distinct(), wordToComplete);
     }
 }
