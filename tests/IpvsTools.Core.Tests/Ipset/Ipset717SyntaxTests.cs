@@ -10,6 +10,7 @@ public class Ipset717SyntaxTests
     [InlineData("hash:ip", "inet", "010.0.0.1", "8.0.0.1")] // getaddrinfo reads a leading 0 as octal
     [InlineData("hash:ip", "inet", "10.1", "10.0.0.1")]
     [InlineData("hash:net,iface", "inet", "0/0,eth0", "0.0.0.0/0,eth0")]
+    [InlineData("hash:net,port,net", "inet", "0.0.0.0/0,tcp:1,192.168.230.128/25", "0.0.0.0/0,tcp:1,192.168.230.128/25")] // hash:net,port,net.t:58, taken by the lab kernel
     [InlineData("hash:ip,port", "inet", "10.0.0.1,smtp", "10.0.0.1,tcp:25")] // /etc/services
     [InlineData("hash:ip,port", "inet", "10.0.0.1,udp:0x35", "10.0.0.1,udp:53")]
     [InlineData("hash:ip,port", "inet", "10.0.0.1,icmp:ping", "10.0.0.1,icmp:echo-request")]
