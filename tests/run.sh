@@ -91,7 +91,7 @@ for tier in "${tiers[@]}"; do
                 bash tests/lab/xunit-in-lab.sh "$module" -- -noColor -failSkips -trait Tier=LabNoIpvs || status=1
             # A third boot plays the ipset 7.17 suite's files for the set types the host kernel lacks (hash:mac,
             # hash:ip,mark, hash:net,net, hash:net,port,net...) against the lab kernel and the ipset tool: about 550
-            # cases, 3-10 minutes under emulation (25 under a loaded machine).
+            # cases, about 10 minutes under emulation (25 on a loaded machine).
             run_suite lab "$log" bash tests/lab/lab.sh run --timeout 3000 -- \
                 bash tests/lab/xunit-in-lab.sh "$core" -- -noColor -failSkips -trait Tier=LabIpsetSuite || status=1
             ;;
