@@ -266,10 +266,7 @@ public static class IpsetElementParser
     private static byte ParsePrefix(string text, int full, Context context)
     {
         if (!TryDecimal(text, full, out var prefix)) throw context.Error($"the prefix length '{text}' is not a number 1-{full}");
-        // hash:net,iface and hash:net,port,net store a /0 network (the ipset suite adds 0.0.0.0/0 to both, and the
-        // lab's 6.1 kernel takes it); the other types refuse it (IPSET_ERR_INVALID_CIDR).
-        if (prefix == 0 && context.Type.Name is not ("hash:net,iface" or "hash:net,port,net"))
-            throw context.Error("a prefix length of 0 is refused by the kernel (use 1 or more)");
+        if (prefix == 0 && !context.Type.TakesZeroPrefix) throw context.Error("a prefix length of 0 is refused by the kernel (use 1 or more)");
         return (byte)prefix;
     }
 

@@ -120,6 +120,13 @@ public sealed class IpsetTypeInfo
     /// <summary>The type takes a netmask at creation (hash:ip, bitmap:ip; hash:ip,port and hash:net,net from a revision on).</summary>
     public bool HasNetmask => _since.ContainsKey("netmask");
 
+    /// <summary>
+    /// A network of its members may have prefix length 0: hash:net,iface and hash:net,port,net store 0.0.0.0/0
+    /// (the ipset suite adds it to both, and the lab's 6.1 kernel takes it); every other type refuses it
+    /// (IPSET_ERR_INVALID_CIDR).
+    /// </summary>
+    public bool TakesZeroPrefix => Name is "hash:net,iface" or "hash:net,port,net";
+
     /// <summary>Members may carry "nomatch" (types with a net dimension).</summary>
     public bool HasNetDimension => Dimensions.Contains(IpsetDimension.Net);
 
