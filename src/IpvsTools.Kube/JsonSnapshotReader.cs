@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
+using IpvsTools.Cluster;
 
 namespace IpvsTools.Kube;
 

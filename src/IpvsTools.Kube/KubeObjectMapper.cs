@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Net;
 using k8s.Models;
+using IpvsTools.Cluster;
+using IpvsTools.Ipvs;
 
 namespace IpvsTools.Kube;
 

@@ -6,6 +6,8 @@ using System.Linq;
 using System.Net;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using IpvsTools.Cluster;
+using IpvsTools.KubeProxy;
 
 namespace IpvsTools.Kube;
 

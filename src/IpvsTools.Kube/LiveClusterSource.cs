@@ -8,6 +8,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Exceptions;
 using k8s.Models;
+using IpvsTools.Cluster;
 
 namespace IpvsTools.Kube;
 

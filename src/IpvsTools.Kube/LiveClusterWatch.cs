@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using IpvsTools.Cluster;
 
 namespace IpvsTools.Kube;
 

@@ -8,6 +8,7 @@ using k8s.Models;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
+using IpvsTools.Cluster;
 
 namespace IpvsTools.Kube;
 

@@ -2,6 +2,8 @@ using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using IpvsTools.Kube;
+using IpvsTools.Cluster;
+using IpvsTools.KubeProxy;
 
 namespace IpvsTools.Commands;
 

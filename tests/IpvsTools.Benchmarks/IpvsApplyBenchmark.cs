@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using IpvsTools;
+using IpvsTools.Ipvs;
 
 /// <summary>
 /// ipvs-apply: the steps of Import-IpvsConfig on a restore file, in the current network namespace, each

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using IpvsTools;
+using IpvsTools.Ipvs;
 
 /// <summary>
 /// ipvs-list: reads the IPVS table of the current network namespace with IpvsClient.GetServices, in

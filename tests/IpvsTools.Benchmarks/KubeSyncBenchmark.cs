@@ -4,6 +4,9 @@ using System.Text;
 using IpvsTools;
 using IpvsTools.Kube;
 using IpvsTools.Netlink;
+using IpvsTools.KubeProxy;
+using IpvsTools.Namespaces;
+using IpvsTools.Sync;
 
 /// <summary>
 /// kube-sync (lab only: needs IPVS): a cold sync of N ClusterIP Services with E endpoints each into a

@@ -3,6 +3,10 @@ using System.Net;
 using System.Text;
 using IpvsTools;
 using IpvsTools.Kube;
+using IpvsTools.Cluster;
+using IpvsTools.Ipvs;
+using IpvsTools.KubeProxy;
+using IpvsTools.Sync;
 
 // kube-plan: a cluster of N Services (2768 of them NodePorts) with E endpoints each, as kubectl prints it;
 // times the snapshot reader, the desired state, the plan for an empty node, and the plan for a node

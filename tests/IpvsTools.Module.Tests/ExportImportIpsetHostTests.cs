@@ -76,7 +76,7 @@ public class ExportImportIpsetHostTests(PowerShellSession session)
         var sets = session.Ok("Export-Ipset -NetworkNamespace $source | Import-Ipset -NetworkNamespace $target -PassThru",
             new Dictionary<string, object> { ["source"] = source.Name, ["target"] = target.Name });
         Assert.Equal(7, sets.Count);
-        Assert.All(sets, s => Assert.Equal("IpvsTools.Ipset", s.TypeNames[0]));
+        Assert.All(sets, s => Assert.Equal("IpvsTools.Ipsets.Ipset", s.TypeNames[0]));
         Assert.Equal(source.Exec("ipset", "save"), target.Exec("ipset", "save"));
     }
 

@@ -34,7 +34,7 @@ public class GetIpsetHostTests(PowerShellSession session)
     {
         using var ns = Prepare(KubeProxySets);
         var member = session.Ok("(Get-Ipset KUBE-CLUSTER-IP -NetworkNamespace $ns).Members | Where-Object { $_.Protocol -eq 'udp' }", Vars(ns)).Single();
-        Assert.Equal("IpvsTools.IpsetMember", member.TypeNames[0]);
+        Assert.Equal("IpvsTools.Ipsets.IpsetMember", member.TypeNames[0]);
         Assert.Equal("10.96.0.10,udp:53", member.ToString());
         Assert.Equal("10.96.0.10", member.Properties["Address"].Value.ToString());
         Assert.Equal((ushort)53, member.Properties["Port"].Value);
@@ -75,7 +75,7 @@ public class GetIpsetHostTests(PowerShellSession session)
         var differences = session.Ok("""
             foreach ($set in Get-Ipset -NetworkNamespace $ns) {
                 $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($set, 3))
-                if ($copy.PSObject.TypeNames[0] -ne 'Deserialized.IpvsTools.Ipset') { "type name $($copy.PSObject.TypeNames[0])" }
+                if ($copy.PSObject.TypeNames[0] -ne 'Deserialized.IpvsTools.Ipsets.Ipset') { "type name $($copy.PSObject.TypeNames[0])" }
                 foreach ($p in $set.PSObject.Properties) {
                     if ($p.Name -eq 'Members') { continue }
                     if ("$($p.Value)" -ne "$($copy.($p.Name))") { "$($set.Name).$($p.Name): '$($p.Value)' became '$($copy.($p.Name))'" }
@@ -83,7 +83,7 @@ public class GetIpsetHostTests(PowerShellSession session)
                 $i = 0
                 foreach ($m in $set.Members) {
                     $c = @($copy.Members)[$i++]
-                    if ($c.PSObject.TypeNames[0] -ne 'Deserialized.IpvsTools.IpsetMember') { "member type name $($c.PSObject.TypeNames[0])" }
+                    if ($c.PSObject.TypeNames[0] -ne 'Deserialized.IpvsTools.Ipsets.IpsetMember') { "member type name $($c.PSObject.TypeNames[0])" }
                     foreach ($p in $m.PSObject.Properties) {
                         if ("$($p.Value)" -ne "$($c.($p.Name))") { "$($set.Name) member $($m).$($p.Name): '$($p.Value)' became '$($c.($p.Name))'" }
                     }

@@ -25,12 +25,12 @@ public class GetIpvsServiceLabTests
         // again would not give it, as ipvsadm's comparison is not transitive); only the version line comes from the
         // engine's GetInfo.
         var text = (string)_session.Ok("""
-            $client = [IpvsTools.IpvsClient]::Open([IpvsTools.Netlink.NetworkNamespace]::Resolve($ns))
+            $client = [IpvsTools.Ipvs.IpvsClient]::Open([IpvsTools.Namespaces.NetworkNamespace]::Resolve($ns))
             try { $info = $client.GetInfo() } finally { $client.Dispose() }
-            $lines = @([IpvsTools.IpvsadmText]::FormatVersionLine($info), 'Prot LocalAddress:Port Scheduler Flags', '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn')
+            $lines = @([IpvsTools.Ipvs.IpvsadmText]::FormatVersionLine($info), 'Prot LocalAddress:Port Scheduler Flags', '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn')
             foreach ($s in Get-IpvsService -NetworkNamespace $ns) {
-                $lines += [IpvsTools.IpvsadmText]::FormatServiceLine($s)
-                foreach ($d in [IpvsTools.IpvsadmText]::SortDestinations($s.Destinations)) { $lines += [IpvsTools.IpvsadmText]::FormatDestinationLine($d) }
+                $lines += [IpvsTools.Ipvs.IpvsadmText]::FormatServiceLine($s)
+                foreach ($d in [IpvsTools.Ipvs.IpvsadmText]::SortDestinations($s.Destinations)) { $lines += [IpvsTools.Ipvs.IpvsadmText]::FormatDestinationLine($d) }
             }
             ($lines -join "`n") + "`n"
             """, Vars(ns)).Single().BaseObject;
@@ -46,10 +46,10 @@ public class GetIpvsServiceLabTests
         // Each object printed as ipvsadm prints its line, in the order the cmdlets write them: the same lines,
         // in the same order, as `ipvsadm -Ln` (which sorts with a wrapping address subtraction).
         var listing = ns.Exec("ipvsadm", "-Ln").Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(3).ToList();
-        var services = _session.Ok("Get-IpvsService -NetworkNamespace $ns | ForEach-Object { [IpvsTools.IpvsadmText]::FormatServiceLine($_) }", Vars(ns))
+        var services = _session.Ok("Get-IpvsService -NetworkNamespace $ns | ForEach-Object { [IpvsTools.Ipvs.IpvsadmText]::FormatServiceLine($_) }", Vars(ns))
             .Select(o => (string)o.BaseObject).ToList();
         Assert.Equal(listing.Where(l => !l.StartsWith("  ->", StringComparison.Ordinal)), services);
-        var destinations = _session.Ok("Get-IpvsDestination -NetworkNamespace $ns | ForEach-Object { [IpvsTools.IpvsadmText]::FormatDestinationLine($_) }", Vars(ns))
+        var destinations = _session.Ok("Get-IpvsDestination -NetworkNamespace $ns | ForEach-Object { [IpvsTools.Ipvs.IpvsadmText]::FormatDestinationLine($_) }", Vars(ns))
             .Select(o => (string)o.BaseObject).ToList();
         Assert.Equal(listing.Where(l => l.StartsWith("  ->", StringComparison.Ordinal)), destinations);
     }

@@ -63,7 +63,7 @@ public class GetKubeIpsetHostTests(PowerShellSession session)
             sets.Select(s => (string)s.Properties["Name"].Value));
         Assert.All(sets, s =>
         {
-            Assert.Equal("IpvsTools.KubeIpset", s.TypeNames[0]);
+            Assert.Equal("IpvsTools.KubeProxy.IpvsMode.KubeIpset", s.TypeNames[0]);
             Assert.Equal("NoIpvsTable", s.Properties["IpvsLookup"].Value.ToString());
             Assert.False(string.IsNullOrWhiteSpace((string)s.Properties["Description"].Value));
         });
@@ -82,7 +82,7 @@ public class GetKubeIpsetHostTests(PowerShellSession session)
         Assert.Equal(expected.Order(), members.Order());
 
         var member = session.Ok("(Get-KubeIpset KUBE-LOAD-BALANCER-SOURCE-CIDR -NetworkNamespace $ns).Members | Where-Object Network -eq '192.168.0.0/16'", vars).Single();
-        Assert.Equal("IpvsTools.KubeIpsetMember", member.TypeNames[0]);
+        Assert.Equal("IpvsTools.KubeProxy.IpvsMode.KubeIpsetMember", member.TypeNames[0]);
         Assert.Equal("203.0.113.10", member.Properties["Address"].Value.ToString());
         Assert.Equal("tcp", member.Properties["Protocol"].Value);
         Assert.Equal((ushort)80, member.Properties["Port"].Value);
@@ -117,18 +117,18 @@ public class GetKubeIpsetHostTests(PowerShellSession session)
         var differences = session.Ok("""
             foreach ($set in Get-KubeIpset -NetworkNamespace $ns) {
                 $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($set, 3))
-                if ($copy.PSObject.TypeNames[0] -ne 'Deserialized.IpvsTools.KubeIpset') { "type name $($copy.PSObject.TypeNames[0])" }
+                if ($copy.PSObject.TypeNames[0] -ne 'Deserialized.IpvsTools.KubeProxy.IpvsMode.KubeIpset') { "type name $($copy.PSObject.TypeNames[0])" }
                 foreach ($p in $set.PSObject.Properties) {
                     if ($p.Name -eq 'Members' -or $p.Value -is [enum]) { continue }
                     if ("$($p.Value)" -ne "$($copy.($p.Name))") { "$($set.Name).$($p.Name): '$($p.Value)' became '$($copy.($p.Name))'" }
                 }
                 # Enums travel as numbers and convert back.
-                if ([IpvsTools.KubeIpvsLookup]$copy.IpvsLookup -ne $set.IpvsLookup) { "IpvsLookup $($copy.IpvsLookup)" }
-                if ([IpvsTools.KubeIpsetMemberKind]$copy.MemberKind -ne $set.MemberKind) { "MemberKind $($copy.MemberKind)" }
+                if ([IpvsTools.KubeProxy.IpvsMode.KubeIpvsLookup]$copy.IpvsLookup -ne $set.IpvsLookup) { "IpvsLookup $($copy.IpvsLookup)" }
+                if ([IpvsTools.KubeProxy.IpvsMode.KubeIpsetMemberKind]$copy.MemberKind -ne $set.MemberKind) { "MemberKind $($copy.MemberKind)" }
                 $i = 0
                 foreach ($m in $set.Members) {
                     $c = @($copy.Members)[$i++]
-                    if ($c.PSObject.TypeNames[0] -ne 'Deserialized.IpvsTools.KubeIpsetMember') { "member type name $($c.PSObject.TypeNames[0])" }
+                    if ($c.PSObject.TypeNames[0] -ne 'Deserialized.IpvsTools.KubeProxy.IpvsMode.KubeIpsetMember') { "member type name $($c.PSObject.TypeNames[0])" }
                     foreach ($p in $m.PSObject.Properties) {
                         if ($p.Name -in 'VirtualServers') { continue }
                         if ("$($p.Value)" -ne "$($c.($p.Name))") { "$($set.Name) member $m.$($p.Name): '$($p.Value)' became '$($c.($p.Name))'" }

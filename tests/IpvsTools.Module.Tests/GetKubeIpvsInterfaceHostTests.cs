@@ -16,7 +16,7 @@ public class GetKubeIpvsInterfaceHostTests(PowerShellSession session)
     {
         using var ns = WithStandIn();
         var link = session.Ok("Get-KubeIpvsInterface -NetworkNamespace $ns", Vars(ns)).Single();
-        Assert.Equal("IpvsTools.KubeIpvsInterface", link.TypeNames[0]);
+        Assert.Equal("IpvsTools.KubeProxy.IpvsMode.KubeIpvsInterface", link.TypeNames[0]);
         Assert.Equal("kube-ipvs0", link.Properties["Name"].Value);
         Assert.Equal(ns.Exec("cat", "/sys/class/net/kube-ipvs0/ifindex").Trim(), link.Properties["Index"].Value.ToString());
         Assert.Equal("veth", link.Properties["Kind"].Value);
@@ -60,7 +60,7 @@ public class GetKubeIpvsInterfaceHostTests(PowerShellSession session)
         var differences = session.Ok("""
             $o = Get-KubeIpvsInterface -NetworkNamespace $ns
             $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($o, 3))
-            if ($copy.PSObject.TypeNames[0] -ne 'Deserialized.IpvsTools.KubeIpvsInterface') { "type name $($copy.PSObject.TypeNames[0])" }
+            if ($copy.PSObject.TypeNames[0] -ne 'Deserialized.IpvsTools.KubeProxy.IpvsMode.KubeIpvsInterface') { "type name $($copy.PSObject.TypeNames[0])" }
             if ("$o" -ne "$copy") { "printed '$o' became '$copy'" }
             foreach ($p in $o.PSObject.Properties) {
                 $value = $copy.($p.Name)

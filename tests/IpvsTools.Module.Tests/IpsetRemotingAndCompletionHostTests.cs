@@ -48,7 +48,7 @@ public class IpsetRemotingAndCompletionHostTests(PowerShellSession session)
         var results = session.Ok(CopyViaRemoting + """
             $sets = @(Get-Ipset -NetworkNamespace $ns | Copy-ViaRemoting)
             $cluster = $sets | Where-Object Name -eq 'KUBE-CLUSTER-IP'
-            if ($cluster.Members[0].PSObject.TypeNames[0] -ne 'Deserialized.IpvsTools.IpsetMember') { throw "members came back as $($cluster.Members[0].PSObject.TypeNames[0])" }
+            if ($cluster.Members[0].PSObject.TypeNames[0] -ne 'Deserialized.IpvsTools.Ipsets.IpsetMember') { throw "members came back as $($cluster.Members[0].PSObject.TypeNames[0])" }
             $cluster | Add-IpsetMember -Member '10.96.0.11,tcp:443'
             $cluster.Members | Where-Object Protocol -eq 'udp' | Remove-IpsetMember
             foreach ($m in $cluster.Members) { "$($m.Element)=$($m | Test-IpsetMember)" }

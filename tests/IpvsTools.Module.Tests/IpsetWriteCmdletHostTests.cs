@@ -38,7 +38,7 @@ public class IpsetWriteCmdletHostTests(PowerShellSession session)
             New-Ipset EXTRAS hash:ip,port -HashSize 64 -MaxElements 1000 -Timeout 600 -Counters -Comment -NetworkNamespace $ns
             """, Vars(ns));
         var set = Assert.Single(output);
-        Assert.Equal("IpvsTools.Ipset", set.TypeNames[0]);
+        Assert.Equal("IpvsTools.Ipsets.Ipset", set.TypeNames[0]);
         Assert.Equal("KUBE-CLUSTER-IP", set.Properties["Name"].Value);
 
         // The same sets made by the tool in a second namespace list the same, but for the random initval.
@@ -97,7 +97,7 @@ public class IpsetWriteCmdletHostTests(PowerShellSession session)
         session.Ok("(Get-Ipset KUBE-* -NetworkNamespace $ns).Members | Remove-IpsetMember", Vars(ns));
         Assert.DoesNotContain(ns.Exec("ipset", "save").Split('\n'), l => l.StartsWith("add KUBE-"));
         var detailed = session.Ok("Test-IpsetMember KUBE-CLUSTER-IP 10.96.0.1,tcp:443 -Detailed -NetworkNamespace $ns", Vars(ns)).Single();
-        Assert.Equal("IpvsTools.IpsetMemberTestResult", detailed.TypeNames[0]);
+        Assert.Equal("IpvsTools.Ipsets.IpsetMemberTestResult", detailed.TypeNames[0]);
         Assert.Equal(false, detailed.Properties["IsMember"].Value);
         Assert.Equal("10.96.0.1,tcp:443", detailed.Properties["Member"].Value);
         Assert.Equal(ns.Name, detailed.Properties["NetworkNamespace"].Value);
@@ -323,7 +323,7 @@ public class IpsetWriteCmdletHostTests(PowerShellSession session)
         var differences = session.Ok("""
             $r = Test-IpsetMember KUBE-CLUSTER-IP 10.96.0.1,tcp:443 -Detailed -NetworkNamespace $ns
             $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($r))
-            if ($copy.PSObject.TypeNames[0] -ne 'Deserialized.IpvsTools.IpsetMemberTestResult') { "type name $($copy.PSObject.TypeNames[0])" }
+            if ($copy.PSObject.TypeNames[0] -ne 'Deserialized.IpvsTools.Ipsets.IpsetMemberTestResult') { "type name $($copy.PSObject.TypeNames[0])" }
             foreach ($p in $r.PSObject.Properties) { if ("$($p.Value)" -ne "$($copy.($p.Name))") { "$($p.Name): '$($p.Value)' became '$($copy.($p.Name))'" } }
             if ("$r" -ne "$copy") { "printed $r became $copy" }
             """, Vars(ns));

@@ -33,14 +33,14 @@ public class IpvsArgumentTests(PowerShellSession session)
         Assert.Equal(["TCP 10.96.0.10:53", "UDP [fd00::10]:53", "FWM 5 IPv6", "SCTP 10.0.0.1:3868", "TCP 10.96.0.10:53", "FWM 7", "UDP [fd00::10]:53", "TCP 10.96.0.11:80"], Strings("""
             $t = [IpvsTools.Commands.IpvsServiceKeyTransformationAttribute]::new()
             function Copy-ViaRemoting($o) { [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($o, 4)) }
-            $key = [IpvsTools.IpvsServiceKey]::ForAddress('Tcp', [ipaddress]'10.96.0.10', 53)
-            $v6 = [IpvsTools.IpvsServiceKey]::ForAddress('Udp', [ipaddress]'fd00::10', 53)
-            $mark = [IpvsTools.IpvsServiceKey]::ForFirewallMark(5, 'InterNetworkV6')
+            $key = [IpvsTools.Ipvs.IpvsServiceKey]::ForAddress('Tcp', [ipaddress]'10.96.0.10', 53)
+            $v6 = [IpvsTools.Ipvs.IpvsServiceKey]::ForAddress('Udp', [ipaddress]'fd00::10', 53)
+            $mark = [IpvsTools.Ipvs.IpvsServiceKey]::ForFirewallMark(5, 'InterNetworkV6')
             $t.Transform($null, 'TCP 10.96.0.10:53').DisplayName
             $t.Transform($null, (Copy-ViaRemoting $v6)).DisplayName
             $t.Transform($null, (Copy-ViaRemoting $mark)).DisplayName
             $t.Transform($null, 'sctp  10.0.0.1:3868').DisplayName
-            $service = [IpvsTools.IpvsService]::new($key, 'rr', 0, 0, '255.255.255.255', $null, $null, [IpvsTools.IpvsStatistics]::Zero, [IpvsTools.IpvsRates]::Zero, $null)
+            $service = [IpvsTools.Ipvs.IpvsService]::new($key, 'rr', 0, 0, '255.255.255.255', $null, $null, [IpvsTools.Ipvs.IpvsStatistics]::Zero, [IpvsTools.Ipvs.IpvsRates]::Zero, $null)
             $t.Transform($null, (Copy-ViaRemoting $service)).DisplayName
             $t.Transform($null, [pscustomobject]@{ FirewallMark = 7; AddressFamily = 'IPv4' }).DisplayName
             $t.Transform($null, [pscustomobject]@{ Protocol = 17; Address = 'fd00::10'; Port = 53; FirewallMark = 0 }).DisplayName

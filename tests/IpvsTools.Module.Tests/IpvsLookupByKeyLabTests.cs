@@ -44,7 +44,7 @@ public class IpvsLookupByKeyLabTests
         var lines = ns.Exec("ipvsadm", "-Ln", option, endpoint).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Where(l => l.StartsWith("  ->", StringComparison.Ordinal)).Skip(1);
         var key = $"{protocol.ToUpperInvariant()} {endpoint}";
-        Assert.Equal(lines, _session.Ok("Get-IpvsDestination -Service $key -NetworkNamespace $ns | ForEach-Object { [IpvsTools.IpvsadmText]::FormatDestinationLine($_) }",
+        Assert.Equal(lines, _session.Ok("Get-IpvsDestination -Service $key -NetworkNamespace $ns | ForEach-Object { [IpvsTools.Ipvs.IpvsadmText]::FormatDestinationLine($_) }",
             new Dictionary<string, object> { ["ns"] = ns.Name, ["key"] = key }).Select(o => (string)o.BaseObject));
     }
 
@@ -61,7 +61,7 @@ public class IpvsLookupByKeyLabTests
         Assert.Equal(both, Listing(ns, "Get-IpvsService -FirewallMark 7 -NetworkNamespace $ns"));
         var order = ns.Exec("ipvsadm", "-Ln").Split('\n').Where(l => l.StartsWith("FWM  7", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, order.Count);
-        Assert.Equal(order, _session.Ok("Get-IpvsService -FirewallMark 7, 5 -NetworkNamespace $ns | Where-Object FirewallMark -eq 7 | ForEach-Object { [IpvsTools.IpvsadmText]::FormatServiceLine($_) }",
+        Assert.Equal(order, _session.Ok("Get-IpvsService -FirewallMark 7, 5 -NetworkNamespace $ns | Where-Object FirewallMark -eq 7 | ForEach-Object { [IpvsTools.Ipvs.IpvsadmText]::FormatServiceLine($_) }",
             Vars(ns)).Select(o => (string)o.BaseObject));
     }
 
@@ -95,7 +95,7 @@ public class IpvsLookupByKeyLabTests
         Lab.IpvsadmRestore(ns, Lab.SampleTable);
         var expected = ns.Exec("ipvsadm", "-Ln", "-t", "10.96.0.20:80").Split('\n').Skip(2)
             .Concat(ns.Exec("ipvsadm", "-Ln", "-t", "10.96.0.21:80").Split('\n').Skip(2)).Where(l => l.Length > 0);
-        var result = _session.Run("Get-IpvsService -Address 10.96.0.21, 10.96.0.99, 10.96.0.20, 10.96.0.21 -Port 80 -Protocol Tcp -NetworkNamespace $ns | ForEach-Object { [IpvsTools.IpvsadmText]::FormatServiceLine($_); $_.Destinations | ForEach-Object { [IpvsTools.IpvsadmText]::FormatDestinationLine($_) } }", Vars(ns));
+        var result = _session.Run("Get-IpvsService -Address 10.96.0.21, 10.96.0.99, 10.96.0.20, 10.96.0.21 -Port 80 -Protocol Tcp -NetworkNamespace $ns | ForEach-Object { [IpvsTools.Ipvs.IpvsadmText]::FormatServiceLine($_); $_.Destinations | ForEach-Object { [IpvsTools.Ipvs.IpvsadmText]::FormatDestinationLine($_) } }", Vars(ns));
         Assert.Empty(result.AllErrors);
         Assert.Equal(expected, result.Output.Select(o => (string)o.BaseObject));
     }
@@ -123,9 +123,9 @@ public class IpvsLookupByKeyLabTests
     private string Listing(TestNamespace ns, string command)
     {
         var text = (string)_session.Ok($$"""
-            $client = [IpvsTools.IpvsClient]::Open([IpvsTools.Netlink.NetworkNamespace]::Resolve($ns))
+            $client = [IpvsTools.Ipvs.IpvsClient]::Open([IpvsTools.Namespaces.NetworkNamespace]::Resolve($ns))
             try { $info = $client.GetInfo() } finally { $client.Dispose() }
-            [IpvsTools.IpvsadmText]::FormatList($info, [IpvsTools.IpvsService[]]@({{command}}))
+            [IpvsTools.Ipvs.IpvsadmText]::FormatList($info, [IpvsTools.Ipvs.IpvsService[]]@({{command}}))
             """, Vars(ns)).Single().BaseObject;
         Assert.StartsWith("IP Virtual Server version ", text, StringComparison.Ordinal);
         return text[(text.IndexOf('\n', StringComparison.Ordinal) + 1)..];

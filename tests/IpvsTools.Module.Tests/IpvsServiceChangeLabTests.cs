@@ -116,7 +116,7 @@ public class IpvsServiceChangeLabTests
         _session.Ok("""
             function Copy-ViaRemoting($o) { [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($o, 4)) }
             $d = Copy-ViaRemoting @(Get-IpvsDestination 'TCP 10.96.0.10:53' -NetworkNamespace $ns)
-            if ($d[0].PSObject.TypeNames[0] -ne 'Deserialized.IpvsTools.IpvsDestination') { throw "not deserialized: $($d[0].PSObject.TypeNames[0])" }
+            if ($d[0].PSObject.TypeNames[0] -ne 'Deserialized.IpvsTools.Ipvs.IpvsDestination') { throw "not deserialized: $($d[0].PSObject.TypeNames[0])" }
             $d | Set-IpvsDestination -Weight 7
             Copy-ViaRemoting @(Get-IpvsDestination 'TCP [fd00:10:96::a]:53' -NetworkNamespace $ns) | Set-IpvsDestination -Weight 4
             Copy-ViaRemoting @(Get-IpvsService -FirewallMark 5 -NetworkNamespace $ns) | Set-IpvsScheduler -Scheduler lc

@@ -37,7 +37,7 @@ public class IpvsViewsAndRemotingLabTests
             return before == Stats() && before.Split('\n').Select(Tokens).Any(t => t.Length > 3 && t[0] == "UDP" && t[1] == "10.96.0.10:53" && t[3] == "3");
         }, "the IPVS counters to count the 3 datagrams and settle");
         var text = RenderingHost.Instance.Render(
-            "[IpvsTools.IpvsadmText]::SortServices([IpvsTools.IpvsService[]]@(Get-IpvsService -NetworkNamespace $ns)) | ForEach-Object { $_.PSObject.TypeNames.Insert(0, 'IpvsTools.IpvsService#Statistics'); $_ }",
+            "[IpvsTools.Ipvs.IpvsadmText]::SortServices([IpvsTools.Ipvs.IpvsService[]]@(Get-IpvsService -NetworkNamespace $ns)) | ForEach-Object { $_.PSObject.TypeNames.Insert(0, 'IpvsTools.Ipvs.IpvsService#Statistics'); $_ }",
             Vars(ns));
         var lines = RenderingHost.Lines(text);
         Assert.Matches(@"^Prot\s+LocalAddress:Port\s+Conns\s+InPkts\s+OutPkts\s+InBytes\s+OutBytes$", lines[0]);
@@ -49,7 +49,7 @@ public class IpvsViewsAndRemotingLabTests
         // The real servers' own Statistics view: under their service, a row per real server with the same counters as
         // ipvsadm's "  -> " lines.
         var destinations = RenderingHost.Lines(RenderingHost.Instance.Render(
-            "Get-IpvsDestination 'UDP 10.96.0.10:53' -NetworkNamespace $ns | ForEach-Object { $_.PSObject.TypeNames.Insert(0, 'IpvsTools.IpvsDestination#Statistics'); $_ }",
+            "Get-IpvsDestination 'UDP 10.96.0.10:53' -NetworkNamespace $ns | ForEach-Object { $_.PSObject.TypeNames.Insert(0, 'IpvsTools.Ipvs.IpvsDestination#Statistics'); $_ }",
             Vars(ns)));
         Assert.Matches(@"^\s*Service: UDP\s+10\.96\.0\.10:53$", destinations[0]);
         Assert.Matches(@"^RemoteAddress:Port\s+Conns\s+InPkts\s+OutPkts\s+InBytes\s+OutBytes$", destinations[1]);
@@ -67,16 +67,16 @@ public class IpvsViewsAndRemotingLabTests
         TrafficTable(ns);
         // Rates move every 2 s: compare with the rates of the very objects rendered.
         var text = RenderingHost.Instance.Render("""
-            $script:rendered = [IpvsTools.IpvsadmText]::SortServices([IpvsTools.IpvsService[]]@(Get-IpvsService -NetworkNamespace $ns))
-            $script:rendered | ForEach-Object { $_.PSObject.TypeNames.Insert(0, 'IpvsTools.IpvsService#Rates'); $_ }
+            $script:rendered = [IpvsTools.Ipvs.IpvsadmText]::SortServices([IpvsTools.Ipvs.IpvsService[]]@(Get-IpvsService -NetworkNamespace $ns))
+            $script:rendered | ForEach-Object { $_.PSObject.TypeNames.Insert(0, 'IpvsTools.Ipvs.IpvsService#Rates'); $_ }
             """, Vars(ns));
         var lines = RenderingHost.Lines(text);
         Assert.Matches(@"^Prot\s+LocalAddress:Port\s+CPS\s+InPPS\s+OutPPS\s+InBPS\s+OutBPS$", lines[0]);
         var expected = ns.Exec("ipvsadm", "-Ln", "--rate", "--exact").Split('\n').Skip(3).Where(l => l.Length > 0).Select(l => Tokens(l)[..2]).ToList();
         Assert.Equal(expected, lines.Skip(2).Select(l => Tokens(l)[..2]).ToList());
         var numbers = _session.Ok("""
-            foreach ($s in [IpvsTools.IpvsadmText]::SortServices([IpvsTools.IpvsService[]]@(Get-IpvsService -NetworkNamespace $ns))) {
-                foreach ($r in @($s.Rates) + @([IpvsTools.IpvsadmText]::SortDestinations($s.Destinations) | ForEach-Object Rates)) {
+            foreach ($s in [IpvsTools.Ipvs.IpvsadmText]::SortServices([IpvsTools.Ipvs.IpvsService[]]@(Get-IpvsService -NetworkNamespace $ns))) {
+                foreach ($r in @($s.Rates) + @([IpvsTools.Ipvs.IpvsadmText]::SortDestinations($s.Destinations) | ForEach-Object Rates)) {
                     "$($r.ConnectionsPerSecond) $($r.IncomingPacketsPerSecond) $($r.OutgoingPacketsPerSecond) $($r.IncomingBytesPerSecond) $($r.OutgoingBytesPerSecond)"
                 }
             }
@@ -95,7 +95,7 @@ public class IpvsViewsAndRemotingLabTests
         var vars = Vars(ns);
         var original = RenderingHost.Instance.Render("Get-IpvsService -NetworkNamespace $ns", vars);
         var copied = RenderingHost.Instance.Render(CopyViaRemoting + "Get-IpvsService -NetworkNamespace $ns | Copy-ViaRemoting", vars);
-        Assert.Contains("Deserialized.IpvsTools.IpvsService", string.Join(" ", _session.Ok(CopyViaRemoting + "(Get-IpvsService -NetworkNamespace $ns | Copy-ViaRemoting)[0].PSObject.TypeNames", vars)));
+        Assert.Contains("Deserialized.IpvsTools.Ipvs.IpvsService", string.Join(" ", _session.Ok(CopyViaRemoting + "(Get-IpvsService -NetworkNamespace $ns | Copy-ViaRemoting)[0].PSObject.TypeNames", vars)));
         Assert.Contains("10.244.1.5:53", original);
         Assert.Equal(original, copied);
         var destinations = RenderingHost.Instance.Render("Get-IpvsDestination -NetworkNamespace $ns", vars);
@@ -112,7 +112,7 @@ public class IpvsViewsAndRemotingLabTests
         _session.Ok(CopyViaRemoting + """
             $services = @(Get-IpvsService -NetworkNamespace $ns | Copy-ViaRemoting)
             $dns = $services | Where-Object { $_.Port -eq 53 -and $_.Protocol -eq 6 -and $_.AddressFamily -eq 2 }
-            if ($dns.Destinations[0].PSObject.TypeNames[0] -ne 'Deserialized.IpvsTools.IpvsDestination') { throw "real servers came back as $($dns.Destinations[0].PSObject.TypeNames[0])" }
+            if ($dns.Destinations[0].PSObject.TypeNames[0] -ne 'Deserialized.IpvsTools.Ipvs.IpvsDestination') { throw "real servers came back as $($dns.Destinations[0].PSObject.TypeNames[0])" }
             $dns.Destinations | Set-IpvsDestination -Weight 9
             $dns | Add-IpvsDestination -Address 10.244.9.9 -Port 53 -Weight 2
             $services | Where-Object { $_.Port -eq 443 } | Set-IpvsService -PersistenceTimeout 600

@@ -32,7 +32,7 @@ public class KubeAdapterIsolationTests(PowerShellSession session)
             ($s.Services | ForEach-Object { "$_" }) -join ','
             [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($s.GetType().Assembly).Name
             """, vars).Select(o => o.ToString()).ToArray();
-        Assert.Equal("IpvsTools.ClusterSnapshot", read[0]);
+        Assert.Equal("IpvsTools.Cluster.ClusterSnapshot", read[0]);
         Assert.Equal("default/kubernetes,kube-system/kube-dns,shop/web", read[1]);
         Assert.Equal("Default", read[2]); // the engine's types are the session's own
 
@@ -57,7 +57,7 @@ public class KubeAdapterIsolationTests(PowerShellSession session)
             var result = session.Run("[IpvsTools.Commands.ClusterSources]::ReadSnapshot([string[]]@($path))", new Hashtable { ["path"] = path });
             var error = Assert.Single(result.AllErrors);
             var inner = error.Exception is MethodInvocationException m ? m.InnerException! : error.Exception;
-            Assert.Equal("IpvsTools.ClusterSourceException", inner.GetType().FullName);
+            Assert.Equal("IpvsTools.Cluster.ClusterSourceException", inner.GetType().FullName);
             Assert.StartsWith($"{path}:7:13: Service a:", inner.Message);
         }
         finally

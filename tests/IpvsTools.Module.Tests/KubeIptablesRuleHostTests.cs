@@ -28,7 +28,7 @@ public class KubeIptablesRuleHostTests(PowerShellSession session)
     {
         using var ns = Prepare();
         var rule = session.Ok("Get-KubeIptablesRule KUBE-SERVICES -Table nat -NetworkNamespace $ns | Where-Object Position -eq 3", Vars(ns)).Single();
-        Assert.Equal("IpvsTools.IptablesRule", rule.TypeNames[0]);
+        Assert.Equal("IpvsTools.Iptables.IptablesRule", rule.TypeNames[0]);
         Assert.Equal("KUBE-MARK-MASQ", rule.Properties["Target"].Value);
         Assert.Equal("Kubernetes service cluster ip + port for masquerade purpose", rule.Properties["Comment"].Value);
         Assert.Equal("KUBE-CLUSTER-IP src,dst", session.Ok("(Get-KubeIptablesRule KUBE-SERVICES -Table nat -NetworkNamespace $ns)[2].ReferencedSets[0].ToString()", Vars(ns)).Single().BaseObject);

@@ -76,7 +76,7 @@ public sealed class TestServiceReachabilityHostTests(PowerShellSession session) 
         var differences = session.Ok("""
             $o = Test-ServiceReachability 10.244.1.10 8080 -NetworkNamespace $ns
             $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($o, 1))
-            if ($copy.PSObject.TypeNames[0] -ne 'Deserialized.IpvsTools.ServiceReachability') { "type name $($copy.PSObject.TypeNames[0])" }
+            if ($copy.PSObject.TypeNames[0] -ne 'Deserialized.IpvsTools.Diagnostics.ServiceReachability') { "type name $($copy.PSObject.TypeNames[0])" }
             if ("$o" -ne "$copy") { "printed '$o' became '$copy'" }
             foreach ($name in 'Target', 'Reachable', 'Reason', 'Protocol', 'Port', 'Address', 'NetworkNamespace') {
                 $value = $copy.$name

@@ -26,7 +26,7 @@ done
 dotnet tests/IpvsTools.Shell/bin/Release/net10.0/ipvstools-shell.dll -Command "
 \$ns = '$ns'; \$size = '${s}x${d}'
 function T([string]\$what, [scriptblock]\$block) { \$sw = [Diagnostics.Stopwatch]::StartNew(); \$n = @(& \$block).Count; '{0} {1}: {2:0.00} s ({3} objects)' -f \$what, \$size, \$sw.Elapsed.TotalSeconds, \$n }
-\$client = [IpvsTools.IpvsClient]::Open([IpvsTools.Netlink.NetworkNamespace]::Resolve(\$ns))
+\$client = [IpvsTools.Ipvs.IpvsClient]::Open([IpvsTools.Netlink.NetworkNamespace]::Resolve(\$ns))
 foreach (\$r in 1..3) {
   T 'IpvsClient.GetServices(\$false), two service dumps' { \$client.GetServices(\$false) }
   T 'IpvsClient.GetServices(\$true)' { \$client.GetServices(\$true) }

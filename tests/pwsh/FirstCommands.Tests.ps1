@@ -126,7 +126,7 @@ Describe 'First commands in the lab (IPVS), in a throwaway network namespace' -T
             foreach ($d in $s.Destinations) { "-a $p $vip -r $($d.Address):$($d.Port) -m -w $($d.Weight)" }
         }
         ($fromModule | Sort-Object) | Should -Be ($save | Sort-Object)
-        $services[0].Destinations[0] | Should -BeOfType ([type]'IpvsTools.IpvsDestination')
+        $services[0].Destinations[0] | Should -BeOfType ([type]'IpvsTools.Ipvs.IpvsDestination')
     }
 }
 

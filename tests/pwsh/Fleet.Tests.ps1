@@ -54,10 +54,10 @@ Invoke-Command -HostName node2 { $using:https | Remove-IpsetMember }
         $json.Count | Should -Be 2
         ($json.Computer | Sort-Object) | Should -Be @('node1', 'node2')
         foreach ($s in $json) {
-            $s.TypeName | Should -Be 'Deserialized.IpvsTools.Ipset'
+            $s.TypeName | Should -Be 'Deserialized.IpvsTools.Ipsets.Ipset'
             $s.Type | Should -Be 'hash:ip,port'
             $s.Members.Count | Should -Be 2
-            $s.Members[0].TypeName | Should -Be 'Deserialized.IpvsTools.IpsetMember' -Because 'members stay objects (the module sets the serialization depth)'
+            $s.Members[0].TypeName | Should -Be 'Deserialized.IpvsTools.Ipsets.IpsetMember' -Because 'members stay objects (the module sets the serialization depth)'
         }
         $n2 = $json | Where-Object Computer -eq 'node2'
         ($n2.Members.Element | Sort-Object) | Should -Be @('10.96.0.10,udp:53', '10.96.0.2,tcp:443')
@@ -165,8 +165,8 @@ $sessions | Remove-PSSession
     It 'kube-ipvs0 comes back from each node with its addresses' {
         $line = ($r.Output -split "`n") | Where-Object { $_ -like 'LINKS *' }
         (($line.Substring(6) -split ';') | Sort-Object) | Should -Be @(
-            'node1 Deserialized.IpvsTools.KubeIpvsInterface 10.96.0.10/32 Deserialized.IpvsTools.InterfaceAddress',
-            'node2 Deserialized.IpvsTools.KubeIpvsInterface 10.96.0.10/32 Deserialized.IpvsTools.InterfaceAddress')
+            'node1 Deserialized.IpvsTools.KubeProxy.IpvsMode.KubeIpvsInterface 10.96.0.10/32 Deserialized.IpvsTools.Links.InterfaceAddress',
+            'node2 Deserialized.IpvsTools.KubeProxy.IpvsMode.KubeIpvsInterface 10.96.0.10/32 Deserialized.IpvsTools.Links.InterfaceAddress')
     }
 
     It 'a drained real server sent back with $using: is removed on node1, and the other is set to weight 1 there, as ipvsadm shows' {

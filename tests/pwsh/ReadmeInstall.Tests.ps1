@@ -138,8 +138,8 @@ $ErrorActionPreference = 'Stop'
 Import-Module IpvsTools
 "SYNOPSIS=$((Get-Help Get-IpvsService).Synopsis)"
 "ABOUT=$(@(Get-Help about_IpvsTools).Count)"
-"VIEW=$(@(Get-FormatData IpvsTools.IpvsService).Count)"
-"DEPTH=$((Get-TypeData IpvsTools.IpvsService).SerializationDepth)"
+"VIEW=$(@(Get-FormatData IpvsTools.Ipvs.IpvsService).Count)"
+"DEPTH=$((Get-TypeData IpvsTools.Ipvs.IpvsService).SerializationDepth)"
 '@
         $r.ExitCode | Should -Be 0 -Because $r.Error
         $r.Output | Should -Match 'SYNOPSIS=\S'

@@ -32,7 +32,7 @@ Describe 'An unprivileged user' -Tag Unprivileged {
 
     It 'reads help and lists the cmdlets without root' {
         (Get-Help Get-Ipset).Synopsis | Should -Not -BeNullOrEmpty
-        (Get-Command Get-IpvsService).OutputType.Name | Should -Contain 'IpvsTools.IpvsService'
+        (Get-Command Get-IpvsService).OutputType.Name | Should -Contain 'IpvsTools.Ipvs.IpvsService'
     }
 
     # Permission errors are terminating (nothing after them could work): one ErrorRecord each.

@@ -6,8 +6,10 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using IpvsTools.Netlink;
 using IpvsTools.Processes;
+using IpvsTools.Ipvs;
+using IpvsTools.Namespaces;
 
-namespace IpvsTools;
+namespace IpvsTools.Conntrack;
 
 /// <summary>
 /// Clears connection-tracking entries with the `conntrack` tool (Debian package conntrack), as

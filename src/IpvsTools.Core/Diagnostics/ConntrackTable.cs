@@ -3,10 +3,11 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Net;
-using IpvsTools.IpvsWire;
 using IpvsTools.Netlink;
+using IpvsTools.Ipvs;
+using IpvsTools.Namespaces;
 
-namespace IpvsTools;
+namespace IpvsTools.Diagnostics;
 
 /// <summary>One conntrack entry: the original direction (client to service) and where replies come from.</summary>
 public sealed record ConntrackEntry(string Protocol, IPAddress Source, IPAddress Destination, ushort SourcePort, ushort DestinationPort,

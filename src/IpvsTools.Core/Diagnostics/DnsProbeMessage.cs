@@ -2,7 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.Text;
 
-namespace IpvsTools;
+namespace IpvsTools.Diagnostics;
 
 /// <summary>
 /// The DNS query the UDP probe sends to port 53 (RFC 1035: one question, recursion desired) and the

@@ -1,6 +1,6 @@
 using System;
 
-namespace IpvsTools;
+namespace IpvsTools.Diagnostics;
 
 /// <summary>How a probe ended.</summary>
 public enum ProbeFailure

@@ -1,6 +1,6 @@
 using System;
 
-namespace IpvsTools;
+namespace IpvsTools.Diagnostics;
 
 /// <summary>
 /// One check of <see cref="ServiceReachability"/>: its name, its result (true passed, false failed,

@@ -1,8 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using IpvsTools.KubeProxy.IpvsMode;
 
-namespace IpvsTools;
+namespace IpvsTools.Diagnostics;
 
 /// <summary>
 /// What a missing part of kube-proxy's IPVS-mode state breaks when the VIP still answers (its writeIptablesRules

@@ -4,8 +4,15 @@ using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using IpvsTools.Netlink;
+using IpvsTools.Ipsets;
+using IpvsTools.Iptables;
+using IpvsTools.Ipvs;
+using IpvsTools.KubeProxy.IpvsMode;
+using IpvsTools.Links;
+using IpvsTools.Namespaces;
+using IpvsTools.Sync;
 
-namespace IpvsTools;
+namespace IpvsTools.Diagnostics;
 
 /// <summary>
 /// The node state the reachability checks read, taken once per run from the kernel of one network

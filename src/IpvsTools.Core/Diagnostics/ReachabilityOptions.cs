@@ -1,6 +1,7 @@
 using System;
+using IpvsTools.Namespaces;
 
-namespace IpvsTools;
+namespace IpvsTools.Diagnostics;
 
 /// <summary>How Test-ServiceReachability runs its checks.</summary>
 public sealed record ReachabilityOptions
@@ -12,5 +13,5 @@ public sealed record ReachabilityOptions
     public string Scheduler { get; init; } = "rr";
 
     /// <summary>A pod's network namespace to probe the VIP from as well (traffic that arrives at the node as a client pod's does); null for the node only.</summary>
-    public Netlink.NetworkNamespace? SourceNamespace { get; init; }
+    public IpvsTools.Namespaces.NetworkNamespace? SourceNamespace { get; init; }
 }

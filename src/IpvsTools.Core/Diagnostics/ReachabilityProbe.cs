@@ -6,8 +6,10 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using IpvsTools.Netlink;
+using IpvsTools.Ipvs;
+using IpvsTools.Namespaces;
 
-namespace IpvsTools;
+namespace IpvsTools.Diagnostics;
 
 /// <summary>
 /// Real probes from inside a network namespace: a TCP connect, or for UDP a datagram that expects an

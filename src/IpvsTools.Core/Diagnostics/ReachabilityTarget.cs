@@ -3,8 +3,11 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using System.Net.Sockets;
+using IpvsTools.Ipvs;
+using IpvsTools.KubeProxy.IpvsMode;
+using IpvsTools.Sync;
 
-namespace IpvsTools;
+namespace IpvsTools.Diagnostics;
 
 /// <summary>
 /// What to test: a virtual service key and, when it came from a cluster source, the Service port it

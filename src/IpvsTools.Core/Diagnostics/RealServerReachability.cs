@@ -1,9 +1,9 @@
 using System;
 using System.Net;
-using IpvsTools.IpvsWire;
 using System.Net.Sockets;
+using IpvsTools.Ipvs;
 
-namespace IpvsTools;
+namespace IpvsTools.Diagnostics;
 
 /// <summary>One real server of a tested service: where it is, its weight, and how a direct probe of it went.</summary>
 public sealed class RealServerReachability

@@ -2,8 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
+using IpvsTools.Ipvs;
+using IpvsTools.Namespaces;
 
-namespace IpvsTools;
+namespace IpvsTools.Diagnostics;
 
 /// <summary>
 /// Test-ServiceReachability's answer for one target (a VIP, port and protocol): Reachable, the Reason

@@ -5,10 +5,11 @@ using System.Linq;
 using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
-using IpvsTools.IpvsWire;
-using N = IpvsTools.ReachabilityCheckNames;
+using N = IpvsTools.Diagnostics.ReachabilityCheckNames;
+using IpvsTools.Ipvs;
+using IpvsTools.KubeProxy.IpvsMode;
 
-namespace IpvsTools;
+namespace IpvsTools.Diagnostics;
 
 /// <summary>
 /// Says why a virtual service is or is not reachable: reads the node once (<see cref="ReachabilityNode"/>),

@@ -1,4 +1,5 @@
-namespace IpvsTools;
+using IpvsTools.Namespaces;
+namespace IpvsTools.Iptables;
 
 /// <summary>A chain of a table: a built-in chain with its policy, or a user chain (policy null).</summary>
 public sealed class IptablesChain

@@ -2,8 +2,9 @@ using System;
 using System.Collections.Generic;
 using IpvsTools.Netlink;
 using IpvsTools.Processes;
+using IpvsTools.Namespaces;
 
-namespace IpvsTools;
+namespace IpvsTools.Iptables;
 
 /// <summary>
 /// Reads and changes iptables rules through the iptables tools, as kube-proxy does (the binaries are

@@ -1,4 +1,4 @@
-namespace IpvsTools;
+namespace IpvsTools.Iptables;
 
 /// <summary>Which tool set a ruleset belongs to: iptables (IPv4) or ip6tables (IPv6).</summary>
 public enum IptablesFamily

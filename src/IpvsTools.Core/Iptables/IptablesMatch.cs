@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Text;
 
-namespace IpvsTools;
+namespace IpvsTools.Iptables;
 
 /// <summary>A match module with its options: <c>-m set --match-set KUBE-CLUSTER-IP dst,dst</c>.</summary>
 public sealed class IptablesMatch

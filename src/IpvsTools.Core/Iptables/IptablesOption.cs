@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Text;
 
-namespace IpvsTools;
+namespace IpvsTools.Iptables;
 
 /// <summary>
 /// One option of a match or target as iptables-save prints it: <c>! --mark 0x4000/0x4000</c> is the

@@ -1,4 +1,4 @@
-namespace IpvsTools;
+namespace IpvsTools.Iptables;
 
 /// <summary>Text that is not what iptables-save prints (or iptables-restore reads), with where it went wrong.</summary>
 public sealed class IptablesParseException : IpvsToolsException

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Text;
 
-namespace IpvsTools;
+namespace IpvsTools.Iptables;
 
 /// <summary>
 /// Builds the input of <c>iptables-restore --noflush</c>, table by table, as kube-proxy writes it:

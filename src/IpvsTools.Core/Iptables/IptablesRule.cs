@@ -1,8 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Text;
+using IpvsTools.Namespaces;
 
-namespace IpvsTools;
+namespace IpvsTools.Iptables;
 
 /// <summary>
 /// One rule of an iptables chain as iptables-save prints it, taken apart: the criteria every rule

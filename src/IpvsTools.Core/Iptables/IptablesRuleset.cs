@@ -1,7 +1,8 @@
 using System;
 using System.Collections.Generic;
+using IpvsTools.Namespaces;
 
-namespace IpvsTools;
+namespace IpvsTools.Iptables;
 
 /// <summary>Everything one iptables-save (or ip6tables-save) run printed, taken apart.</summary>
 public sealed class IptablesRuleset

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 
-namespace IpvsTools;
+namespace IpvsTools.Iptables;
 
 /// <summary>
 /// Reads the text of iptables-save / ip6tables-save (nft and legacy backends, with or without -c):

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Text;
 
-namespace IpvsTools;
+namespace IpvsTools.Iptables;
 
 /// <summary>One word of an iptables-restore line, and whether it was written in double quotes.</summary>
 internal readonly record struct IptablesToken(string Text, bool Quoted)

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text.RegularExpressions;
 
-namespace IpvsTools;
+namespace IpvsTools.Iptables;
 
 /// <summary>An iptables tool (iptables, iptables-save, iptables-restore...) exited with an error.</summary>
 public sealed class IptablesToolException : IpvsToolsException

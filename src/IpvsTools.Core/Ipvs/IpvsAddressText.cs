@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Runtime.CompilerServices;
 
-namespace IpvsTools.IpvsWire;
+namespace IpvsTools.Ipvs;
 
 /// <summary>
 /// Addresses and endpoints written the way ipvsadm writes them: inet_ntop as glibc implements it

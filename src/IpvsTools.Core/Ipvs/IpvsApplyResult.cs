@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>A line of a batch the kernel refused, with the words of its error.</summary>
 public sealed class IpvsApplyFailure

@@ -1,7 +1,7 @@
 using System.Net;
 using IpvsTools.Netlink;
 
-namespace IpvsTools.IpvsWire;
+namespace IpvsTools.Ipvs;
 
 /// <summary>
 /// One IPVS change: its request and what it is about. The words that describe it are made only when

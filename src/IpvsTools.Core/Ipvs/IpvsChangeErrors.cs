@@ -1,6 +1,6 @@
 using IpvsTools.Netlink;
 
-namespace IpvsTools.IpvsWire;
+namespace IpvsTools.Ipvs;
 
 /// <summary>What a change was about, for the words of its error.</summary>
 internal enum IpvsChangeKind

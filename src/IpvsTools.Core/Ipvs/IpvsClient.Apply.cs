@@ -1,10 +1,9 @@
 using System;
 using System.Collections.Generic;
-using IpvsTools.IpvsWire;
 using IpvsTools.Netlink;
 using System.Runtime.CompilerServices;
 
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 // Many changes at once: restore files and plans of thousands of lines.
 public sealed partial class IpvsClient

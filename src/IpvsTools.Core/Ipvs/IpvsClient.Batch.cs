@@ -1,10 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Net;
-using IpvsTools.IpvsWire;
 using IpvsTools.Netlink;
 
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>What one write of an IPVS batch does.</summary>
 public enum IpvsWriteKind

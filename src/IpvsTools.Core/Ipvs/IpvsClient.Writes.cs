@@ -1,11 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Net;
-using IpvsTools.IpvsWire;
 using IpvsTools.Netlink;
 using System.Runtime.CompilerServices;
 
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 // The changes: services, destinations, flush, zero, timeouts and sync daemons. Each is one request
 // answered by an ACK or an errno; errors name the service or real server and say what to do.

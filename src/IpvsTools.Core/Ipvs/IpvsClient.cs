@@ -4,10 +4,10 @@ using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
-using IpvsTools.IpvsWire;
 using IpvsTools.Netlink;
+using IpvsTools.Namespaces;
 
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>
 /// The IPVS client over generic netlink (family "IPVS", version 1). Reads the virtual services, their

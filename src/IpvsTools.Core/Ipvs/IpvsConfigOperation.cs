@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Net;
 using System.Runtime.CompilerServices;
 
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>The ipvsadm commands a restore file may hold.</summary>
 public enum IpvsConfigCommand

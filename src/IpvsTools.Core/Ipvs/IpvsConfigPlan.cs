@@ -4,7 +4,7 @@ using System.Linq;
 using System.Net;
 using System.Runtime.CompilerServices;
 
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>
 /// Checks a restore file's operations against the table they will meet, before any is applied: each

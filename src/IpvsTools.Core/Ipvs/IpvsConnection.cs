@@ -2,8 +2,9 @@ using System;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using IpvsTools.Namespaces;
 
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>
 /// One entry of the kernel's IPVS connection table (/proc/net/ip_vs_conn): a client's connection (or a

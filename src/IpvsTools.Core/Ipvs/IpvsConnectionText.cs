@@ -4,8 +4,9 @@ using System.Globalization;
 using System.IO;
 using System.Net;
 using IpvsTools.Netlink;
+using IpvsTools.Namespaces;
 
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>
 /// Reads the kernel's IPVS connection table, /proc/net/ip_vs_conn: a title line, then
@@ -64,7 +65,7 @@ public static class IpvsConnectionText
             }
             catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
             {
-                throw new IpvsToolsException($"{path} does not exist: {IpvsWire.IpvsErrors.ModuleMissing}", FailureKind.ModuleMissing, ex);
+                throw new IpvsToolsException($"{path} does not exist: {IpvsErrors.ModuleMissing}", FailureKind.ModuleMissing, ex);
             }
             catch (UnauthorizedAccessException ex)
             {

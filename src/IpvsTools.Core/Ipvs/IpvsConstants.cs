@@ -1,4 +1,4 @@
-namespace IpvsTools.IpvsWire;
+namespace IpvsTools.Ipvs;
 
 /// <summary>
 /// The IPVS generic netlink family (include/uapi/linux/ip_vs.h, net/netfilter/ipvs/ip_vs_ctl.c):

@@ -6,7 +6,7 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using IpvsTools.Netlink;
 
-namespace IpvsTools.IpvsWire;
+namespace IpvsTools.Ipvs;
 
 /// <summary>
 /// Decodes IPVS replies into models. The kernel sends its nests without NLA_F_NESTED, ports big endian

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using IpvsTools.IpvsWire;
+using IpvsTools.Namespaces;
 
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>
 /// A real server (destination) of a virtual service, as the kernel lists it. <see cref="ToString"/>

@@ -1,10 +1,9 @@
 using System;
 using System.Net;
 using System.Net.Sockets;
-using IpvsTools.IpvsWire;
 using System.Runtime.CompilerServices;
 
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>
 /// Everything a real server is added or changed with (IPVS_CMD_NEW_DEST / SET_DEST carry all of it):

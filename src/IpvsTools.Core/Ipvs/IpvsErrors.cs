@@ -1,6 +1,6 @@
 using IpvsTools.Netlink;
 
-namespace IpvsTools.IpvsWire;
+namespace IpvsTools.Ipvs;
 
 /// <summary>IPVS's errno answers in words a person can act on.</summary>
 internal static class IpvsErrors

@@ -1,4 +1,4 @@
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>How IPVS hands a connection to a real server (IP_VS_CONN_F_* forwarding methods).</summary>
 public enum IpvsForwardingMethod

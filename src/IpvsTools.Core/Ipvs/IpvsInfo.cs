@@ -1,7 +1,8 @@
 using System;
 using System.Globalization;
+using IpvsTools.Namespaces;
 
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>What the kernel says of its IPVS: the version and the size of the connection table.</summary>
 public sealed class IpvsInfo

@@ -1,4 +1,4 @@
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>The transport protocol of a virtual service; the values are the IP protocol numbers.</summary>
 public enum IpvsProtocol

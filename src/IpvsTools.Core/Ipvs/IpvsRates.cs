@@ -1,4 +1,4 @@
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>
 /// The kernel's rate estimates for a virtual service or a destination (about a two-second average),

@@ -2,7 +2,7 @@ using System;
 using System.Net.Sockets;
 using IpvsTools.Netlink;
 
-namespace IpvsTools.IpvsWire;
+namespace IpvsTools.Ipvs;
 
 /// <summary>
 /// The IPVS requests, built byte for byte: nlmsghdr, genlmsghdr (command, version 1), attributes.

@@ -2,9 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using IpvsTools.IpvsWire;
 
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>
 /// The IPVS schedulers: the names the kernel ships (each one is module ip_vs_NAME), the scheduler

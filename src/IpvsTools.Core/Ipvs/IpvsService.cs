@@ -2,9 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Net;
 using System.Net.Sockets;
-using IpvsTools.IpvsWire;
+using IpvsTools.Namespaces;
 
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>
 /// A virtual service of the kernel's IPVS table with its destinations, as the kernel lists it.

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 
-namespace IpvsTools.IpvsWire;
+namespace IpvsTools.Ipvs;
 
 /// <summary>
 /// Names for a service's flags. The three scheduler flags mean what the scheduler makes of them:

@@ -1,9 +1,8 @@
 using System;
 using System.Net;
 using System.Net.Sockets;
-using IpvsTools.IpvsWire;
 
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>
 /// What identifies a virtual service to the kernel: the address family plus either a firewall mark,

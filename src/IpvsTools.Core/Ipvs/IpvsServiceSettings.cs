@@ -3,9 +3,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using IpvsTools.IpvsWire;
 
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>
 /// Everything a virtual service is created or changed with (IPVS_CMD_NEW_SERVICE / SET_SERVICE carry all

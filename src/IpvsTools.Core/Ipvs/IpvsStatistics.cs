@@ -1,4 +1,4 @@
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>
 /// The counters of a virtual service or a destination since it was created (or last zeroed), as

@@ -2,8 +2,9 @@ using System;
 using System.Globalization;
 using System.Net;
 using System.Text;
+using IpvsTools.Namespaces;
 
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>The role of a connection synchronisation daemon (IP_VS_STATE_*).</summary>
 public enum IpvsSyncState
@@ -67,7 +68,7 @@ public sealed class IpvsSyncDaemon
             .Append(" sync daemon (mcast=").Append(Interface)
             .Append(", syncid=").Append(SyncId.ToString(CultureInfo.InvariantCulture))
             .Append(", maxlen=").Append(MaxLength.ToString(CultureInfo.InvariantCulture))
-            .Append(", group=").Append(IpvsWire.IpvsAddressText.Format(MulticastGroup))
+            .Append(", group=").Append(IpvsAddressText.Format(MulticastGroup))
             .Append(", port=").Append(MulticastPort.ToString(CultureInfo.InvariantCulture))
             .Append(", ttl=").Append(MulticastTtl.ToString(CultureInfo.InvariantCulture))
             .Append(')');

@@ -2,8 +2,9 @@ using System;
 using System.Globalization;
 using System.IO;
 using IpvsTools.Netlink;
+using IpvsTools.Namespaces;
 
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>
 /// The IPVS sysctls kube-proxy sets, read in one network namespace. /proc/sys/net belongs to the network

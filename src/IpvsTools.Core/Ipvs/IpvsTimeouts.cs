@@ -1,4 +1,4 @@
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>
 /// The connection timeouts of an IPVS table, in seconds: established TCP, TCP after FIN, and UDP

@@ -1,4 +1,4 @@
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>The checksum setting of a GUE or GRE tunnel (IP_VS_TUNNEL_ENCAP_FLAG_*).</summary>
 public enum IpvsTunnelChecksum

@@ -1,4 +1,4 @@
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>The encapsulation of a tunnelling destination (IP_VS_CONN_F_TUNNEL_TYPE_*).</summary>
 public enum IpvsTunnelType

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using IpvsTools.Netlink;
 using System.Runtime.CompilerServices;
 
-namespace IpvsTools.IpvsWire;
+namespace IpvsTools.Ipvs;
 
 /// <summary>
 /// The IPVS requests that change state, byte for byte. Attributes come in the order libipvs (ipvsadm

@@ -3,10 +3,9 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using IpvsTools.IpvsWire;
 using System.Runtime.CompilerServices;
 
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>
 /// Reads what `ipvsadm -R` (ipvsadm 1.31) reads: one ipvsadm command per line, split at spaces, tabs and

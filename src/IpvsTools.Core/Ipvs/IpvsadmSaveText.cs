@@ -3,9 +3,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
-using IpvsTools.IpvsWire;
 
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>
 /// The rules `ipvsadm -Sn` (ipvsadm 1.31) writes, byte for byte, in its order (the same as `ipvsadm -Ln`):

@@ -3,9 +3,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
-using IpvsTools.IpvsWire;
 
-namespace IpvsTools;
+namespace IpvsTools.Ipvs;
 
 /// <summary>
 /// The text ipvsadm (1.31) prints, byte for byte: `ipvsadm -Ln` (numeric list), its lines, and

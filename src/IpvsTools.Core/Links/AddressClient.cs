@@ -2,10 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Net;
 using System.Net.Sockets;
-using IpvsTools.LinksWire;
 using IpvsTools.Netlink;
+using IpvsTools.Namespaces;
 
-namespace IpvsTools;
+namespace IpvsTools.Links;
 
 /// <summary>Interface addresses over rtnetlink (NETLINK_ROUTE): list, add, remove.</summary>
 public sealed class AddressClient : IDisposable

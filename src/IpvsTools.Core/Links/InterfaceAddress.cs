@@ -1,6 +1,7 @@
 using System.Net;
+using IpvsTools.Namespaces;
 
-namespace IpvsTools;
+namespace IpvsTools.Links;
 
 /// <summary>An address configured on a network interface (what `ip -o addr` lists).</summary>
 public sealed class InterfaceAddress

@@ -1,10 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Text;
-using IpvsTools.LinksWire;
 using IpvsTools.Netlink;
+using IpvsTools.Namespaces;
 
-namespace IpvsTools;
+namespace IpvsTools.Links;
 
 /// <summary>
 /// Network interfaces over rtnetlink (NETLINK_ROUTE): list, look up by name or index, create a dummy

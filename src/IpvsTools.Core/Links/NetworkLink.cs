@@ -1,4 +1,5 @@
-namespace IpvsTools;
+using IpvsTools.Namespaces;
+namespace IpvsTools.Links;
 
 /// <summary>RFC 2863 operational state of a link, as the kernel reports it (IFLA_OPERSTATE).</summary>
 public enum LinkOperationalState

@@ -1,4 +1,4 @@
-namespace IpvsTools.LinksWire;
+namespace IpvsTools.Links;
 
 /// <summary>rtnetlink message types and attributes (linux/rtnetlink.h, linux/if_addr.h, linux/if_link.h, linux/if.h).</summary>
 internal static class RtnetlinkConstants

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Netlink;
 

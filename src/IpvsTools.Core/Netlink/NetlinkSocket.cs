@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Netlink;
 

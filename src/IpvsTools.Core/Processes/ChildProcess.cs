@@ -5,6 +5,7 @@ using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using IpvsTools.Netlink;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Processes;
 

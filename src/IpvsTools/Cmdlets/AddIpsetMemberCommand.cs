@@ -1,5 +1,7 @@
 using System.Collections.Generic;
 using System.Management.Automation;
+using IpvsTools.Ipsets;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Commands;
 
@@ -42,7 +44,7 @@ public sealed class AddIpsetMemberCommand : IpsetMemberCmdlet
 
     protected override IpsetEntry MakeEntry(IpsetElement element) => new(element, Timeout, Packets, Bytes, Comment, NoMatch);
 
-    protected override void Apply(IpsetClient client, Netlink.NetworkNamespace? ns, Ipset set, IReadOnlyList<IpsetEntry> entries, IReadOnlyList<string> given)
+    protected override void Apply(IpsetClient client, IpvsTools.Namespaces.NetworkNamespace? ns, Ipset set, IReadOnlyList<IpsetEntry> entries, IReadOnlyList<string> given)
     {
         if (!ShouldProcess(set.Name + Where(ns), "Add " + Describe(entries))) return;
         ReportOutcome(client.Add(set.Name, entries, Exist), ns);

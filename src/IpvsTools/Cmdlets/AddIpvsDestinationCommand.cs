@@ -1,6 +1,7 @@
 using System.Linq;
 using System.Management.Automation;
 using System.Net;
+using IpvsTools.Ipvs;
 
 namespace IpvsTools.Commands;
 

@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using IpvsTools.Ipvs;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Commands;
 

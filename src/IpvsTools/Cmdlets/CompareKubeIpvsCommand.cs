@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using IpvsTools.Namespaces;
+using IpvsTools.Sync;
 
 namespace IpvsTools.Commands;
 

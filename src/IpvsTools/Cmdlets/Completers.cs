@@ -5,6 +5,10 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using IpvsTools.Ipsets;
+using IpvsTools.Iptables;
+using IpvsTools.KubeProxy.IpvsMode;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Commands;
 
@@ -14,7 +18,7 @@ public sealed class NetworkNamespaceCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        var directory = Netlink.NetworkNamespace.NamedNamespaceDirectory;
+        var directory = IpvsTools.Namespaces.NetworkNamespace.NamedNamespaceDirectory;
         if (!Directory.Exists(directory)) return Array.Empty<CompletionResult>();
         return Completion.Matching(Directory.EnumerateFiles(directory).Select(Path.GetFileName)!, wordToComplete);
     }
@@ -28,7 +32,7 @@ public sealed class IpsetNameCompleter : IArgumentCompleter
     {
         try
         {
-            var ns = Netlink.NetworkNamespace.Resolve(fakeBoundParameters["NetworkNamespace"] as string);
+            var ns = IpvsTools.Namespaces.NetworkNamespace.Resolve(fakeBoundParameters["NetworkNamespace"] as string);
             using var client = IpsetClient.Open(ns);
             return Completion.Matching(client.List().Select(s => s.Name), wordToComplete);
         }
@@ -90,7 +94,7 @@ public sealed class IpsetMemberCompleter : IArgumentCompleter
         if (string.IsNullOrEmpty(name) || WildcardPattern.ContainsWildcardCharacters(name)) return Array.Empty<CompletionResult>();
         try
         {
-            var ns = Netlink.NetworkNamespace.Resolve(fakeBoundParameters["NetworkNamespace"] as string);
+            var ns = IpvsTools.Namespaces.NetworkNamespace.Resolve(fakeBoundParameters["NetworkNamespace"] as string);
             using var client = IpsetClient.Open(ns);
             var set = client.List(name).FirstOrDefault();
             if (set is null) return Array.Empty<CompletionResult>();
@@ -122,7 +126,7 @@ public sealed class IptablesChainCompleter : IArgumentCompleter
         var names = new List<string>();
         try
         {
-            var ns = Netlink.NetworkNamespace.Resolve(fakeBoundParameters["NetworkNamespace"] as string);
+            var ns = IpvsTools.Namespaces.NetworkNamespace.Resolve(fakeBoundParameters["NetworkNamespace"] as string);
             foreach (var family in families.Distinct())
             {
                 var ruleset = IptablesClient.Open(family, backend, ns).Read();

@@ -2,6 +2,8 @@ using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 using System.Text;
+using IpvsTools.Ipsets;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Commands;
 
@@ -12,7 +14,7 @@ public sealed class ExportIpsetCommand : IpsetCmdlet
 {
     private const string TextSet = "Text";
     private const string PathSet = "Path";
-    private readonly List<(Netlink.NetworkNamespace? Ns, string[]? Names)> _requests = new();
+    private readonly List<(IpvsTools.Namespaces.NetworkNamespace? Ns, string[]? Names)> _requests = new();
 
     /// <summary>Set names; wildcards allowed. Omitted: every set, as `ipset save` saves them.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]

@@ -1,6 +1,8 @@
 using System.IO;
 using System.Management.Automation;
 using System.Text;
+using IpvsTools.Ipvs;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Commands;
 

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
+using IpvsTools.Ipsets;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Commands;
 
@@ -69,5 +71,5 @@ public sealed class GetIpsetCommand : IpvsToolsCmdlet
         }
     }
 
-    private static string Where(Netlink.NetworkNamespace? ns) => ns is null ? "" : $" in network namespace '{ns.DisplayName}'";
+    private static string Where(IpvsTools.Namespaces.NetworkNamespace? ns) => ns is null ? "" : $" in network namespace '{ns.DisplayName}'";
 }

@@ -1,6 +1,10 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using IpvsTools.Ipsets;
+using IpvsTools.Ipvs;
+using IpvsTools.KubeProxy.IpvsMode;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Commands;
 
@@ -45,7 +49,7 @@ public sealed class GetKubeIpsetCommand : IpsetCmdlet
     }
 
     /// <summary>The name patterns asked for; null for all. Exact names that kube-proxy never uses are errors.</summary>
-    private List<WildcardPattern>? Select(Netlink.NetworkNamespace? ns)
+    private List<WildcardPattern>? Select(IpvsTools.Namespaces.NetworkNamespace? ns)
     {
         if (Name is null) return null;
         var patterns = new List<WildcardPattern>();
@@ -63,7 +67,7 @@ public sealed class GetKubeIpsetCommand : IpsetCmdlet
     }
 
     /// <summary>The IPVS services to join; a kernel without IPVS (no ip_vs) is not an error: there is no table.</summary>
-    private (IReadOnlyList<IpvsService>? Services, KubeIpvsLookup Lookup) ReadIpvs(Netlink.NetworkNamespace? ns)
+    private (IReadOnlyList<IpvsService>? Services, KubeIpvsLookup Lookup) ReadIpvs(IpvsTools.Namespaces.NetworkNamespace? ns)
     {
         try
         {

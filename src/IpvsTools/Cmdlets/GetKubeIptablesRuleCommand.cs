@@ -2,6 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using IpvsTools.Iptables;
+using IpvsTools.KubeProxy.IpvsMode;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Commands;
 
@@ -111,7 +114,7 @@ public sealed class GetKubeIptablesRuleCommand : IpvsToolsCmdlet
            || (rule.Target?.StartsWith("KUBE-", StringComparison.Ordinal) ?? false)
            || rule.ReferencedSets.Any(s => s.Name.StartsWith("KUBE-", StringComparison.Ordinal));
 
-    private IptablesRuleset Read(IptablesFamily family, Netlink.NetworkNamespace? ns)
+    private IptablesRuleset Read(IptablesFamily family, IpvsTools.Namespaces.NetworkNamespace? ns)
     {
         var key = (family, Backend, ns?.Path);
         if (_read.TryGetValue(key, out var cached)) return cached;

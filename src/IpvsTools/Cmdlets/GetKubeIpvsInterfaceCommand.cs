@@ -1,5 +1,7 @@
 using System.Linq;
 using System.Management.Automation;
+using IpvsTools.KubeProxy.IpvsMode;
+using IpvsTools.Links;
 
 namespace IpvsTools.Commands;
 

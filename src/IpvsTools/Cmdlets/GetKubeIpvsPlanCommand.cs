@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using IpvsTools.Sync;
 
 namespace IpvsTools.Commands;
 

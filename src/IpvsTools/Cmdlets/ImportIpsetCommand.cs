@@ -2,6 +2,8 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Text;
+using IpvsTools.Ipsets;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Commands;
 
@@ -16,7 +18,7 @@ public sealed class ImportIpsetCommand : IpsetCmdlet
     private const string PathSet = "Path";
     private const string TextSet = "Text";
     private readonly StringBuilder _text = new();
-    private Netlink.NetworkNamespace? _ns;
+    private IpvsTools.Namespaces.NetworkNamespace? _ns;
     private string _source = "";
 
     /// <summary>A file in `ipset restore` format.</summary>

@@ -5,6 +5,8 @@ using System.IO;
 using System.Management.Automation;
 using System.Runtime.CompilerServices;
 using System.Text;
+using IpvsTools.Ipvs;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Commands;
 

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using IpvsTools.Ipsets;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Commands;
 
@@ -33,7 +35,7 @@ public abstract class IpsetCmdlet : IpvsToolsCmdlet, IDisposable
     }
 
     /// <summary>The client for the namespace of the current record (-NetworkNamespace), opened once.</summary>
-    protected IpsetClient Client(Netlink.NetworkNamespace? ns)
+    protected IpsetClient Client(IpvsTools.Namespaces.NetworkNamespace? ns)
     {
         var key = ns?.Path ?? "";
         if (_clients.TryGetValue(key, out var client)) return client;
@@ -66,7 +68,7 @@ public abstract class IpsetCmdlet : IpvsToolsCmdlet, IDisposable
     /// The sets that <paramref name="names"/> name: a wildcard matches any number (none is not an
     /// error), an exact name must exist (else a NotFound error naming it). Headers only, no members.
     /// </summary>
-    protected List<Ipset> ResolveSets(IpsetClient client, Netlink.NetworkNamespace? ns, IEnumerable<string> names)
+    protected List<Ipset> ResolveSets(IpsetClient client, IpvsTools.Namespaces.NetworkNamespace? ns, IEnumerable<string> names)
     {
         var found = new List<Ipset>();
         IReadOnlyList<Ipset>? all = null;
@@ -102,11 +104,11 @@ public abstract class IpsetCmdlet : IpvsToolsCmdlet, IDisposable
         }
     }
 
-    protected void NotFound(string name, Netlink.NetworkNamespace? ns)
+    protected void NotFound(string name, IpvsTools.Namespaces.NetworkNamespace? ns)
         => WriteError(new ErrorRecord(new ItemNotFoundException($"No ipset named '{name}' exists{Where(ns)}. List the sets with Get-Ipset."),
             ErrorIdPrefix + "NotFound", ErrorCategory.ObjectNotFound, name));
 
-    protected static string Where(Netlink.NetworkNamespace? ns) => ns is null ? "" : $" in network namespace '{ns.DisplayName}'";
+    protected static string Where(IpvsTools.Namespaces.NetworkNamespace? ns) => ns is null ? "" : $" in network namespace '{ns.DisplayName}'";
 
     /// <summary>Reads one set back (with members) for -PassThru.</summary>
     protected void PassThruSet(IpsetClient client, string name)

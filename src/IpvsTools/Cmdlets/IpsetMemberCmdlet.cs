@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using IpvsTools.Ipsets;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Commands;
 
@@ -14,7 +16,7 @@ namespace IpvsTools.Commands;
 public abstract class IpsetMemberCmdlet : IpsetCmdlet
 {
     private readonly List<string> _pending = new();
-    private (string Key, Netlink.NetworkNamespace? Ns, string Set)? _batch;
+    private (string Key, IpvsTools.Namespaces.NetworkNamespace? Ns, string Set)? _batch;
 
     /// <summary>The set's name.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -45,7 +47,7 @@ public abstract class IpsetMemberCmdlet : IpsetCmdlet
     protected virtual bool AllOrNothing => true;
 
     /// <summary>Sends a checked batch and reports its outcome.</summary>
-    protected abstract void Apply(IpsetClient client, Netlink.NetworkNamespace? ns, Ipset set, IReadOnlyList<IpsetEntry> entries, IReadOnlyList<string> given);
+    protected abstract void Apply(IpsetClient client, IpvsTools.Namespaces.NetworkNamespace? ns, Ipset set, IReadOnlyList<IpsetEntry> entries, IReadOnlyList<string> given);
 
     protected override void Process()
     {
@@ -188,7 +190,7 @@ public abstract class IpsetMemberCmdlet : IpsetCmdlet
     }
 
     /// <summary>Writes one error per member the kernel refused, and the error that stopped the batch if any.</summary>
-    protected void ReportOutcome(IpsetBatchResult result, Netlink.NetworkNamespace? ns)
+    protected void ReportOutcome(IpsetBatchResult result, IpvsTools.Namespaces.NetworkNamespace? ns)
     {
         foreach (var failure in result.Failures)
         {

@@ -4,6 +4,9 @@ using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using IpvsTools.Netlink;
+using IpvsTools.Ipvs;
+using IpvsTools.Links;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Commands;
 

@@ -6,6 +6,8 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using IpvsTools.Ipvs;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Commands;
 
@@ -41,7 +43,7 @@ internal static class IpvsCompletionSource
     {
         try
         {
-            var ns = Netlink.NetworkNamespace.Resolve(fakeBoundParameters["NetworkNamespace"] as string);
+            var ns = IpvsTools.Namespaces.NetworkNamespace.Resolve(fakeBoundParameters["NetworkNamespace"] as string);
             using var client = IpvsClient.Open(ns);
             return client.GetServices(includeDestinations);
         }
@@ -56,7 +58,7 @@ internal static class IpvsCompletionSource
     {
         try
         {
-            var ns = Netlink.NetworkNamespace.Resolve(fakeBoundParameters["NetworkNamespace"] as string);
+            var ns = IpvsTools.Namespaces.NetworkNamespace.Resolve(fakeBoundParameters["NetworkNamespace"] as string);
             using var client = IpvsClient.Open(ns);
             return client.GetService(key) is { } service ? [service] : [];
         }

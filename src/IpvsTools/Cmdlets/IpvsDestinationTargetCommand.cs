@@ -3,6 +3,8 @@ using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using System.Net.Sockets;
+using IpvsTools.Ipvs;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Commands;
 
@@ -31,7 +33,7 @@ public abstract class IpvsDestinationTargetCommand : IpvsCommandBase
     /// The real server at <paramref name="address"/> (and <paramref name="port"/>, when given) of the
     /// service, or null with an error: no such service, no such real server, or several ports to choose from.
     /// </summary>
-    protected IpvsDestination? FindDestination(IpvsClient client, IpvsServiceKey service, IPAddress address, ushort? port, Netlink.NetworkNamespace? ns)
+    protected IpvsDestination? FindDestination(IpvsClient client, IpvsServiceKey service, IPAddress address, ushort? port, IpvsTools.Namespaces.NetworkNamespace? ns)
     {
         var target = Name(service, address, port);
         IpvsService? current;

@@ -1,6 +1,8 @@
 using System.Management.Automation;
 using System.Net;
 using System.Net.Sockets;
+using IpvsTools.Ipvs;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Commands;
 
@@ -71,7 +73,7 @@ public abstract class IpvsServiceTargetCommand : IpvsCommandBase
     }
 
     /// <summary>The service as the kernel has it now, with destinations; null (with an error) when it has none such.</summary>
-    protected IpvsService? ReadService(IpvsClient client, IpvsServiceKey key, Netlink.NetworkNamespace? ns, bool includeDestinations = false)
+    protected IpvsService? ReadService(IpvsClient client, IpvsServiceKey key, IpvsTools.Namespaces.NetworkNamespace? ns, bool includeDestinations = false)
     {
         IpvsService? service;
         try

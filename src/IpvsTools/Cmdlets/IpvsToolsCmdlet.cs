@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using IpvsTools.Netlink;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Commands;
 
@@ -37,7 +38,7 @@ public abstract class IpvsToolsCmdlet : PSCmdlet
     {
         try
         {
-            return Netlink.NetworkNamespace.Resolve(NetworkNamespace);
+            return IpvsTools.Namespaces.NetworkNamespace.Resolve(NetworkNamespace);
         }
         catch (IpvsToolsException ex)
         {

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Net;
+using IpvsTools.Ipvs;
 
 namespace IpvsTools.Commands;
 

@@ -5,6 +5,11 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Net;
 using System.Threading;
+using IpvsTools.Cluster;
+using IpvsTools.Iptables;
+using IpvsTools.KubeProxy;
+using IpvsTools.Namespaces;
+using IpvsTools.Sync;
 
 namespace IpvsTools.Commands;
 
@@ -172,7 +177,7 @@ public abstract class KubeClusterCmdlet : IpvsToolsCmdlet
     protected ErrorRecord ClusterError(ClusterSourceException ex) => ErrorFor(ex, (object?)ex.SourceName ?? Kubeconfig, "Cluster" + Condition(ex.Kind));
 
     /// <summary>Builds the desired state, reads the node and plans; a kernel or tool failure is terminating.</summary>
-    protected KubeIpvsPlanning PlanNode(ClusterSnapshot snapshot, KubeProxyOptions options, Netlink.NetworkNamespace? ns)
+    protected KubeIpvsPlanning PlanNode(ClusterSnapshot snapshot, KubeProxyOptions options, IpvsTools.Namespaces.NetworkNamespace? ns)
     {
         try
         {

@@ -3,6 +3,10 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using IpvsTools.Netlink;
+using IpvsTools.Iptables;
+using IpvsTools.KubeProxy;
+using IpvsTools.Namespaces;
+using IpvsTools.Sync;
 
 namespace IpvsTools.Commands;
 

@@ -1,6 +1,8 @@
 using System;
 using System.Globalization;
 using System.Management.Automation;
+using IpvsTools.Cluster;
+using IpvsTools.KubeProxy;
 
 namespace IpvsTools.Commands;
 

@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.Management.Automation;
+using IpvsTools.Ipsets;
 
 namespace IpvsTools.Commands;
 

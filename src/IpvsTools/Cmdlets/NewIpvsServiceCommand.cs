@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Net;
 using System.Net.Sockets;
+using IpvsTools.Ipvs;
 
 namespace IpvsTools.Commands;
 

@@ -1,5 +1,7 @@
 using System.Collections.Generic;
 using System.Management.Automation;
+using IpvsTools.Ipsets;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Commands;
 
@@ -18,7 +20,7 @@ public sealed class RemoveIpsetMemberCommand : IpsetMemberCmdlet
 
     protected override string Verb => "Remove";
 
-    protected override void Apply(IpsetClient client, Netlink.NetworkNamespace? ns, Ipset set, IReadOnlyList<IpsetEntry> entries, IReadOnlyList<string> given)
+    protected override void Apply(IpsetClient client, IpvsTools.Namespaces.NetworkNamespace? ns, Ipset set, IReadOnlyList<IpsetEntry> entries, IReadOnlyList<string> given)
     {
         if (!ShouldProcess(set.Name + Where(ns), "Remove " + Describe(entries))) return;
         ReportOutcome(client.Delete(set.Name, entries, Exist), ns);

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Net;
+using IpvsTools.Ipvs;
 
 namespace IpvsTools.Commands;
 

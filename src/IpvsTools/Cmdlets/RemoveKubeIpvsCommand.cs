@@ -3,6 +3,10 @@ using System.Management.Automation;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading;
+using IpvsTools.Iptables;
+using IpvsTools.KubeProxy;
+using IpvsTools.Namespaces;
+using IpvsTools.Sync;
 
 namespace IpvsTools.Commands;
 

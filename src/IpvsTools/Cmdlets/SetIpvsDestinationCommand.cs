@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Net;
+using IpvsTools.Ipvs;
 
 namespace IpvsTools.Commands;
 

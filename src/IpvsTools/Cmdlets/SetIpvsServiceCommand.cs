@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Management.Automation;
+using IpvsTools.Ipvs;
 
 namespace IpvsTools.Commands;
 

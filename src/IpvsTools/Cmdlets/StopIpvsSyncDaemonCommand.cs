@@ -1,5 +1,6 @@
 using System.Linq;
 using System.Management.Automation;
+using IpvsTools.Ipvs;
 
 namespace IpvsTools.Commands;
 

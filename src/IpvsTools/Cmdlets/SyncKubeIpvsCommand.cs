@@ -1,5 +1,11 @@
 using System;
 using System.Management.Automation;
+using IpvsTools.Cluster;
+using IpvsTools.Iptables;
+using IpvsTools.Ipvs;
+using IpvsTools.KubeProxy;
+using IpvsTools.Namespaces;
+using IpvsTools.Sync;
 
 namespace IpvsTools.Commands;
 
@@ -117,7 +123,7 @@ public sealed class SyncKubeIpvsCommand : KubeClusterCmdlet
         }
     }
 
-    private void SyncOnce(KubeNodeWriter writer, ClusterSnapshot snapshot, KubeProxyOptions options, Netlink.NetworkNamespace? ns)
+    private void SyncOnce(KubeNodeWriter writer, ClusterSnapshot snapshot, KubeProxyOptions options, IpvsTools.Namespaces.NetworkNamespace? ns)
     {
         var planning = PlanNode(snapshot, options, ns);
         if (planning.Plan.IsEmpty) WriteVerbose("The node is up to date: nothing to write.");
@@ -145,7 +151,7 @@ public sealed class SyncKubeIpvsCommand : KubeClusterCmdlet
     /// kube-proxy's --ipvs-tcp-timeout, --ipvs-tcpfin-timeout and --ipvs-udp-timeout (or the -Config file's
     /// ipvs timeouts): set when any is above 0, a 0 leaving that timeout as it is, as kube-proxy does at start.
     /// </summary>
-    private void SetIpvsTimeouts(Netlink.NetworkNamespace? ns)
+    private void SetIpvsTimeouts(IpvsTools.Namespaces.NetworkNamespace? ns)
     {
         static uint Seconds(TimeSpan? t) => t is { } v ? (uint)v.TotalSeconds : 0u;
         var tcp = Seconds(Given(nameof(IpvsTcpTimeout)) ? IpvsTcpTimeout : ConfigFile?.TcpTimeout);

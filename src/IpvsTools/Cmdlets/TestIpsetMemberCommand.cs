@@ -1,6 +1,8 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using IpvsTools.Ipsets;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Commands;
 
@@ -21,7 +23,7 @@ public sealed class TestIpsetMemberCommand : IpsetMemberCmdlet
     protected override bool RangesAllowed => false;
     protected override bool AllOrNothing => false;
 
-    protected override void Apply(IpsetClient client, Netlink.NetworkNamespace? ns, Ipset set, IReadOnlyList<IpsetEntry> entries, IReadOnlyList<string> given)
+    protected override void Apply(IpsetClient client, IpvsTools.Namespaces.NetworkNamespace? ns, Ipset set, IReadOnlyList<IpsetEntry> entries, IReadOnlyList<string> given)
     {
         var elements = entries.Select(e => e.Element).ToList();
         var answers = client.Test(set.Name, elements);

@@ -1,6 +1,10 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using IpvsTools.Ipsets;
+using IpvsTools.Iptables;
+using IpvsTools.KubeProxy.IpvsMode;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Commands;
 
@@ -66,7 +70,7 @@ public sealed class TestKubeIptablesRuleCommand : IpvsToolsCmdlet
         }
     }
 
-    private HashSet<string>? NonEmptySets(Netlink.NetworkNamespace? ns)
+    private HashSet<string>? NonEmptySets(IpvsTools.Namespaces.NetworkNamespace? ns)
     {
         try
         {

@@ -4,6 +4,14 @@ using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using System.Threading;
+using IpvsTools.Cluster;
+using IpvsTools.Diagnostics;
+using IpvsTools.Iptables;
+using IpvsTools.Ipvs;
+using IpvsTools.KubeProxy;
+using IpvsTools.KubeProxy.IpvsMode;
+using IpvsTools.Namespaces;
+using IpvsTools.Sync;
 
 namespace IpvsTools.Commands;
 
@@ -115,12 +123,12 @@ public sealed class TestServiceReachabilityCommand : IpvsToolsCmdlet
     protected override void ProcessRecord()
     {
         var ns = ResolveNetworkNamespace();
-        Netlink.NetworkNamespace? source = null;
+        IpvsTools.Namespaces.NetworkNamespace? source = null;
         if (SourceNetworkNamespace is not null)
         {
             try
             {
-                source = Netlink.NetworkNamespace.Resolve(SourceNetworkNamespace);
+                source = IpvsTools.Namespaces.NetworkNamespace.Resolve(SourceNetworkNamespace);
             }
             catch (IpvsToolsException ex)
             {
@@ -164,7 +172,7 @@ public sealed class TestServiceReachabilityCommand : IpvsToolsCmdlet
         }
     }
 
-    private List<ReachabilityTarget> ServiceTargets(Netlink.NetworkNamespace? ns)
+    private List<ReachabilityTarget> ServiceTargets(IpvsTools.Namespaces.NetworkNamespace? ns)
     {
         if (_proxyOptions is null) return [];
         var snapshot = Snapshot();
@@ -261,7 +269,7 @@ public sealed class TestServiceReachabilityCommand : IpvsToolsCmdlet
         return _snapshot;
     }
 
-    private ReachabilityNode Node(Netlink.NetworkNamespace? ns)
+    private ReachabilityNode Node(IpvsTools.Namespaces.NetworkNamespace? ns)
     {
         var id = ns?.Path ?? "";
         if (_nodes.TryGetValue(id, out var node)) return node;

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using System.Net.Sockets;
+using IpvsTools.Ipvs;
 
 namespace IpvsTools.Commands;
 
@@ -107,8 +108,8 @@ public sealed class IpvsServiceKeyTransformationAttribute : ArgumentTransformati
         var bag = value as PSObject ?? PSObject.AsPSObject(value);
         var names = bag.TypeNames;
         // A deserialized service or destination: the key travels in its Key or Service property.
-        if (names.Any(t => t is "Deserialized.IpvsTools.IpvsService") && bag.Properties["Key"]?.Value is { } inner) return ToKey(inner);
-        if (names.Any(t => t is "Deserialized.IpvsTools.IpvsDestination") && bag.Properties["Service"]?.Value is { } owner) return ToKey(owner);
+        if (names.Any(t => t is "Deserialized.IpvsTools.Ipvs.IpvsService") && bag.Properties["Key"]?.Value is { } inner) return ToKey(inner);
+        if (names.Any(t => t is "Deserialized.IpvsTools.Ipvs.IpvsDestination") && bag.Properties["Service"]?.Value is { } owner) return ToKey(owner);
         var fromProperties = FromProperties(bag);
         if (fromProperties is not null) return fromProperties;
         if (IpvsServiceKey.TryParse(bag.ToString(), out var byName)) return byName;

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
+using IpvsTools.Ipvs;
 
 namespace IpvsTools.Commands;
 

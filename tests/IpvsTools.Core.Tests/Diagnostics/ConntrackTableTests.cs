@@ -1,6 +1,8 @@
 using System.Net;
 using IpvsTools.Testing;
 using Xunit;
+using IpvsTools.Diagnostics;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Tests.Diagnostics;
 
@@ -39,7 +41,7 @@ public class ConntrackTableTests
         using var node = new TestNamespace();
         node.Exec("iptables", "-w", "-A", "OUTPUT", "-m", "conntrack", "--ctstate", "NEW", "-j", "ACCEPT"); // a conntrack match turns tracking on in the namespace
         Lab.SendUdp(node, "127.0.0.1", 9);
-        var entries = ConntrackTable.Read(IpvsTools.Netlink.NetworkNamespace.Resolve(node.Name));
+        var entries = ConntrackTable.Read(IpvsTools.Namespaces.NetworkNamespace.Resolve(node.Name));
         Assert.NotNull(entries);
         Assert.Contains(entries, e => e.Protocol == "UDP" && e.DestinationPort == 9 && e.Destination.Equals(IPAddress.Loopback));
         Assert.Contains("dport=9 ", node.Exec("cat", "/proc/net/nf_conntrack"));

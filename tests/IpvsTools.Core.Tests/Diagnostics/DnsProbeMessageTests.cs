@@ -1,5 +1,6 @@
 using IpvsTools.Testing;
 using Xunit;
+using IpvsTools.Diagnostics;
 
 namespace IpvsTools.Tests.Diagnostics;
 

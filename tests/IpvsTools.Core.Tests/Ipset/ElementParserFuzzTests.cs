@@ -1,4 +1,5 @@
 using Xunit;
+using IpvsTools.Ipsets;
 
 namespace IpvsTools.Tests.Ipset;
 

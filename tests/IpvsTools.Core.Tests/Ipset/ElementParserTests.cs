@@ -1,4 +1,5 @@
 using Xunit;
+using IpvsTools.Ipsets;
 
 namespace IpvsTools.Tests.Ipset;
 
@@ -117,7 +118,7 @@ public class ElementParserTests
         Assert.Contains("255 bytes", Assert.Throws<IpsetSyntaxException>(() => new IpsetEntry(element, comment: new string('x', 256))).Message);
         Assert.Contains("2147483", Assert.Throws<IpsetSyntaxException>(() => new IpsetEntry(element, timeout: 2147484)).Message);
         Assert.Contains("nomatch", Assert.Throws<IpsetSyntaxException>(() => new IpsetEntry(element, noMatch: true)).Message);
-        var plain = new IpvsTools.Ipset("S", "hash:ip", 6, "inet", 1024, 65536, null, null, null, null, false, false, false, false, null, 0, 0, 0, []);
+        var plain = new IpvsTools.Ipsets.Ipset("S", "hash:ip", 6, "inet", 1024, 65536, null, null, null, null, false, false, false, false, null, 0, 0, 0, []);
         Assert.Contains("without a timeout", Assert.Throws<IpsetSyntaxException>(() => new IpsetEntry(element, timeout: 5).ValidateFor(plain)).Message);
         Assert.Contains("without counters", Assert.Throws<IpsetSyntaxException>(() => new IpsetEntry(element, packets: 5).ValidateFor(plain)).Message);
         Assert.Contains("without comment", Assert.Throws<IpsetSyntaxException>(() => new IpsetEntry(element, comment: "c").ValidateFor(plain)).Message);

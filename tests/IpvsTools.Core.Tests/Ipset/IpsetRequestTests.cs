@@ -1,5 +1,5 @@
-using IpvsTools.IpsetWire;
 using Xunit;
+using IpvsTools.Ipsets;
 
 namespace IpvsTools.Tests.Ipset;
 

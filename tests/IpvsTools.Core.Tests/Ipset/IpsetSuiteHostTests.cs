@@ -3,6 +3,8 @@ using System.Text.RegularExpressions;
 using IpvsTools.Netlink;
 using IpvsTools.Testing;
 using Xunit;
+using IpvsTools.Ipsets;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Tests.Ipset;
 

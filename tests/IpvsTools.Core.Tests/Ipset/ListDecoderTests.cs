@@ -1,6 +1,6 @@
-using IpvsTools.IpsetWire;
 using IpvsTools.Netlink;
 using Xunit;
+using IpvsTools.Ipsets;
 
 namespace IpvsTools.Tests.Ipset;
 
@@ -35,7 +35,7 @@ public class ListDecoderTests
         return w.ToArray();
     }
 
-    private static List<IpvsTools.Ipset> Decode(params byte[][] messages)
+    private static List<IpvsTools.Ipsets.Ipset> Decode(params byte[][] messages)
     {
         var decoder = new IpsetListDecoder(null);
         foreach (var bytes in messages)

@@ -1,4 +1,5 @@
 using Xunit;
+using IpvsTools.Ipsets;
 
 namespace IpvsTools.Tests.Ipset;
 
@@ -45,7 +46,7 @@ public class RestoreParserFuzzTests
     {
         var random = new Random(20261125);
         var counts = new Dictionary<string, int>();
-        var kernel = new List<IpvsTools.Ipset>
+        var kernel = new List<IpvsTools.Ipsets.Ipset>
         {
             new("KUBE-CLUSTER-IP", "hash:ip,port", 7, "inet", 1024, 65536, 12, 1, null, null, false, false, false, false, null, 2, 0, 0, []),
             new("LIST", "list:set", 3, null, null, null, null, null, null, null, false, false, false, false, null, 0, 0, 0, []),

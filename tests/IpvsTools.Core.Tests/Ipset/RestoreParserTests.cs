@@ -1,4 +1,5 @@
 using Xunit;
+using IpvsTools.Ipsets;
 
 namespace IpvsTools.Tests.Ipset;
 
@@ -167,7 +168,7 @@ public class RestoreParserTests
 
     private static IReadOnlyList<IpsetRestoreException> Validate(IpsetRestoreScript script, bool exist)
     {
-        var sets = Kernel.Select(k => new IpvsTools.Ipset(k.Name, k.Type, 1, k.Family, null, null, null, null, null, k.Timeout, false, k.Comment, false, false, k.Range, k.References, 0, 0, [])).ToList();
+        var sets = Kernel.Select(k => new IpvsTools.Ipsets.Ipset(k.Name, k.Type, 1, k.Family, null, null, null, null, null, k.Timeout, false, k.Comment, false, false, k.Range, k.References, 0, 0, [])).ToList();
         return IpsetRestoreValidator.Validate(script, sets, name => Kernel.Single(k => k.Name == name).Members ?? [], exist);
     }
 }

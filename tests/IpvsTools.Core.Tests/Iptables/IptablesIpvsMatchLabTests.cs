@@ -1,6 +1,8 @@
 using IpvsTools.Netlink;
 using IpvsTools.Testing;
 using Xunit;
+using IpvsTools.Iptables;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Tests.Iptables;
 

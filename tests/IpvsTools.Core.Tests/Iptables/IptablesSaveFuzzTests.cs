@@ -1,5 +1,6 @@
 using System.Text;
 using Xunit;
+using IpvsTools.Iptables;
 
 namespace IpvsTools.Tests.Iptables;
 

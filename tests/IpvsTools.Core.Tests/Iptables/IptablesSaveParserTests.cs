@@ -1,4 +1,5 @@
 using Xunit;
+using IpvsTools.Iptables;
 
 namespace IpvsTools.Tests.Iptables;
 

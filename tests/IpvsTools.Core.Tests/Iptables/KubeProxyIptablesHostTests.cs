@@ -1,6 +1,9 @@
 using IpvsTools.Netlink;
 using IpvsTools.Testing;
 using Xunit;
+using IpvsTools.Iptables;
+using IpvsTools.KubeProxy.IpvsMode;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Tests.Iptables;
 

@@ -1,4 +1,6 @@
 using Xunit;
+using IpvsTools.Iptables;
+using IpvsTools.KubeProxy.IpvsMode;
 
 namespace IpvsTools.Tests.Iptables;
 

@@ -1,4 +1,6 @@
 using System.Text;
+using IpvsTools.Iptables;
+using IpvsTools.KubeProxy.IpvsMode;
 
 namespace IpvsTools.Tests.Iptables;
 

@@ -1,6 +1,8 @@
 using IpvsTools.Netlink;
 using IpvsTools.Testing;
 using Xunit;
+using IpvsTools.Ipvs;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Tests.Ipvs;
 

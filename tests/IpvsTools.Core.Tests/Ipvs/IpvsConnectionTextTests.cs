@@ -1,5 +1,7 @@
 using System.Net;
 using Xunit;
+using IpvsTools.Ipvs;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Tests.Ipvs;
 

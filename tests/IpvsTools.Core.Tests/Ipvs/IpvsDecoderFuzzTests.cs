@@ -1,8 +1,8 @@
 using System.Net;
-using IpvsTools.IpvsWire;
 using IpvsTools.Netlink;
 using IpvsTools.Tests.Netlink;
 using Xunit;
+using IpvsTools.Ipvs;
 
 namespace IpvsTools.Tests.Ipvs;
 

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
-using IpvsTools.IpvsWire;
 using IpvsTools.Netlink;
 using Xunit;
+using IpvsTools.Ipvs;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Tests.Ipvs;
 

@@ -1,6 +1,6 @@
-using IpvsTools.IpvsWire;
 using IpvsTools.Netlink;
 using Xunit;
+using IpvsTools.Ipvs;
 
 namespace IpvsTools.Tests.Ipvs;
 

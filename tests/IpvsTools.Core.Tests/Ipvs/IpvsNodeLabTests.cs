@@ -2,6 +2,8 @@ using System.Net;
 using IpvsTools.Netlink;
 using IpvsTools.Testing;
 using Xunit;
+using IpvsTools.Ipvs;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Tests.Ipvs;
 

@@ -1,4 +1,5 @@
 using Xunit;
+using IpvsTools.Ipvs;
 
 namespace IpvsTools.Tests.Ipvs;
 

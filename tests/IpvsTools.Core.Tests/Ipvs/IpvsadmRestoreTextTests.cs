@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Xunit;
+using IpvsTools.Ipvs;
 
 namespace IpvsTools.Tests.Ipvs;
 
@@ -57,7 +58,7 @@ public class IpvsadmRestoreTextTests
     [InlineData("::ffff:10.0.0.1", "::ffff:10.0.0.1", null)]
     public void EndpointsReadAsIpvsadmReadsThem(string text, string address, int? port)
     {
-        Assert.True(IpvsTools.IpvsWire.IpvsAddressText.TryParseEndpoint(text, out var parsed, out var parsedPort));
+        Assert.True(IpvsTools.Ipvs.IpvsAddressText.TryParseEndpoint(text, out var parsed, out var parsedPort));
         Assert.Equal(IPAddress.Parse(address), parsed);
         Assert.Equal(port, parsedPort);
     }
@@ -81,7 +82,7 @@ public class IpvsadmRestoreTextTests
     [InlineData("a.b.c.d")]
     public void BadEndpointsAreRefused(string text)
     {
-        Assert.False(IpvsTools.IpvsWire.IpvsAddressText.TryParseEndpoint(text, out _, out _));
+        Assert.False(IpvsTools.Ipvs.IpvsAddressText.TryParseEndpoint(text, out _, out _));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Xunit;
+using IpvsTools.Ipvs;
 
 namespace IpvsTools.Tests.Ipvs;
 

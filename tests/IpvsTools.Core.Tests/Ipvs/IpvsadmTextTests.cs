@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using IpvsTools.IpvsWire;
 using Xunit;
+using IpvsTools.Ipvs;
 
 namespace IpvsTools.Tests.Ipvs;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using IpvsTools.Cluster;
 
 namespace IpvsTools.Tests.Kube;
 

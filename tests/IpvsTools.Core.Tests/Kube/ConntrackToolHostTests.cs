@@ -2,6 +2,9 @@ using IpvsTools.Netlink;
 using IpvsTools.Testing;
 using Xunit;
 using static IpvsTools.Tests.Kube.KubeFixtures;
+using IpvsTools.Conntrack;
+using IpvsTools.Ipvs;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Tests.Kube;
 

@@ -3,6 +3,7 @@ using System.Text;
 using IpvsTools.Kube;
 using Xunit;
 using static IpvsTools.Tests.Kube.JsonSnapshotPaths;
+using IpvsTools.Cluster;
 
 namespace IpvsTools.Tests.Kube;
 

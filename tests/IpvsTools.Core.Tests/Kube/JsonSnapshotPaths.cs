@@ -1,5 +1,6 @@
 using IpvsTools.Kube;
 using Xunit;
+using IpvsTools.Cluster;
 
 namespace IpvsTools.Tests.Kube;
 

@@ -1,4 +1,9 @@
 using System.Net;
+using IpvsTools.Cluster;
+using IpvsTools.Ipsets;
+using IpvsTools.Ipvs;
+using IpvsTools.KubeProxy;
+using IpvsTools.KubeProxy.IpvsMode;
 
 namespace IpvsTools.Tests.Kube;
 

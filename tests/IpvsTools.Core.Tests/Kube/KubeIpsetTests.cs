@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using Xunit;
+using IpvsTools.Ipsets;
+using IpvsTools.Ipvs;
+using IpvsTools.KubeProxy.IpvsMode;
 
 namespace IpvsTools.Tests.Kube;
 
@@ -150,7 +153,7 @@ public class KubeIpsetTests
         Assert.Equal("203.0.113.10,tcp:80,192.168.0.0/16", without.Single(s => s.Name == "KUBE-LOAD-BALANCER-SOURCE-CIDR").Members[0].ToString());
     }
 
-    private static IpvsTools.Ipset Set(string name, string type, string? family, params (string? Address, string? Protocol, int? Port, string? Address2, int? Cidr2)[] members)
+    private static IpvsTools.Ipsets.Ipset Set(string name, string type, string? family, params (string? Address, string? Protocol, int? Port, string? Address2, int? Cidr2)[] members)
         => new(name, type, 1, family, null, null, null, null, null, null, false, false, false, false, type == "bitmap:port" ? "0-65535" : null, 1, 0, (uint)members.Length,
             members.Select(m => new IpsetMember(name, type, m.Address is null ? null : IPAddress.Parse(m.Address), null, m.Protocol, (ushort?)m.Port,
                 m.Address2 is null ? null : IPAddress.Parse(m.Address2), (byte?)m.Cidr2)).ToList());

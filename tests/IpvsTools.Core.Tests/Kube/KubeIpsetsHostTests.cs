@@ -2,6 +2,11 @@ using IpvsTools.Netlink;
 using IpvsTools.Testing;
 using Xunit;
 using static IpvsTools.Tests.Kube.KubeFixtures;
+using IpvsTools.Cluster;
+using IpvsTools.Ipsets;
+using IpvsTools.Ipvs;
+using IpvsTools.Namespaces;
+using IpvsTools.Sync;
 
 namespace IpvsTools.Tests.Kube;
 
@@ -34,7 +39,7 @@ public class KubeIpsetsHostTests
 
         using var ns = new TestNamespace();
         ns.Feed(string.Concat(desired.Ipsets.Select(s => s.RestoreText())), "ipset", "restore");
-        IReadOnlyList<IpvsTools.Ipset> read;
+        IReadOnlyList<IpvsTools.Ipsets.Ipset> read;
         using (var client = IpsetClient.Open(NetworkNamespace.Resolve(ns.Name))) read = client.List();
         var actual = new KubeNodeActualState(null, read.Select(s => KubeActualIpset.From(s)).ToList(), true, desired.DummyAddresses, null);
 

@@ -2,6 +2,10 @@ using System.Net.Sockets;
 using IpvsTools.Testing;
 using Xunit;
 using static IpvsTools.Tests.Kube.KubeFixtures;
+using IpvsTools.Cluster;
+using IpvsTools.Ipvs;
+using IpvsTools.KubeProxy;
+using IpvsTools.KubeProxy.IpvsMode;
 
 namespace IpvsTools.Tests.Kube;
 

@@ -5,6 +5,14 @@ using IpvsTools.Netlink;
 using IpvsTools.Testing;
 using Xunit;
 using static IpvsTools.Tests.Kube.KubeFixtures;
+using IpvsTools.Cluster;
+using IpvsTools.Ipsets;
+using IpvsTools.Iptables;
+using IpvsTools.Ipvs;
+using IpvsTools.KubeProxy;
+using IpvsTools.KubeProxy.IpvsMode;
+using IpvsTools.Namespaces;
+using IpvsTools.Sync;
 
 namespace IpvsTools.Tests.Kube;
 
@@ -35,7 +43,7 @@ public partial class KubeIpvsApplierHostTests
     /// <summary>The node as read from the kernel, with IPVS and kube-ipvs0 as the desired state has them (the host has neither).</summary>
     private static KubeNodeActualState Read(NetworkNamespace ns, KubeDesiredState desired)
     {
-        IReadOnlyList<IpvsTools.Ipset> sets;
+        IReadOnlyList<IpvsTools.Ipsets.Ipset> sets;
         using (var client = IpsetClient.Open(ns)) sets = client.List();
         var services = KubeIpvsPlannerTests.Applied(desired).Services;
         return new KubeNodeActualState(services, sets.Where(s => s.Name.StartsWith("KUBE-", StringComparison.Ordinal)).Select(KubeActualIpset.From).ToList(),

@@ -2,6 +2,13 @@ using System.Net;
 using System.Net.Sockets;
 using Xunit;
 using static IpvsTools.Tests.Kube.KubeFixtures;
+using IpvsTools.Cluster;
+using IpvsTools.Ipsets;
+using IpvsTools.Iptables;
+using IpvsTools.Ipvs;
+using IpvsTools.KubeProxy;
+using IpvsTools.KubeProxy.IpvsMode;
+using IpvsTools.Sync;
 
 namespace IpvsTools.Tests.Kube;
 

@@ -2,6 +2,13 @@ using System.Net;
 using Xunit;
 using static IpvsTools.Tests.Kube.KubeFixtures;
 using static IpvsTools.Tests.Kube.KubeIpvsPlannerTests;
+using IpvsTools.Cluster;
+using IpvsTools.Conntrack;
+using IpvsTools.Ipvs;
+using IpvsTools.KubeProxy;
+using IpvsTools.KubeProxy.IpvsMode;
+using IpvsTools.Namespaces;
+using IpvsTools.Sync;
 
 namespace IpvsTools.Tests.Kube;
 

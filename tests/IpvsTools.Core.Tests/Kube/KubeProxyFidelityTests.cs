@@ -3,6 +3,11 @@ using System.Net.Sockets;
 using IpvsTools.Kube;
 using Xunit;
 using static IpvsTools.Tests.Kube.KubeFixtures;
+using IpvsTools.Cluster;
+using IpvsTools.Ipvs;
+using IpvsTools.KubeProxy;
+using IpvsTools.KubeProxy.IpvsMode;
+using IpvsTools.Sync;
 
 namespace IpvsTools.Tests.Kube;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using IpvsTools.Kube;
 using Xunit;
+using IpvsTools.Cluster;
 
 namespace IpvsTools.Tests.Kube;
 

@@ -1,6 +1,8 @@
 using System.Net;
 using IpvsTools.Kube;
 using Xunit;
+using IpvsTools.Cluster;
+using IpvsTools.Ipvs;
 
 namespace IpvsTools.Tests.Kube;
 

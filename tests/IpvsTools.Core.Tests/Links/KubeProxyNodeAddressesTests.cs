@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Xunit;
+using IpvsTools.KubeProxy;
+using IpvsTools.Links;
 
 namespace IpvsTools.Tests.Links;
 

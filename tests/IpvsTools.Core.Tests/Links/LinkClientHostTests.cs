@@ -3,6 +3,9 @@ using System.Net.Sockets;
 using IpvsTools.Netlink;
 using IpvsTools.Testing;
 using Xunit;
+using IpvsTools.KubeProxy;
+using IpvsTools.Links;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Tests.Links;
 

@@ -1,7 +1,7 @@
-using IpvsTools.IpsetWire;
 using IpvsTools.Netlink;
 using IpvsTools.Tests.Ipset;
 using Xunit;
+using IpvsTools.Ipsets;
 
 namespace IpvsTools.Tests.Netlink;
 

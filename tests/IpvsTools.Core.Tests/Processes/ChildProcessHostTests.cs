@@ -2,6 +2,7 @@ using IpvsTools.Netlink;
 using IpvsTools.Processes;
 using IpvsTools.Testing;
 using Xunit;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Tests.Processes;
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using IpvsTools.Processes;
 
 namespace IpvsTools.Tests.Security;
 

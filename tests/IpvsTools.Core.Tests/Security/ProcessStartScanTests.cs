@@ -1,4 +1,5 @@
 using Xunit;
+using IpvsTools.Processes;
 
 namespace IpvsTools.Tests.Security;
 

@@ -1,0 +1,166 @@
+using System;
+using System.Collections.Generic;
+using System.Net;
+using System.Net.Sockets;
+using IpvsTools.Cluster;
+
+namespace IpvsTools.KubeProxy;
+
+/// <summary>One endpoint of one Service port as kube-proxy's endpoints map holds it.</summary>
+internal sealed class ProxyEndpoint
+{
+    public ProxyEndpoint(IPAddress address, int port, bool isLocal, KubeEndpoint source)
+    {
+        Address = address;
+        Port = port;
+        IsLocal = isLocal;
+        IsReady = source.IsReady;
+        IsServing = source.IsServing;
+        IsTerminating = source.IsTerminating;
+        ZoneHints = new HashSet<string>(source.ZoneHints, StringComparer.Ordinal);
+        NodeHints = new HashSet<string>(source.NodeHints, StringComparer.Ordinal);
+    }
+
+    public IPAddress Address { get; }
+    public int Port { get; }
+    public bool IsLocal { get; }
+    public bool IsReady { get; }
+    public bool IsServing { get; }
+    public bool IsTerminating { get; }
+    public HashSet<string> ZoneHints { get; }
+    public HashSet<string> NodeHints { get; }
+}
+
+/// <summary>
+/// kube-proxy's endpoint rules (pkg/proxy/endpointslicecache.go and topology.go): which endpoints a
+/// Service port has in one family, and which of them each traffic policy uses.
+/// </summary>
+internal static class KubeEndpointSelection
+{
+    /// <summary>
+    /// The endpoints of <paramref name="port"/>: from the Service's slices of <paramref name="family"/>,
+    /// slice ports matched by name and protocol, each endpoint's first address, one entry per
+    /// address:port across slices (a local copy wins).
+    /// </summary>
+    public static List<ProxyEndpoint> EndpointsOf(KubeServicePort port, IReadOnlyList<KubeEndpointSlice> slices, AddressFamily family, string? nodeName)
+    {
+        var byKey = new Dictionary<(IPAddress, int), ProxyEndpoint>();
+        var order = new List<(IPAddress, int)>();
+        var addressType = family == AddressFamily.InterNetworkV6 ? KubeAddressType.IPv6 : KubeAddressType.IPv4;
+        foreach (var slice in slices)
+        {
+            if (slice.AddressType != addressType) continue;
+            foreach (var p in slice.Ports)
+            {
+                // kube-proxy ignores ports without a name or a port number.
+                if (p.Name is null || p.Port is null or 0) continue;
+                if (!string.Equals(p.Name, port.Name, StringComparison.Ordinal) || p.Protocol != port.Protocol) continue;
+                foreach (var e in slice.Endpoints)
+                {
+                    if (e.Addresses.Count == 0) continue;
+                    if (!IPAddress.TryParse(e.Addresses[0], out var ip) || ip.AddressFamily != family) continue;
+                    var isLocal = nodeName is not null && string.Equals(e.NodeName, nodeName, StringComparison.Ordinal);
+                    var key = (ip, p.Port.Value);
+                    if (byKey.TryGetValue(key, out var existing))
+                    {
+                        if (isLocal && !existing.IsLocal) byKey[key] = new ProxyEndpoint(ip, p.Port.Value, true, e);
+                        continue;
+                    }
+                    byKey[key] = new ProxyEndpoint(ip, p.Port.Value, isLocal, e);
+                    order.Add(key);
+                }
+            }
+        }
+        var result = new List<ProxyEndpoint>(order.Count);
+        foreach (var key in order) result.Add(byKey[key]);
+        return result;
+    }
+
+    /// <summary>
+    /// CategorizeEndpoints: the endpoints for Cluster policy (ready ones narrowed by topology hints,
+    /// else serving-and-terminating ones) and for Local policy (local ready ones, else local
+    /// serving-and-terminating ones), and whether the Service has any usable endpoint at all.
+    /// </summary>
+    public static (List<ProxyEndpoint> Cluster, List<ProxyEndpoint> Local, bool HasAny) Categorize(
+        List<ProxyEndpoint> endpoints, KubeService service, string? nodeName, string? zone)
+    {
+        var cluster = new List<ProxyEndpoint>();
+        var local = new List<ProxyEndpoint>();
+        var hasAny = false;
+        var usesCluster = !service.InternalPolicyLocal || (service.IsExternallyAccessible && !service.ExternalPolicyLocal);
+        var usesLocal = service.InternalPolicyLocal || service.ExternalPolicyLocal;
+        if (usesCluster)
+        {
+            var mode = TopologyMode(endpoints, nodeName, zone);
+            foreach (var e in endpoints)
+            {
+                if (e.IsReady && AvailableForTopology(e, mode, nodeName, zone)) cluster.Add(e);
+            }
+            if (cluster.Count == 0)
+            {
+                // No ready endpoint: fall back to serving terminating ones, without topology.
+                foreach (var e in endpoints)
+                {
+                    if (e.IsServing && e.IsTerminating) cluster.Add(e);
+                }
+            }
+            if (cluster.Count > 0) hasAny = true;
+        }
+        if (!usesLocal) return (cluster, local, hasAny);
+
+        var localReady = false;
+        var localTerminating = false;
+        foreach (var e in endpoints)
+        {
+            if (e.IsReady)
+            {
+                hasAny = true;
+                if (e.IsLocal) localReady = true;
+            }
+            else if (e.IsServing && e.IsTerminating)
+            {
+                hasAny = true;
+                if (e.IsLocal) localTerminating = true;
+            }
+        }
+        foreach (var e in endpoints)
+        {
+            if (!e.IsLocal) continue;
+            if (localReady ? e.IsReady : localTerminating && e.IsServing && e.IsTerminating) local.Add(e);
+        }
+        return (cluster, local, hasAny);
+    }
+
+    /// <summary>
+    /// topologyModeFromHints: PreferSameNode when every ready endpoint has node hints and one names this
+    /// node; else PreferSameZone when every ready endpoint has zone hints and one names this zone; else none.
+    /// </summary>
+    private static string TopologyMode(List<ProxyEndpoint> endpoints, string? nodeName, string? zone)
+    {
+        var hasForNode = false;
+        var allNodeHints = true;
+        var hasForZone = false;
+        var allZoneHints = true;
+        var anyReady = false;
+        foreach (var e in endpoints)
+        {
+            if (!e.IsReady) continue;
+            anyReady = true;
+            if (e.NodeHints.Count == 0) allNodeHints = false;
+            else if (nodeName is not null && e.NodeHints.Contains(nodeName)) hasForNode = true;
+            if (e.ZoneHints.Count == 0) allZoneHints = false;
+            else if (zone is not null && e.ZoneHints.Contains(zone)) hasForZone = true;
+        }
+        if (!anyReady) return "";
+        if (allNodeHints && hasForNode) return "PreferSameNode";
+        if (allZoneHints && hasForZone) return "PreferSameZone";
+        return "";
+    }
+
+    private static bool AvailableForTopology(ProxyEndpoint e, string mode, string? nodeName, string? zone) => mode switch
+    {
+        "PreferSameNode" => nodeName is not null && e.NodeHints.Contains(nodeName),
+        "PreferSameZone" => zone is not null && e.ZoneHints.Contains(zone),
+        _ => true,
+    };
+}

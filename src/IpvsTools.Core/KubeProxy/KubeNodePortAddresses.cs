@@ -1,0 +1,39 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using IpvsTools.Cluster;
+
+namespace IpvsTools.KubeProxy;
+
+/// <summary>
+/// The node addresses that carry NodePort virtual servers, as kube-proxy's IPVS proxier picks them
+/// (pkg/proxy/util/nodeport_addresses.go and syncProxyRules): --nodeport-addresses is narrowed to the
+/// family's CIDRs; none of them, or a zero CIDR, matches all: every node address (kube-ipvs0's left out).
+/// Otherwise the CIDRs are matched against EVERY interface address, kube-ipvs0's included, and loopback
+/// addresses are dropped: so a load-balancer IP on kube-ipvs0 inside a CIDR carries NodePorts too, from
+/// the sync after the one that put it there.
+/// </summary>
+public static class KubeNodePortAddresses
+{
+    /// <summary>The family's CIDRs of --nodeport-addresses, 'primary' expanded to the node IPs; empty means all.</summary>
+    public static IReadOnlyList<IpNetwork> Cidrs(KubeProxyOptions options, AddressFamily family, KubeNode? node)
+    {
+        var cidrs = options.NodePortAddresses.Where(n => n.AddressFamily == family).ToList();
+        if (options.NodePortAddressesPrimary)
+        {
+            var primary = options.NodeIPs.FirstOrDefault(a => a.AddressFamily == family) ?? node?.HostIPs().FirstOrDefault(a => a.AddressFamily == family);
+            if (primary is not null) cidrs.Add(new IpNetwork(primary, family == AddressFamily.InterNetworkV6 ? 128 : 32));
+        }
+        return cidrs.Any(n => n.PrefixLength == 0) ? [] : cidrs;
+    }
+
+    /// <summary>The NodePort addresses of the family, given the node address set (no kube-ipvs0, no loopback).</summary>
+    public static IReadOnlyList<IPAddress> NodeIPs(KubeProxyOptions options, AddressFamily family, IReadOnlyList<IPAddress> nodeAddressSet, KubeNode? node)
+    {
+        var cidrs = Cidrs(options, family, node);
+        if (cidrs.Count == 0) return nodeAddressSet;
+        var every = options.InterfaceAddresses.Count > 0 ? options.InterfaceAddresses : options.NodeAddresses;
+        return every.Where(a => a.AddressFamily == family && !IPAddress.IsLoopback(a) && cidrs.Any(n => n.Contains(a))).Distinct().ToList();
+    }
+}

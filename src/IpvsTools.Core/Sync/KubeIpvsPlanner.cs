@@ -1,0 +1,238 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using IpvsTools.Iptables;
+using IpvsTools.Ipvs;
+using IpvsTools.KubeProxy;
+using IpvsTools.KubeProxy.IpvsMode;
+
+namespace IpvsTools.Sync;
+
+/// <summary>
+/// Compares a fresh read of the node with the desired state and plans the writes, in a safe order:
+/// kube-ipvs0 and its new addresses, then sets and their new members, then IPVS (virtual servers, new
+/// real servers, drains and removals of real servers), then the iptables rules that reference the sets,
+/// then stale set members, stale virtual servers, and stale addresses last. Writes only what differs. Graceful termination: a real server whose
+/// endpoint is gone is removed at once for UDP/SCTP or when it has no connections, else set to weight 0
+/// and removed by a later plan once its connections reach 0 (the state lives in the kernel).
+/// Ownership: a virtual server is the cluster's when its address is a cluster address, is on
+/// kube-ipvs0, or is a node address with a port in the NodePort range; the rest is foreign and left
+/// alone unless <c>includeForeign</c>. Addresses in the exclude CIDRs are never touched.
+/// </summary>
+public static class KubeIpvsPlanner
+{
+    /// <summary>The plan that takes <paramref name="actual"/> to <paramref name="desired"/>.</summary>
+    public static KubeIpvsPlan Plan(KubeDesiredState desired, KubeNodeActualState actual, KubeProxyOptions options, bool includeForeign = false)
+    {
+        ArgumentNullException.ThrowIfNull(desired);
+        ArgumentNullException.ThrowIfNull(actual);
+        ArgumentNullException.ThrowIfNull(options);
+
+        var first = new List<KubeIpvsOperation>();   // link, addresses, sets, members to add
+        var ipvs = new List<KubeIpvsOperation>();
+        var staleMembers = new List<KubeIpvsOperation>();
+        var staleServers = new List<KubeIpvsOperation>();
+        var staleAddresses = new List<KubeIpvsOperation>();
+        var draining = new List<KubeDrainingDestination>();
+        var foreign = new List<IpvsServiceKey>();
+
+        // kube-ipvs0 and its addresses.
+        if (!actual.DummyLinkExists) first.Add(KubeIpvsOperation.CreateDummyLink());
+        var haveAddresses = new HashSet<IPAddress>(actual.DummyAddresses);
+        var wantAddresses = new HashSet<IPAddress>(desired.DummyAddresses);
+        foreach (var a in desired.DummyAddresses)
+        {
+            if (!haveAddresses.Contains(a)) first.Add(KubeIpvsOperation.AddAddress(a));
+        }
+        foreach (var a in KubeProxyState.SortAddresses(actual.DummyAddresses))
+        {
+            if (!wantAddresses.Contains(a) && !Excluded(a, options)) staleAddresses.Add(KubeIpvsOperation.RemoveAddress(a));
+        }
+
+        // ipsets.
+        var actualSets = new Dictionary<string, KubeActualIpset>(StringComparer.Ordinal);
+        foreach (var s in actual.Ipsets) actualSets[s.Name] = s;
+        foreach (var set in desired.Ipsets)
+        {
+            var have = new HashSet<string>(StringComparer.Ordinal);
+            if (!actualSets.TryGetValue(set.Name, out var existing))
+            {
+                first.Add(KubeIpvsOperation.CreateSet(set));
+            }
+            else if (!string.Equals(existing.Type, set.Type, StringComparison.Ordinal))
+            {
+                first.Add(KubeIpvsOperation.DestroySet(set.Name, $"it is {existing.Type}, kube-proxy's is {set.Type}"));
+                first.Add(KubeIpvsOperation.CreateSet(set));
+            }
+            else
+            {
+                foreach (var m in existing.Members) have.Add(Canonical(set.Type, m));
+            }
+            var want = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var m in set.Members)
+            {
+                var c = Canonical(set.Type, m);
+                want.Add(c);
+                if (!have.Contains(c)) first.Add(KubeIpvsOperation.AddMember(set.Name, m));
+            }
+            if (existing is not null && string.Equals(existing.Type, set.Type, StringComparison.Ordinal))
+            {
+                var stale = existing.Members.Where(m => !want.Contains(Canonical(set.Type, m))).ToList();
+                stale.Sort(StringComparer.Ordinal);
+                foreach (var m in stale) staleMembers.Add(KubeIpvsOperation.RemoveMember(set.Name, m));
+            }
+        }
+
+        // IPVS.
+        var actualServices = new Dictionary<IpvsServiceKey, IpvsService>();
+        foreach (var s in actual.Services) actualServices[s.Key] = s;
+        foreach (var v in desired.VirtualServers)
+        {
+            if (!actualServices.TryGetValue(v.Key, out var have))
+            {
+                ipvs.Add(KubeIpvsOperation.AddVirtualServer(v));
+                foreach (var d in v.Destinations) ipvs.Add(KubeIpvsOperation.AddDestination(v.Key, d.Address, d.Port, v.ServicePort));
+                continue;
+            }
+            var changes = ServiceChanges(v, have);
+            if (changes is not null) ipvs.Add(KubeIpvsOperation.UpdateVirtualServer(v, changes));
+            PlanDestinations(v, have, ipvs, draining);
+        }
+        var desiredKeys = new HashSet<IpvsServiceKey>(desired.VirtualServers.Select(v => v.Key));
+        var clusterAddresses = new HashSet<IPAddress>(desired.ClusterAddresses);
+        clusterAddresses.UnionWith(actual.DummyAddresses);
+        PlanStaleServers(actual.Services.Where(s => !desiredKeys.Contains(s.Key)), clusterAddresses, options, includeForeign, staleServers, foreign);
+
+        var iptables = new List<KubeIpvsOperation>();
+        if (actual.Iptables is not null) PlanIptables(desired, actual.Iptables, iptables);
+
+        var operations = new List<KubeIpvsOperation>(first.Count + ipvs.Count + iptables.Count + staleMembers.Count + staleServers.Count + staleAddresses.Count);
+        operations.AddRange(first);
+        operations.AddRange(ipvs);
+        operations.AddRange(iptables);
+        operations.AddRange(staleMembers);
+        operations.AddRange(staleServers);
+        operations.AddRange(staleAddresses);
+        return new KubeIpvsPlan(operations, draining, foreign);
+    }
+
+    /// <summary>
+    /// Removals of the virtual servers in <paramref name="candidates"/> that are the cluster's (address a cluster
+    /// address, or a node address with a port in the NodePort range; never an excluded address), in ipvsadm's
+    /// order; the rest is foreign: removed too with <paramref name="includeForeign"/>, else listed.
+    /// </summary>
+    internal static void PlanStaleServers(IEnumerable<IpvsService> candidates, ISet<IPAddress> clusterAddresses, KubeProxyOptions options, bool includeForeign,
+        List<KubeIpvsOperation> removals, List<IpvsServiceKey> foreign)
+    {
+        var nodeAddresses = new HashSet<IPAddress>(options.NodeAddresses);
+        foreach (var s in IpvsadmOrder.Sort(candidates.ToList(), (a, b) => IpvsadmOrder.CompareServices(a.Key, b.Key)))
+        {
+            var owned = s.Address is { } address && !Excluded(address, options)
+                && (clusterAddresses.Contains(address) || (nodeAddresses.Contains(address) && s.Port >= options.NodePortRangeFirst && s.Port <= options.NodePortRangeLast));
+            if (owned) removals.Add(KubeIpvsOperation.RemoveVirtualServer(s.Key, null));
+            else if (includeForeign && !(s.Address is { } a2 && Excluded(a2, options))) removals.Add(KubeIpvsOperation.RemoveVirtualServer(s.Key, "foreign"));
+            else foreign.Add(s.Key);
+        }
+    }
+
+    private static void PlanDestinations(KubeVirtualServer v, IpvsService have, List<KubeIpvsOperation> ipvs, List<KubeDrainingDestination> draining)
+    {
+        var existing = new Dictionary<(IPAddress, ushort), IpvsDestination>();
+        foreach (var d in have.Destinations) existing[(d.Address, d.Port)] = d;
+        var wanted = new HashSet<(IPAddress, ushort)>();
+        foreach (var d in v.Destinations)
+        {
+            wanted.Add((d.Address, d.Port));
+            if (!existing.TryGetValue((d.Address, d.Port), out var cur))
+            {
+                ipvs.Add(KubeIpvsOperation.AddDestination(v.Key, d.Address, d.Port, v.ServicePort));
+            }
+            else if (cur.Weight == 0)
+            {
+                // Back while draining: kube-proxy deletes it and adds it anew.
+                ipvs.Add(KubeIpvsOperation.RemoveDestination(v.Key, d.Address, d.Port, v.ServicePort, "endpoint is back while draining"));
+                ipvs.Add(KubeIpvsOperation.AddDestination(v.Key, d.Address, d.Port, v.ServicePort, "endpoint is back while draining"));
+            }
+            else if (cur.Weight != d.Weight || cur.ForwardingMethod != d.ForwardingMethod)
+            {
+                ipvs.Add(KubeIpvsOperation.UpdateDestination(v.Key, d.Address, d.Port, d.Weight, d.ForwardingMethod, v.ServicePort,
+                    $"was {cur.ForwardingMethod} weight {cur.Weight}"));
+            }
+        }
+        var gone = have.Destinations.Where(d => !wanted.Contains((d.Address, d.Port))).ToList();
+        gone.Sort(IpvsadmOrder.CompareDestinations);
+        foreach (var d in gone)
+        {
+            var connections = (ulong)d.ActiveConnections + d.InactiveConnections;
+            if (v.Key.Protocol != IpvsProtocol.Tcp)
+                ipvs.Add(KubeIpvsOperation.RemoveDestination(v.Key, d.Address, d.Port, v.ServicePort, connections == 0 ? null : "no graceful termination for " + IpvsServiceKey.ProtocolName(v.Key.Protocol)));
+            else if (connections == 0)
+                ipvs.Add(KubeIpvsOperation.RemoveDestination(v.Key, d.Address, d.Port, v.ServicePort));
+            else if (d.Weight != 0)
+                ipvs.Add(KubeIpvsOperation.UpdateDestination(v.Key, d.Address, d.Port, 0, d.ForwardingMethod, v.ServicePort,
+                    $"draining: {d.ActiveConnections} active, {d.InactiveConnections} inactive connections"));
+            else
+                draining.Add(new KubeDrainingDestination(v.Key, d));
+        }
+    }
+
+    /// <summary>
+    /// Per family: one restore of kube-proxy's chains when any of them is missing or its rules differ
+    /// (rule by rule in order, compared as the iptables parser reads them, so the nft backend's order of
+    /// matches does not count), then the jumps missing from the built-in chains.
+    /// </summary>
+    private static void PlanIptables(KubeDesiredState desired, IReadOnlyList<IptablesRuleset> actual, List<KubeIpvsOperation> operations)
+    {
+        foreach (var rules in desired.Iptables)
+        {
+            var family = rules.AddressFamily == AddressFamily.InterNetworkV6 ? IptablesFamily.IPv6 : IptablesFamily.IPv4;
+            var have = actual.FirstOrDefault(a => a.Family == family);
+            string Key(KubeIptablesRule r) => KubeProxyIptables.RuleKey(IptablesSaveParser.ParseRule(r.SavedForm(rules.AddressFamily), family, r.Table));
+            var differing = new List<string>();
+            foreach (var (table, owned) in new[] { ("nat", KubeIptablesRules.NatChains), ("filter", KubeIptablesRules.FilterChains) })
+            {
+                foreach (var chain in owned)
+                {
+                    var want = rules.Rules.Where(r => r.Table == table && r.Chain == chain).Select(Key);
+                    var got = have?.RulesOf(table, chain).Select(KubeProxyIptables.RuleKey) ?? Enumerable.Empty<string>();
+                    if (have?.FindChain(table, chain) is null || !want.SequenceEqual(got, StringComparer.Ordinal)) differing.Add(table + "/" + chain);
+                }
+            }
+            if (differing.Count > 0) operations.Add(KubeIpvsOperation.RestoreIptables(rules, differing));
+            foreach (var jump in rules.Jumps)
+            {
+                var key = Key(jump);
+                if (have is null || !have.RulesOf(jump.Table, jump.Chain).Any(r => KubeProxyIptables.RuleKey(r) == key))
+                    operations.Add(KubeIpvsOperation.InsertJump(rules, jump));
+            }
+        }
+    }
+
+    /// <summary>What differs between the desired and the kernel's virtual server, or null.</summary>
+    private static string? ServiceChanges(KubeVirtualServer v, IpvsService have)
+    {
+        var diffs = new List<string>();
+        if (!string.Equals(have.Scheduler, v.Scheduler, StringComparison.Ordinal)) diffs.Add("scheduler was " + have.Scheduler);
+        if (have.RawFlags != v.Flags) diffs.Add("flags were 0x" + have.RawFlags.ToString("x", CultureInfo.InvariantCulture));
+        if (have.PersistenceTimeout != v.Timeout) diffs.Add("timeout was " + have.PersistenceTimeout.ToString(CultureInfo.InvariantCulture));
+        if (!string.Equals(have.Netmask, v.Netmask, StringComparison.Ordinal)) diffs.Add("netmask was " + have.Netmask);
+        return diffs.Count == 0 ? null : string.Join(", ", diffs);
+    }
+
+    private static bool Excluded(IPAddress address, KubeProxyOptions options) => options.ExcludeCidrs.Any(n => n.Contains(address));
+
+    /// <summary>
+    /// A member in one spelling for comparison: ipset lists a host-sized net of hash:ip,port,net
+    /// without its /32 (/128), kube-proxy writes it with one.
+    /// </summary>
+    internal static string Canonical(string type, string member)
+    {
+        if (type != "hash:ip,port,net") return member;
+        if (member.EndsWith("/32", StringComparison.Ordinal) && member.LastIndexOf(',') is var c && c >= 0 && !member.AsSpan(c).Contains(':')) return member.Substring(0, member.Length - 3);
+        if (member.EndsWith("/128", StringComparison.Ordinal)) return member.Substring(0, member.Length - 4);
+        return member;
+    }
+}
