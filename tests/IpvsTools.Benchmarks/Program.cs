@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using IpvsTools.KubeProxy.IpvsMode;
 using IpvsTools;
 using IpvsTools.Kube;
 using IpvsTools.Cluster;

@@ -1,6 +1,6 @@
 using System;
 
-namespace IpvsTools.Netlink;
+namespace IpvsTools;
 
 /// <summary>The kernel (or the socket) answered with an errno.</summary>
 public class NetlinkException : IpvsToolsException
@@ -20,7 +20,7 @@ public class NetlinkException : IpvsToolsException
     {
         _ = composed;
         Errno = errno;
-        ErrnoName = Netlink.Errno.Name(errno);
+        ErrnoName = IpvsTools.Errno.Name(errno);
         KernelMessage = kernelMessage;
     }
 
@@ -45,20 +45,20 @@ public class NetlinkException : IpvsToolsException
 
     public static FailureKind KindOf(int errno) => errno switch
     {
-        Netlink.Errno.EPERM or Netlink.Errno.EACCES => FailureKind.PermissionDenied,
-        Netlink.Errno.ENOENT or Netlink.Errno.ESRCH or Netlink.Errno.ENODEV => FailureKind.NotFound,
-        Netlink.Errno.EEXIST => FailureKind.AlreadyExists,
-        Netlink.Errno.EINVAL or Netlink.Errno.ERANGE => FailureKind.InvalidArgument,
-        Netlink.Errno.EBUSY => FailureKind.Busy,
-        Netlink.Errno.EOPNOTSUPP or Netlink.Errno.EPROTONOSUPPORT or Netlink.Errno.EAFNOSUPPORT => FailureKind.NotSupported,
-        Netlink.Errno.ENOBUFS => FailureKind.StateUnknown,
-        Netlink.Errno.ETIMEDOUT => FailureKind.Timeout,
+        IpvsTools.Errno.EPERM or IpvsTools.Errno.EACCES => FailureKind.PermissionDenied,
+        IpvsTools.Errno.ENOENT or IpvsTools.Errno.ESRCH or IpvsTools.Errno.ENODEV => FailureKind.NotFound,
+        IpvsTools.Errno.EEXIST => FailureKind.AlreadyExists,
+        IpvsTools.Errno.EINVAL or IpvsTools.Errno.ERANGE => FailureKind.InvalidArgument,
+        IpvsTools.Errno.EBUSY => FailureKind.Busy,
+        IpvsTools.Errno.EOPNOTSUPP or IpvsTools.Errno.EPROTONOSUPPORT or IpvsTools.Errno.EAFNOSUPPORT => FailureKind.NotSupported,
+        IpvsTools.Errno.ENOBUFS => FailureKind.StateUnknown,
+        IpvsTools.Errno.ETIMEDOUT => FailureKind.Timeout,
         _ => FailureKind.Other,
     };
 
     private static string Compose(int errno, string? kernelMessage, string? context)
     {
-        var text = $"{Netlink.Errno.Describe(errno)} ({Netlink.Errno.Name(errno)})";
+        var text = $"{IpvsTools.Errno.Describe(errno)} ({IpvsTools.Errno.Name(errno)})";
         if (!string.IsNullOrEmpty(kernelMessage)) text += ": " + kernelMessage;
         return string.IsNullOrEmpty(context) ? text : context + ": " + text;
     }

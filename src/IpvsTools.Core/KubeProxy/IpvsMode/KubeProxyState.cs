@@ -5,9 +5,8 @@ using System.Net;
 using System.Net.Sockets;
 using IpvsTools.Cluster;
 using IpvsTools.Ipvs;
-using IpvsTools.KubeProxy.IpvsMode;
 
-namespace IpvsTools.KubeProxy;
+namespace IpvsTools.KubeProxy.IpvsMode;
 
 /// <summary>
 /// Builds the node state kube-proxy's IPVS mode programs for a cluster (pkg/proxy/ipvs/proxier.go

@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 
-namespace IpvsTools.Netlink;
+namespace IpvsTools;
 
 /// <summary>Linux errno numbers and their symbolic names (asm-generic/errno-base.h, errno.h).</summary>
 public static class Errno
