@@ -3,7 +3,7 @@ using System.Collections.Generic;
 namespace IpvsTools;
 
 /// <summary>Linux errno numbers and their symbolic names (asm-generic/errno-base.h, errno.h).</summary>
-public static class Errno
+internal static class Errno
 {
     public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, E2BIG = 7,
         EBADF = 9, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17,

@@ -11,7 +11,7 @@ namespace IpvsTools.Cluster;
 /// with several ports of which one has no name (the API server refuses such a Service: each port of a
 /// multi-port Service must be named, and endpoints are matched to Service ports by name).
 /// </summary>
-public static class KubeSnapshotWarnings
+internal static class KubeSnapshotWarnings
 {
     /// <summary>The warnings about <paramref name="services"/> and their EndpointSlices, in a stable order.</summary>
     public static IReadOnlyList<string> For(IEnumerable<KubeService> services,

@@ -18,7 +18,7 @@ namespace IpvsTools.Conntrack;
 /// client's packets to a pod that is gone (the classic DNS black hole). Argument lists only; in another
 /// namespace through nsenter.
 /// </summary>
-public static partial class ConntrackTool
+internal static partial class ConntrackTool
 {
     /// <summary>
     /// Deletes the entries of <paramref name="protocol"/> to <paramref name="virtualAddress"/>:<paramref name="virtualPort"/>

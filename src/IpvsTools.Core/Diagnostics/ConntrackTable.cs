@@ -23,7 +23,7 @@ public sealed record ConntrackEntry(string Protocol, IPAddress Source, IPAddress
 /// <c>ipv4 2 udp 17 28 src=A dst=B sport=P dport=Q [UNREPLIED] src=C dst=D sport=R dport=S mark=0 use=2</c>:
 /// the first src/dst/sport/dport are the original direction, the second the reply direction.
 /// </summary>
-public static class ConntrackTable
+internal static class ConntrackTable
 {
     public const string ProcPath = "/proc/thread-self/net/nf_conntrack";
 

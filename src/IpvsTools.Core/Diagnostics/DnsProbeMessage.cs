@@ -9,7 +9,7 @@ namespace IpvsTools.Diagnostics;
 /// test that a datagram answers it: the same id, the QR bit set. Any answer counts (NXDOMAIN too): the
 /// probe asks whether a DNS server is reached, not what it knows.
 /// </summary>
-public static class DnsProbeMessage
+internal static class DnsProbeMessage
 {
     /// <summary>The name asked for: the API server's Service name in every cluster.</summary>
     public const string QueryName = "kubernetes.default.svc.cluster.local";

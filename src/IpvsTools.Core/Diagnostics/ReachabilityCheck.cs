@@ -31,7 +31,7 @@ public sealed class ReachabilityCheck
 }
 
 /// <summary>The names of the checks, in the order they are reported.</summary>
-public static class ReachabilityCheckNames
+internal static class ReachabilityCheckNames
 {
     public const string VipOnKubeIpvs0 = "VIP on kube-ipvs0";
     public const string VirtualServer = "Virtual server";

@@ -12,7 +12,7 @@ namespace IpvsTools.Diagnostics;
 /// (KUBE-PROXY-FIREWALL), the filter of other clients (KUBE-IPVS-FILTER rejects what arrives from off the node
 /// for a Service address:port it does not know), forwarding, health-check node ports.
 /// </summary>
-public static class ReachabilityEffects
+internal static class ReachabilityEffects
 {
     public const string Masquerade = "masquerade of NodePort, external and off-cluster traffic";
     public const string Hairpin = "hairpin through KUBE-LOOP-BACK (a pod reaching itself through the Service)";

@@ -17,7 +17,7 @@ namespace IpvsTools.Diagnostics;
 /// entered the namespace, so it lives there; the probe itself is ordinary async code that the caller's
 /// token cancels at once.
 /// </summary>
-public static class ReachabilityProbe
+internal static class ReachabilityProbe
 {
     /// <summary>What the UDP probe sends to ports other than 53.</summary>
     public static readonly byte[] UdpPayload = Encoding.ASCII.GetBytes("IpvsTools reachability probe\n");

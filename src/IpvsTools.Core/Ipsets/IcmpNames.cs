@@ -9,7 +9,7 @@ namespace IpvsTools.Ipsets;
 /// every type/code pair: members print <c>icmp:echo-request</c> where a name exists and
 /// <c>icmp:TYPE/CODE</c> otherwise, and both forms are read.
 /// </summary>
-public static class IcmpNames
+internal static class IcmpNames
 {
     private static readonly (byte Type, byte Code, string Name)[] V4 =
     [

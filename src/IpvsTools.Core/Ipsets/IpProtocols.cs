@@ -11,7 +11,7 @@ namespace IpvsTools.Ipsets;
 /// number itself when the file has none. tcp, udp, sctp, udplite, icmp and ipv6-icmp are known even
 /// without the file; icmpv6 is read as ipv6-icmp, as ipset reads it.
 /// </summary>
-public static class IpProtocols
+internal static class IpProtocols
 {
     public const byte Icmp = 1, Tcp = 6, Udp = 17, Icmpv6 = 58, Sctp = 132, UdpLite = 136;
 

@@ -10,7 +10,7 @@ namespace IpvsTools.Ipsets;
 /// /etc/services (names and aliases per protocol). A name holding a dash is written in brackets
 /// (<c>tcp:[ftp-data]</c>), as ipset escapes it. Members are always printed with numbers.
 /// </summary>
-public static class IpServices
+internal static class IpServices
 {
     private static readonly Lazy<Dictionary<(string Name, string Protocol), ushort>> Table = new(Load);
 

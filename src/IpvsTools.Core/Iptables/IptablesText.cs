@@ -17,7 +17,7 @@ internal readonly record struct IptablesToken(string Text, bool Quoted)
 /// The word rules of iptables-save and iptables-restore (iptables 1.8): how a line splits into words,
 /// and how values are quoted so that iptables-restore reads back exactly the same words.
 /// </summary>
-public static class IptablesText
+internal static class IptablesText
 {
     /// <summary>Options whose value iptables-save prints with xtables_save_string (quoted unless plain).</summary>
     private static readonly HashSet<string> StringOptions = new() { "--comment", "--log-prefix", "--nflog-prefix", "--string", "--hex-string" };

@@ -28,7 +28,7 @@ public enum KubeLocalMode
 /// when the mode has nothing to match with (no CIDR of the family, no interface name): kube-proxy then
 /// marks traffic whose source is a ClusterIP (src,dst) instead.
 /// </summary>
-public static class KubeLocalDetector
+internal static class KubeLocalDetector
 {
     /// <summary>The iptables arguments that match traffic not from a pod, or null.</summary>
     public static IReadOnlyList<string>? IfNotLocal(KubeProxyOptions options, AddressFamily family, KubeNode? node)

@@ -14,7 +14,7 @@ namespace IpvsTools.KubeProxy;
 /// addresses are dropped: so a load-balancer IP on kube-ipvs0 inside a CIDR carries NodePorts too, from
 /// the sync after the one that put it there.
 /// </summary>
-public static class KubeNodePortAddresses
+internal static class KubeNodePortAddresses
 {
     /// <summary>The family's CIDRs of --nodeport-addresses, 'primary' expanded to the node IPs; empty means all.</summary>
     public static IReadOnlyList<IpNetwork> Cidrs(KubeProxyOptions options, AddressFamily family, KubeNode? node)

@@ -17,7 +17,7 @@ namespace IpvsTools.KubeProxy;
 /// interface except kube-ipvs0, without loopback and IPv6 link-local addresses; with CIDRs, every
 /// address of any interface (kube-ipvs0 included) inside one of them, without loopback.
 /// </summary>
-public static class KubeProxyNodeAddresses
+internal static class KubeProxyNodeAddresses
 {
     /// <summary>Reads the links and addresses of a namespace and selects the NodePort addresses.</summary>
     public static IReadOnlyList<IPAddress> Read(AddressFamily family, IEnumerable<string>? nodePortAddresses = null, NetworkNamespace? ns = null,

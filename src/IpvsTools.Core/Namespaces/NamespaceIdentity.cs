@@ -7,7 +7,7 @@ namespace IpvsTools.Namespaces;
 /// What identifies a network namespace in the kernel: its nsfs inode, as `readlink /proc/PID/ns/net`
 /// prints it ("net:[4026531840]"). Two paths name the same namespace when their identities are equal.
 /// </summary>
-public static class NamespaceIdentity
+internal static class NamespaceIdentity
 {
     /// <summary>The identity of <paramref name="ns"/>, or of the process's own namespace when null.</summary>
     public static string Of(NetworkNamespace? ns)

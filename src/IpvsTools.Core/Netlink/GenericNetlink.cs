@@ -4,7 +4,7 @@ using System.Collections.Concurrent;
 namespace IpvsTools.Netlink;
 
 /// <summary>A generic netlink family as the controller (nlctrl) describes it.</summary>
-public sealed record GenericNetlinkFamily(string Name, ushort Id, uint Version, uint MaxAttribute);
+internal sealed record GenericNetlinkFamily(string Name, ushort Id, uint Version, uint MaxAttribute);
 
 /// <summary>
 /// Resolves generic netlink family names ("IPVS") to their message type ids through the controller,
@@ -12,7 +12,7 @@ public sealed record GenericNetlinkFamily(string Name, ushort Id, uint Version, 
 /// not know raises <see cref="NetlinkException"/> with ENOENT (asking also makes the kernel try to load a
 /// module that declares the family's alias).
 /// </summary>
-public static class GenericNetlink
+internal static class GenericNetlink
 {
     public const ushort ControllerId = 0x10;
     public const byte CommandGetFamily = 3;

@@ -7,7 +7,7 @@ namespace IpvsTools.Netlink;
 /// Netlink headers and plain attributes use the host's byte order. Every architecture this module
 /// targets (x64, arm64, arm) is little endian; these helpers say so in one place.
 /// </summary>
-public static class HostOrder
+internal static class HostOrder
 {
     public static void WriteU16(Span<byte> s, ushort v) => BinaryPrimitives.WriteUInt16LittleEndian(s, v);
     public static void WriteU32(Span<byte> s, uint v) => BinaryPrimitives.WriteUInt32LittleEndian(s, v);

@@ -1,7 +1,7 @@
 namespace IpvsTools.Netlink;
 
 /// <summary>Netlink protocol numbers (the third argument of socket(AF_NETLINK, ...)); Tmds.LibC does not define them.</summary>
-public enum NetlinkProtocol
+internal enum NetlinkProtocol
 {
     Route = 0,
     Netfilter = 12,
@@ -9,7 +9,7 @@ public enum NetlinkProtocol
 }
 
 /// <summary>Framing constants of include/uapi/linux/netlink.h.</summary>
-public static class NetlinkConstants
+internal static class NetlinkConstants
 {
     public const int HeaderLength = 16;
     public const int AttributeHeaderLength = 4;

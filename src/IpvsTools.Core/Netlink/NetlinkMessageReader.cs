@@ -35,7 +35,7 @@ public readonly ref struct NetlinkMessage
 }
 
 /// <summary>Walks the messages of one receive buffer; malformed framing raises <see cref="NetlinkDecodeException"/>.</summary>
-public ref struct NetlinkMessageReader
+internal ref struct NetlinkMessageReader
 {
     private ReadOnlySpan<byte> _rest;
 

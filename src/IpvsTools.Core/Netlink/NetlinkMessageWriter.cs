@@ -11,7 +11,7 @@ namespace IpvsTools.Netlink;
 /// nest ends. Integers without <see cref="ByteOrder.Network"/> are written in host order, as the
 /// kernel expects for plain attributes.
 /// </summary>
-public sealed class NetlinkMessageWriter
+internal sealed class NetlinkMessageWriter
 {
     private byte[] _buffer;
     private int _length;
@@ -187,7 +187,7 @@ public sealed class NetlinkMessageWriter
 }
 
 /// <summary>The byte order of an integer attribute.</summary>
-public enum ByteOrder
+internal enum ByteOrder
 {
     /// <summary>The machine's order; no flag.</summary>
     Host,

@@ -17,7 +17,7 @@ namespace IpvsTools.Netlink;
 // datagrams can be read without peeking at their size first. Each datagram the kernel allocates is
 // zeroed first (Debian and most distribution kernels boot with init_on_alloc=1), so a smaller L also
 // means less memory cleared per reply: 8 KiB fits the kmalloc-8k slab, while 32 KiB takes pages.
-public sealed unsafe partial class NetlinkSocket
+internal sealed unsafe partial class NetlinkSocket
 {
     /// <summary>
     /// The smallest bounded receive length: NLMSG_GOODSIZE is a page (at most 8 KiB) less the skb

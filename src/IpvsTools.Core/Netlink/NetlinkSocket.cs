@@ -18,7 +18,7 @@ public delegate void NetlinkReplyHandler(NetlinkMessage reply);
 /// length, read without peeking, several at a time: see NetlinkSocket.Bounded.cs). Not thread-safe:
 /// one request at a time.
 /// </summary>
-public sealed unsafe partial class NetlinkSocket : IDisposable
+internal sealed unsafe partial class NetlinkSocket : IDisposable
 {
     private const int DefaultReceiveBufferBytes = 1 << 20;
     private int _fd;

@@ -10,14 +10,14 @@ using IpvsTools.Namespaces;
 namespace IpvsTools.Processes;
 
 /// <summary>The outcome of a finished child process.</summary>
-public sealed record ProcessResult(string FileName, IReadOnlyList<string> Arguments, int ExitCode, string StandardOutput, string StandardError);
+internal sealed record ProcessResult(string FileName, IReadOnlyList<string> Arguments, int ExitCode, string StandardOutput, string StandardError);
 
 /// <summary>
 /// Starts programs (iptables-save, iptables-restore, ...) with argument lists, never a shell string.
 /// A child does not follow a thread's namespace, so in another namespace it is started through
 /// `nsenter --net=PATH -- PROGRAM ARGS` (util-linux).
 /// </summary>
-public static class ChildProcess
+internal static class ChildProcess
 {
     // Where Debian and most distributions keep administrators' programs (iptables, ipset, conntrack), which
     // an ordinary user's PATH leaves out: without them an unprivileged user would be told to install tools

@@ -22,7 +22,7 @@ namespace IpvsTools.Sync;
 /// kube-ipvs0, or is a node address with a port in the NodePort range; the rest is foreign and left
 /// alone unless <c>includeForeign</c>. Addresses in the exclude CIDRs are never touched.
 /// </summary>
-public static class KubeIpvsPlanner
+internal static class KubeIpvsPlanner
 {
     /// <summary>The plan that takes <paramref name="actual"/> to <paramref name="desired"/>.</summary>
     public static KubeIpvsPlan Plan(KubeDesiredState desired, KubeNodeActualState actual, KubeProxyOptions options, bool includeForeign = false)

@@ -12,7 +12,7 @@ namespace IpvsTools.KubeProxy.IpvsMode;
 /// kube-proxy's ipsets as the desired state needs them (pkg/proxy/ipvs/ipset.go): the names as constants,
 /// the set list (from the shared catalog), and the member strings kube-proxy writes (protocol in lower case).
 /// </summary>
-public static class KubeIpsets
+internal static class KubeIpsets
 {
     public const string LoopBack = "KUBE-LOOP-BACK";
     public const string ClusterIP = "KUBE-CLUSTER-IP";
