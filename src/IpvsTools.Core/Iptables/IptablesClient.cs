@@ -104,8 +104,6 @@ public sealed class IptablesClient
         Run(_prefix + "-restore", arguments, restoreText, "Writing rules with iptables-restore");
     }
 
-    public void Restore(IptablesRestoreBuilder builder, bool counters = false) => Restore(builder.ToString(), counters);
-
     /// <summary>True when a rule with exactly these words exists in the chain (iptables -C).</summary>
     public bool Exists(string table, string chain, IReadOnlyList<string> ruleArguments)
     {
@@ -123,8 +121,8 @@ public sealed class IptablesClient
     /// </summary>
     public bool EnsureRule(string table, string chain, IReadOnlyList<string> ruleArguments, bool prepend = true)
     {
-        IptablesRestoreBuilder.CheckTable(table);
-        IptablesRestoreBuilder.CheckChain(chain);
+        IptablesNames.CheckTable(table);
+        IptablesNames.CheckChain(chain);
         if (Exists(table, chain, ruleArguments)) return false;
         Run(_prefix, Command(prepend ? "-I" : "-A", table, chain, null, ruleArguments), null, $"Adding a rule to {table}/{chain}");
         return true;
@@ -133,8 +131,8 @@ public sealed class IptablesClient
     /// <summary>Deletes the first rule with exactly these words; returns false when there is none.</summary>
     public bool DeleteRule(string table, string chain, IReadOnlyList<string> ruleArguments)
     {
-        IptablesRestoreBuilder.CheckTable(table);
-        IptablesRestoreBuilder.CheckChain(chain);
+        IptablesNames.CheckTable(table);
+        IptablesNames.CheckChain(chain);
         if (!Exists(table, chain, ruleArguments)) return false;
         Run(_prefix, Command("-D", table, chain, null, ruleArguments), null, $"Deleting a rule from {table}/{chain}");
         return true;

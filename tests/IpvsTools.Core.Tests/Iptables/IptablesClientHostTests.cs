@@ -60,7 +60,7 @@ public class IptablesClientHostTests
             .AppendRule("nat", "KUBE-MARK-MASQ", ["-j", "MARK", "--or-mark", "0x4000"])
             .DeclareChain("filter", "KUBE-FORWARD")
             .AppendRule("filter", "KUBE-FORWARD", ["-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT"]);
-        client.Restore(builder, counters: true);
+        client.Restore(builder.ToString(), counters: true);
         var saved = ns.Exec(Tool(backend, "-save"), "-c");
         string[] expected =
         [
@@ -75,7 +75,7 @@ public class IptablesClientHostTests
         Assert.Equal("say \"hi\" \\ there", read.Rules.Single(r => r.Packets == 42).Comment);
 
         // A second restore with the chain declared again replaces its rules (kube-proxy's sync), other chains stay.
-        client.Restore(new IptablesRestoreBuilder().DeclareChain("nat", "KUBE-SERVICES").AppendRule("nat", "KUBE-SERVICES", ["-j", "RETURN"]));
+        client.Restore(new IptablesRestoreBuilder().DeclareChain("nat", "KUBE-SERVICES").AppendRule("nat", "KUBE-SERVICES", ["-j", "RETURN"]).ToString());
         var after = RuleLines(ns.Exec(Tool(backend, "-save")));
         Assert.Equal(["-A KUBE-FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT", "-A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000", "-A KUBE-SERVICES -j RETURN"],
             after.Order(StringComparer.Ordinal));
@@ -93,7 +93,7 @@ public class IptablesClientHostTests
             .DeclareChain("nat", "KUBE-SERVICES")
             .AppendRule("nat", "KUBE-SERVICES", ["-j", "RETURN"])
             .AppendRule("nat", "KUBE-SERVICES", ["-m", "set", "--match-set", "KUBE-NO-SUCH-SET", "dst", "-j", "ACCEPT"]);
-        var error = Assert.Throws<IptablesToolException>(() => client.Restore(builder));
+        var error = Assert.Throws<IptablesToolException>(() => client.Restore(builder.ToString()));
         Assert.Equal(FailureKind.NotFound, error.Kind);
         Assert.Equal(4, error.Line);
         Assert.Contains("KUBE-NO-SUCH-SET", error.Message);

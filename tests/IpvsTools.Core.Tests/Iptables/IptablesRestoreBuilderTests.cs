@@ -1,3 +1,4 @@
+using IpvsTools.Testing;
 using Xunit;
 using IpvsTools.Iptables;
 

@@ -2,26 +2,24 @@ using System;
 using System.Collections.Generic;
 using System.Text;
 
-namespace IpvsTools.Iptables;
+using IpvsTools.Iptables;
+
+namespace IpvsTools.Testing;
 
 /// <summary>
-/// Builds the input of <c>iptables-restore --noflush</c>, table by table, as kube-proxy writes it:
+/// A test oracle (the engine writes kube-proxy's rules from its own model): builds the input of <c>iptables-restore --noflush</c>, table by table, as kube-proxy writes it:
 /// declared chains (<c>:KUBE-SERVICES - [0:0]</c>; with --noflush a declared chain is created when
 /// missing and emptied when present, undeclared chains are left alone), then rules (<c>-A</c>,
 /// <c>-I</c>, <c>-D</c>), then COMMIT. Names and arguments are checked here, before any tool runs.
 /// </summary>
-public sealed class IptablesRestoreBuilder
+internal sealed class IptablesRestoreBuilder
 {
-    /// <summary>Chain names are limited to 28 characters (XT_EXTENSION_MAXNAMELEN - 1).</summary>
-    public const int MaxChainNameLength = 28;
-
-    private static readonly string[] KnownTables = { "filter", "nat", "mangle", "raw", "security" };
     private readonly List<TableText> _tables = new();
 
     /// <summary>Declares a chain: created when missing, flushed when present. A built-in chain takes a policy instead of "-".</summary>
     public IptablesRestoreBuilder DeclareChain(string table, string chain, string? policy = null)
     {
-        CheckChain(chain);
+        IptablesNames.CheckChain(chain);
         if (policy is not null && policy is not ("ACCEPT" or "DROP"))
             throw new IpvsToolsException($"'{policy}' is not a chain policy (ACCEPT or DROP).", FailureKind.InvalidArgument);
         var t = Table(table);
@@ -50,7 +48,7 @@ public sealed class IptablesRestoreBuilder
     public IptablesRestoreBuilder AppendRule(IptablesRule rule, bool withCounters = false)
     {
         ArgumentNullException.ThrowIfNull(rule);
-        CheckChain(rule.Chain);
+        IptablesNames.CheckChain(rule.Chain);
         var t = Table(rule.Table);
         if (withCounters && rule.Packets is { } p) t.Rules.Append('[').Append(p).Append(':').Append(rule.Bytes ?? 0).Append("] ");
         t.Rules.Append(rule).Append('\n');
@@ -89,31 +87,10 @@ public sealed class IptablesRestoreBuilder
         return text.ToString();
     }
 
-    /// <summary>Refuses names iptables would refuse: empty, longer than 28 characters, with spaces, starting with '-' or '!'.</summary>
-    public static void CheckChain(string chain)
-    {
-        if (string.IsNullOrEmpty(chain)) throw new IpvsToolsException("A chain name cannot be empty.", FailureKind.InvalidArgument);
-        if (chain.Length > MaxChainNameLength)
-            throw new IpvsToolsException($"Chain name '{chain}' is {chain.Length} characters long; iptables allows at most {MaxChainNameLength}.", FailureKind.InvalidArgument);
-        foreach (var c in chain)
-        {
-            if (char.IsWhiteSpace(c) || c is '"' or '\'' || char.IsControl(c))
-                throw new IpvsToolsException($"Chain name '{chain}' holds a space, quote or control character.", FailureKind.InvalidArgument);
-        }
-        if (chain[0] is '-' or '!') throw new IpvsToolsException($"Chain name '{chain}' cannot start with '{chain[0]}'.", FailureKind.InvalidArgument);
-    }
-
-    /// <summary>Refuses anything but filter, nat, mangle, raw and security.</summary>
-    public static void CheckTable(string table)
-    {
-        if (Array.IndexOf(KnownTables, table) < 0)
-            throw new IpvsToolsException($"'{table}' is not an iptables table (filter, nat, mangle, raw, security).", FailureKind.InvalidArgument);
-    }
-
     private IptablesRestoreBuilder Rule(string table, string command, string chain, int? position, IReadOnlyList<string> arguments, ulong? packets, ulong? bytes)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        CheckChain(chain);
+        IptablesNames.CheckChain(chain);
         var words = FormatArguments(arguments);
         var t = Table(table);
         if (packets is not null || bytes is not null) t.Rules.Append('[').Append(packets ?? 0).Append(':').Append(bytes ?? 0).Append("] ");
@@ -126,7 +103,7 @@ public sealed class IptablesRestoreBuilder
 
     private TableText Table(string name)
     {
-        CheckTable(name);
+        IptablesNames.CheckTable(name);
         foreach (var t in _tables)
         {
             if (t.Name == name) return t;
