@@ -113,28 +113,6 @@ public static class IpsetText
 
     private static string? Number(uint? value) => value?.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Sets as `ipset list` prints them: blocks separated by an empty line.</summary>
-    public static string FormatList(IEnumerable<Ipset> sets)
-    {
-        var text = new StringBuilder();
-        var first = true;
-        foreach (var set in sets)
-        {
-            if (!first) text.Append('\n');
-            first = false;
-            text.Append("Name: ").Append(set.Name).Append('\n')
-                .Append("Type: ").Append(set.Type).Append('\n')
-                .Append("Revision: ").Append(set.Revision).Append('\n')
-                .Append("Header: ").Append(set.Header).Append('\n')
-                .Append("Size in memory: ").Append(set.SizeInMemory).Append('\n')
-                .Append("References: ").Append(set.References).Append('\n')
-                .Append("Number of entries: ").Append(set.EntryCount).Append('\n')
-                .Append("Members:\n");
-            foreach (var member in set.Members) text.Append(member.ListLine).Append('\n');
-        }
-        return text.ToString();
-    }
-
     /// <summary>
     /// Sets as `ipset save` prints them: per set a create line (name, type, header: bucketsize and
     /// initval as the kernel reported them) and an add line per member, in the kernel's order.

@@ -89,6 +89,6 @@ public class EveryTypeSaveHostTests
         var sets = client.List();
         Assert.True(sets.Count > 0, what);
         Assert.Equal(ns.Exec("ipset", "save"), IpsetText.FormatSave(sets));
-        Assert.Equal(ns.Exec("ipset", "list"), IpsetText.FormatList(sets));
+        Assert.Equal(ns.Exec("ipset", "list"), IpsetListText.Format(sets));
     }
 }

@@ -19,7 +19,7 @@ public class IpsetClientHostTests
         Restore(ns, KubeProxySets);
         using var client = IpsetClient.Open(NetworkNamespace.Resolve(ns.Name));
         var sets = client.List();
-        Assert.Equal(ns.Exec("ipset", "list"), IpsetText.FormatList(sets));
+        Assert.Equal(ns.Exec("ipset", "list"), IpsetListText.Format(sets));
         Assert.Equal(12, sets.Count);
         Assert.All(sets, s => Assert.Equal(ns.Name, s.NetworkNamespace));
     }
@@ -31,7 +31,7 @@ public class IpsetClientHostTests
         Restore(ns, KubeProxySets);
         using var client = IpsetClient.Open(NetworkNamespace.Resolve(ns.Name));
         var set = Assert.Single(client.List("KUBE-LOOP-BACK"));
-        Assert.Equal(ns.Exec("ipset", "list", "KUBE-LOOP-BACK"), IpsetText.FormatList([set]));
+        Assert.Equal(ns.Exec("ipset", "list", "KUBE-LOOP-BACK"), IpsetListText.Format([set]));
         var member = set.Members[0];
         Assert.Equal("10.244.0.5", member.Address!.ToString());
         Assert.Equal("10.244.0.5", member.Address2!.ToString());
@@ -48,7 +48,7 @@ public class IpsetClientHostTests
         var set = Assert.Single(client.List("BIG"));
         Assert.Equal(5000, set.Members.Count);
         Assert.Equal(5000u, set.EntryCount);
-        Assert.Equal(ns.Exec("ipset", "list", "BIG"), IpsetText.FormatList([set]));
+        Assert.Equal(ns.Exec("ipset", "list", "BIG"), IpsetListText.Format([set]));
     }
 
     [Fact]

@@ -187,7 +187,7 @@ public class IpsetSuiteHostTests(ITestOutputHelper output)
         {
             var sets = client.List();
             var save = IpsetText.FormatSave(sets);
-            var list = IpsetText.FormatList(sets);
+            var list = IpsetListText.Format(sets);
             var toolSave = ns.Exec("ipset", "save");
             var toolList = ns.Exec("ipset", "list");
             problem = Ticking(save) != Ticking(toolSave) ? $"Export text differs from ipset save:\n{save}--- ipset save\n{toolSave}"
@@ -207,7 +207,7 @@ public class IpsetSuiteHostTests(ITestOutputHelper output)
             try
             {
                 var sets = client.List(name);
-                var text = c.Words[0] is "save" ? IpsetText.FormatSave(sets) : IpsetText.FormatList(sets);
+                var text = c.Words[0] is "save" ? IpsetText.FormatSave(sets) : IpsetListText.Format(sets);
                 var toolResult = ns.TryExec(["ipset", .. c.Arguments]);
                 if (toolResult.ExitCode != 0) return (true, "IpvsTools listed what the tool refuses to list");
                 return Ticking(text) == Ticking(toolResult.Output) ? (true, null) : (false, $"listing differs:\n{text}--- ipset\n{toolResult.Output}");

@@ -56,7 +56,7 @@ public class IpsetWriteHostTests
 
         // The kernel's members read back through the client as the tool prints them.
         var set = Assert.Single(client.List("MOD"));
-        Assert.Equal(listing, IpsetText.FormatList([set]));
+        Assert.Equal(listing, IpsetListText.Format([set]));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using IpvsTools.Testing;
 using IpvsTools.Netlink;
 using Xunit;
 using IpvsTools.Ipsets;
@@ -74,7 +75,7 @@ public class ListDecoderTests
     [Fact]
     public void ListTextMatchesIpsetList()
     {
-        var text = IpsetText.FormatList(Decode(ClusterIpReply()));
+        var text = IpsetListText.Format(Decode(ClusterIpReply()));
         Assert.Equal("""
             Name: KUBE-CLUSTER-IP
             Type: hash:ip,port
