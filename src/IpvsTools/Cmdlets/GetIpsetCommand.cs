@@ -70,6 +70,4 @@ public sealed class GetIpsetCommand : IpvsToolsCmdlet
             WriteError(ErrorFor(ex, (object?)Name ?? NetworkNamespace));
         }
     }
-
-    private static string Where(IpvsTools.Namespaces.NetworkNamespace? ns) => ns is null ? "" : $" in network namespace '{ns.DisplayName}'";
 }

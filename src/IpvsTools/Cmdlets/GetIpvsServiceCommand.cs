@@ -68,8 +68,7 @@ public sealed class GetIpvsServiceCommand : IpvsToolsCmdlet
         if (filtered && found == 0)
         {
             var what = Describe();
-            var where = ns is null ? "" : $" in network namespace '{ns.DisplayName}'";
-            WriteError(new ErrorRecord(new ItemNotFoundException($"No IPVS service matches {what}{where}. List them all with Get-IpvsService."),
+            WriteError(new ErrorRecord(new ItemNotFoundException($"No IPVS service matches {what}{Where(ns)}. List them all with Get-IpvsService."),
                 ErrorIdPrefix + "NotFound", ErrorCategory.ObjectNotFound, what));
         }
     }
