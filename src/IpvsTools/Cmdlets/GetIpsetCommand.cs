@@ -9,7 +9,7 @@ namespace IpvsTools.Commands;
 /// <summary>Get-Ipset: the kernel's ipsets with their headers and members, read over nfnetlink.</summary>
 [Cmdlet(VerbsCommon.Get, "Ipset")]
 [OutputType(typeof(Ipset))]
-public sealed class GetIpsetCommand : IpvsToolsCmdlet
+public sealed class GetIpsetCommand : KernelCmdlet
 {
     /// <summary>Set names; wildcards allowed. Omitted: every set.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -66,10 +66,7 @@ public sealed class GetIpsetCommand : IpvsToolsCmdlet
         }
         catch (IpvsToolsException ex)
         {
-            if (IsFatal(ex)) ThrowTerminatingError(ErrorFor(ex, (object?)Name ?? NetworkNamespace));
-            WriteError(ErrorFor(ex, (object?)Name ?? NetworkNamespace));
+            Report(ex, (object?)Name ?? NetworkNamespace);
         }
     }
-
-    private static string Where(IpvsTools.Namespaces.NetworkNamespace? ns) => ns is null ? "" : $" in network namespace '{ns.DisplayName}'";
 }

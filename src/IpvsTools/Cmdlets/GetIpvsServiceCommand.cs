@@ -10,7 +10,7 @@ namespace IpvsTools.Commands;
 /// <summary>Get-IpvsService: the kernel's IPVS virtual services with their real servers, read over generic netlink.</summary>
 [Cmdlet(VerbsCommon.Get, "IpvsService", DefaultParameterSetName = AddressSet)]
 [OutputType(typeof(IpvsService))]
-public sealed class GetIpvsServiceCommand : IpvsToolsCmdlet
+public sealed class GetIpvsServiceCommand : IpvsCommandBase
 {
     private const string AddressSet = "Address";
     private const string FirewallMarkSet = "FirewallMark";
@@ -42,7 +42,7 @@ public sealed class GetIpvsServiceCommand : IpvsToolsCmdlet
         IReadOnlyList<IpvsService> services;
         try
         {
-            using var client = IpvsClient.Open(ns);
+            var client = ClientFor(ns);
             // An exact key (address, port and protocol; or firewall marks) asks the kernel for those services
             // only, as `ipvsadm -Ln -t A:P` does; any other filter reads the table once and filters it.
             var byKey = ExactKeys();
@@ -53,7 +53,7 @@ public sealed class GetIpvsServiceCommand : IpvsToolsCmdlet
         }
         catch (IpvsToolsException ex)
         {
-            ThrowTerminatingError(ErrorFor(ex, NetworkNamespace));
+            Report(ex, NetworkNamespace);
             return;
         }
 
@@ -68,8 +68,7 @@ public sealed class GetIpvsServiceCommand : IpvsToolsCmdlet
         if (filtered && found == 0)
         {
             var what = Describe();
-            var where = ns is null ? "" : $" in network namespace '{ns.DisplayName}'";
-            WriteError(new ErrorRecord(new ItemNotFoundException($"No IPVS service matches {what}{where}. List them all with Get-IpvsService."),
+            WriteError(new ErrorRecord(new ItemNotFoundException($"No IPVS service matches {what}{Where(ns)}. List them all with Get-IpvsService."),
                 ErrorIdPrefix + "NotFound", ErrorCategory.ObjectNotFound, what));
         }
     }

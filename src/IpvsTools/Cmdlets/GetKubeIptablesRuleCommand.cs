@@ -100,9 +100,8 @@ public sealed class GetKubeIptablesRuleCommand : IpvsToolsCmdlet
             foreach (var name in Chain.Where(c => !WildcardPattern.ContainsWildcardCharacters(c)).Distinct(StringComparer.OrdinalIgnoreCase))
             {
                 if (found.Contains(name)) continue;
-                var where = ns is null ? "" : $" in network namespace '{ns.DisplayName}'";
                 var tables = Table is null ? "any table" : "table " + string.Join(" or ", Table);
-                WriteError(new ErrorRecord(new ItemNotFoundException($"No chain named '{name}' exists in {tables}{where} for {string.Join(" or ", read)}."),
+                WriteError(new ErrorRecord(new ItemNotFoundException($"No chain named '{name}' exists in {tables}{Where(ns)} for {string.Join(" or ", read)}."),
                     ErrorIdPrefix + "ChainNotFound", ErrorCategory.ObjectNotFound, name));
             }
         }

@@ -33,11 +33,10 @@ public sealed class GetKubeIpvsInterfaceCommand : IpvsToolsCmdlet
             using (var links = LinkClient.Open(ns)) link = links.Find(Name);
             if (link is null)
             {
-                var where = ns is null ? "" : $" in network namespace '{ns.DisplayName}'";
                 var hint = Name == LinkClient.KubeIpvsInterfaceName
                     ? " kube-proxy in IPVS mode creates it at its first sync (kube-proxy --cleanup deletes it); in iptables or nftables mode there is none."
                     : "";
-                WriteError(new ErrorRecord(new ItemNotFoundException($"There is no interface '{Name}'{where}.{hint}"),
+                WriteError(new ErrorRecord(new ItemNotFoundException($"There is no interface '{Name}'{Where(ns)}.{hint}"),
                     ErrorIdPrefix + "NotFound", ErrorCategory.ObjectNotFound, Name));
                 return;
             }

@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
@@ -8,14 +7,12 @@ using IpvsTools.Namespaces;
 namespace IpvsTools.Commands;
 
 /// <summary>
-/// What the ipset cmdlets share: one client per network namespace for the whole pipeline, set lookups
-/// by exact name or wildcard, and engine errors turned into ErrorRecords (permission and missing
-/// module stop the pipeline; anything about one set or member does not).
+/// What the ipset cmdlets share beyond <see cref="KernelCmdlet"/> (the client cache and the error policy):
+/// the ipset client of a namespace, set lookups by exact name or wildcard, and engine errors that escape a
+/// record reported against its target.
 /// </summary>
-public abstract class IpsetCmdlet : IpvsToolsCmdlet, IDisposable
+public abstract class IpsetCmdlet : KernelCmdlet
 {
-    private readonly Dictionary<string, IpsetClient> _clients = new(StringComparer.Ordinal);
-
     /// <summary>The work of one pipeline record; engine errors that escape it are reported against <see cref="ErrorTarget"/>.</summary>
     protected abstract void Process();
 
@@ -35,40 +32,13 @@ public abstract class IpsetCmdlet : IpvsToolsCmdlet, IDisposable
     }
 
     /// <summary>The client for the namespace of the current record (-NetworkNamespace), opened once.</summary>
-    protected IpsetClient Client(IpvsTools.Namespaces.NetworkNamespace? ns)
-    {
-        var key = ns?.Path ?? "";
-        if (_clients.TryGetValue(key, out var client)) return client;
-        try
-        {
-            client = IpsetClient.Open(ns);
-        }
-        catch (IpvsToolsException ex)
-        {
-            ThrowTerminatingError(ErrorFor(ex, (object?)ns?.DisplayName ?? "ipset"));
-            throw;
-        }
-        _clients[key] = client;
-        return client;
-    }
-
-    /// <summary>Writes an engine error: fatal kinds stop the pipeline, the others are per item.</summary>
-    protected void Report(IpvsToolsException exception, object? target, string? condition = null)
-    {
-        var record = ErrorFor(exception, target, condition);
-        if (IsFatal(exception)) ThrowTerminatingError(record);
-        WriteError(record);
-    }
-
-    /// <summary>A refusal of bad input, decided before the kernel is asked.</summary>
-    protected void Refuse(string message, string condition, object? target, ErrorCategory category = ErrorCategory.InvalidArgument)
-        => WriteError(ErrorFor(message, condition, category, target));
+    protected IpsetClient Client(NetworkNamespace? ns) => CachedClient(ns, IpsetClient.Open, (object?)ns?.DisplayName ?? "ipset");
 
     /// <summary>
     /// The sets that <paramref name="names"/> name: a wildcard matches any number (none is not an
     /// error), an exact name must exist (else a NotFound error naming it). Headers only, no members.
     /// </summary>
-    protected List<Ipset> ResolveSets(IpsetClient client, IpvsTools.Namespaces.NetworkNamespace? ns, IEnumerable<string> names)
+    protected List<Ipset> ResolveSets(IpsetClient client, NetworkNamespace? ns, IEnumerable<string> names)
     {
         var found = new List<Ipset>();
         IReadOnlyList<Ipset>? all = null;
@@ -104,11 +74,9 @@ public abstract class IpsetCmdlet : IpvsToolsCmdlet, IDisposable
         }
     }
 
-    protected void NotFound(string name, IpvsTools.Namespaces.NetworkNamespace? ns)
+    protected void NotFound(string name, NetworkNamespace? ns)
         => WriteError(new ErrorRecord(new ItemNotFoundException($"No ipset named '{name}' exists{Where(ns)}. List the sets with Get-Ipset."),
             ErrorIdPrefix + "NotFound", ErrorCategory.ObjectNotFound, name));
-
-    protected static string Where(IpvsTools.Namespaces.NetworkNamespace? ns) => ns is null ? "" : $" in network namespace '{ns.DisplayName}'";
 
     /// <summary>Reads one set back (with members) for -PassThru.</summary>
     protected void PassThruSet(IpsetClient client, string name)
@@ -121,12 +89,5 @@ public abstract class IpsetCmdlet : IpvsToolsCmdlet, IDisposable
         {
             Report(ex, name);
         }
-    }
-
-    public void Dispose()
-    {
-        foreach (var client in _clients.Values) client.Dispose();
-        _clients.Clear();
-        GC.SuppressFinalize(this);
     }
 }

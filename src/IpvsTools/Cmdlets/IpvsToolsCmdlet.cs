@@ -47,6 +47,9 @@ public abstract class IpvsToolsCmdlet : PSCmdlet
         }
     }
 
+    /// <summary>" in network namespace 'x'" for a message about <paramref name="ns"/>; "" for the process's own namespace.</summary>
+    protected static string Where(NetworkNamespace? ns) => ns is null ? "" : $" in network namespace '{ns.DisplayName}'";
+
     /// <summary>An ErrorRecord for an engine error; the condition defaults to the error's kind.</summary>
     protected ErrorRecord ErrorFor(IpvsToolsException exception, object? target, string? condition = null)
         => new(exception, ErrorIdPrefix + (condition ?? Condition(exception.Kind)), Category(exception.Kind), target);

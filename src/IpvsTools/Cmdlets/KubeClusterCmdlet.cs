@@ -1,10 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.Management.Automation;
 using System.Net;
-using System.Threading;
 using IpvsTools.Cluster;
 using IpvsTools.Iptables;
 using IpvsTools.KubeProxy;
@@ -19,15 +17,13 @@ namespace IpvsTools.Commands;
 /// -Context), kube-proxy's options, checking all of them before the cluster or the kernel is read, and
 /// planning the node with the errors of the cluster source and the kernel turned into ErrorRecords.
 /// </summary>
-public abstract class KubeClusterCmdlet : IpvsToolsCmdlet
+public abstract class KubeClusterCmdlet : ClusterSourceCmdlet
 {
     /// <summary>The parameter set of the live API.</summary>
     protected const string LiveSet = "Live";
 
     /// <summary>The parameter set of snapshot files.</summary>
     protected const string PathSet = "Path";
-
-    private readonly CancellationTokenSource _stop = new();
 
     /// <summary>Snapshot files: what `kubectl get svc,endpointslices -A -o yaml` (or -o json) prints; wildcards allowed.</summary>
     [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -131,10 +127,7 @@ public abstract class KubeClusterCmdlet : IpvsToolsCmdlet
     /// <summary>Whether the caller gave parameter <paramref name="name"/> (so it overrides the -Config file).</summary>
     protected bool Given(string name) => MyInvocation.BoundParameters.ContainsKey(name);
 
-    /// <summary>Cancelled when the pipeline is stopped (Ctrl+C).</summary>
-    protected CancellationToken Cancellation => _stop.Token;
-
-    protected override void StopProcessing() => _stop.Cancel();
+    private protected override ClusterSourceParameters Source => new(Path, Kubeconfig, Context, NodeName);
 
     /// <summary>
     /// Checks what the caller wrote (CIDRs, snapshot paths) before anything is read; null after writing the
@@ -145,36 +138,11 @@ public abstract class KubeClusterCmdlet : IpvsToolsCmdlet
         var options = ProxyOptions();
         if (options is null) return null;
         if (options.NodeName is { } node) NodeName = node; // a hostnameOverride of -Config names the Node to read
-        var paths = ResolvePaths();
+        var paths = ResolveSnapshotPaths(out var error);
+        if (error is not null) WriteError(error);
         if (ParameterSetName == PathSet && paths is null) return null;
         return (options, paths);
     }
-
-    /// <summary>Reads the cluster: the snapshot files, or the live API once; a failure is terminating. Null when stopped.</summary>
-    protected ClusterSnapshot? ReadCluster(List<string>? paths)
-    {
-        try
-        {
-            var watch = Stopwatch.StartNew();
-            var snapshot = paths is not null
-                ? ClusterSources.ReadSnapshot(paths)
-                : ClusterSources.ReadLive(Kubeconfig, Context, NodeName, Cancellation);
-            WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Read the cluster in {0:F2} s: {1}.", watch.Elapsed.TotalSeconds, snapshot));
-            return snapshot;
-        }
-        catch (ClusterSourceException ex)
-        {
-            ThrowTerminatingError(ClusterError(ex));
-            return null;
-        }
-        catch (OperationCanceledException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>The error record of a cluster source failure.</summary>
-    protected ErrorRecord ClusterError(ClusterSourceException ex) => ErrorFor(ex, (object?)ex.SourceName ?? Kubeconfig, "Cluster" + Condition(ex.Kind));
 
     /// <summary>Builds the desired state, reads the node and plans; a kernel or tool failure is terminating.</summary>
     protected KubeIpvsPlanning PlanNode(ClusterSnapshot snapshot, KubeProxyOptions options, IpvsTools.Namespaces.NetworkNamespace? ns)
@@ -267,30 +235,5 @@ public abstract class KubeClusterCmdlet : IpvsToolsCmdlet
             list.Add(net!);
         }
         return list;
-    }
-
-    private List<string>? ResolvePaths()
-    {
-        if (Path is null) return null;
-        var resolved = new List<string>();
-        foreach (var p in Path)
-        {
-            try
-            {
-                var found = SessionState.Path.GetResolvedProviderPathFromPSPath(p, out var provider);
-                if (provider.Name != "FileSystem")
-                {
-                    WriteError(ErrorFor($"'{p}' is not a file ({provider.Name} provider).", "SnapshotNotFound", ErrorCategory.InvalidArgument, p));
-                    return null;
-                }
-                resolved.AddRange(found);
-            }
-            catch (ItemNotFoundException)
-            {
-                WriteError(ErrorFor($"The snapshot file '{p}' does not exist. Write one with: kubectl get svc,endpointslices -A -o yaml > cluster.yaml", "SnapshotNotFound", ErrorCategory.ObjectNotFound, p));
-                return null;
-            }
-        }
-        return resolved;
     }
 }

@@ -106,7 +106,7 @@ public sealed class NewIpvsServiceCommand : IpvsCommandBase
             return;
         }
         var flags = schedulerFlags.Value | (persistent ? IpvsServiceSettings.PersistentFlag : 0) | (OnePacket ? IpvsServiceSettings.OnePacketFlag : 0);
-        var timeout = persistent ? (PersistenceTimeout == 0 ? 360u : PersistenceTimeout) : 0u;
+        var timeout = persistent ? (PersistenceTimeout == 0 ? IpvsServiceChange.DefaultPersistenceTimeout : PersistenceTimeout) : 0u;
         IpvsServiceSettings settings;
         try
         {

@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using System.Globalization;
 using System.Management.Automation;
 using IpvsTools.Ipvs;
 
@@ -18,7 +16,7 @@ public sealed class SetIpvsServiceCommand : IpvsServiceTargetCommand
     [ValidateRange(1u, NewIpvsServiceCommand.MaxPersistence)]
     public uint PersistenceTimeout { get; set; }
 
-    /// <summary>-Persistent makes the service persistent (keeping its timeout, or 360 s); -Persistent:$false ends persistence.</summary>
+    /// <summary>-Persistent makes the service persistent (keeping its timeout, or ipvsadm's default of 360 s, IpvsServiceChange.DefaultPersistenceTimeout); -Persistent:$false ends persistence.</summary>
     [Parameter]
     public SwitchParameter Persistent { get; set; }
 
@@ -49,14 +47,21 @@ public sealed class SetIpvsServiceCommand : IpvsServiceTargetCommand
         var target = key.DisplayName;
         var bound = MyInvocation.BoundParameters;
         bool Given(string name) => bound.ContainsKey(name);
-        if (!Given(nameof(PersistenceTimeout)) && !Given(nameof(Persistent)) && !Given(nameof(PersistenceNetmask))
-            && !Given(nameof(PersistenceEngine)) && !Given(nameof(OnePacket)))
+        var change = new IpvsServiceChange
+        {
+            PersistenceTimeout = Given(nameof(PersistenceTimeout)) ? PersistenceTimeout : null,
+            Persistent = Given(nameof(Persistent)) ? Persistent.IsPresent : null,
+            PersistenceNetmask = Given(nameof(PersistenceNetmask)) ? PersistenceNetmask : null,
+            PersistenceEngine = Given(nameof(PersistenceEngine)) ? PersistenceEngine ?? "" : null,
+            OnePacket = Given(nameof(OnePacket)) ? OnePacket.IsPresent : null,
+        };
+        if (change.IsEmpty)
         {
             Refuse("Give at least one setting to change: -PersistenceTimeout, -Persistent, -PersistenceNetmask, -PersistenceEngine or -OnePacket (the scheduler has Set-IpvsScheduler).",
                 "NothingToChange", target);
             return;
         }
-        if (Given(nameof(PersistenceTimeout)) && Given(nameof(Persistent)) && !Persistent)
+        if (change.IsContradictory)
         {
             Refuse("-PersistenceTimeout makes the service persistent; it cannot go with -Persistent:$false.", "ConflictingParameters", target);
             return;
@@ -65,46 +70,23 @@ public sealed class SetIpvsServiceCommand : IpvsServiceTargetCommand
         var current = ReadService(client, key, ns);
         if (current is null) return;
 
-        var flags = current.RawFlags;
-        var timeout = current.PersistenceTimeout;
-        var changes = new List<string>();
-        if (Given(nameof(PersistenceTimeout)) || (Given(nameof(Persistent)) && Persistent))
-        {
-            flags |= IpvsServiceSettings.PersistentFlag;
-            timeout = Given(nameof(PersistenceTimeout)) ? PersistenceTimeout : current.IsPersistent && timeout > 0 ? timeout : 360u;
-            changes.Add("persistent " + timeout.ToString(CultureInfo.InvariantCulture) + " s");
-        }
-        else if (Given(nameof(Persistent)))
-        {
-            flags &= ~IpvsServiceSettings.PersistentFlag;
-            changes.Add("not persistent");
-        }
-        if (Given(nameof(OnePacket)))
-        {
-            flags = OnePacket ? flags | IpvsServiceSettings.OnePacketFlag : flags & ~IpvsServiceSettings.OnePacketFlag;
-            changes.Add(OnePacket ? "one-packet scheduling" : "no one-packet scheduling");
-        }
-        var netmask = Given(nameof(PersistenceNetmask)) ? PersistenceNetmask : current.Netmask;
-        if (Given(nameof(PersistenceNetmask))) changes.Add("netmask " + PersistenceNetmask);
-        var engine = Given(nameof(PersistenceEngine)) ? (string.IsNullOrEmpty(PersistenceEngine) ? null : PersistenceEngine) : current.PersistenceEngine;
-        if (Given(nameof(PersistenceEngine))) changes.Add(engine is null ? "no persistence engine" : "persistence engine " + engine);
-        if ((flags & IpvsServiceSettings.PersistentFlag) == 0 && Given(nameof(PersistenceNetmask)))
+        var outcome = change.ApplyTo(current);
+        if (outcome.NetmaskWithoutPersistence)
         {
             Refuse($"{target} is not persistent: -PersistenceNetmask needs -Persistent or -PersistenceTimeout.", "NotPersistent", target);
             return;
         }
-
         IpvsServiceSettings settings;
         try
         {
-            settings = new IpvsServiceSettings(key, current.Scheduler, flags, timeout, netmask, engine);
+            settings = outcome.ToSettings();
         }
         catch (IpvsToolsException ex)
         {
             Refuse(ex.Message, "InvalidArgument", target);
             return;
         }
-        if (!ShouldProcess(target, "Set " + string.Join(", ", changes) + Where(ns))) return;
+        if (!ShouldProcess(target, "Set " + string.Join(", ", outcome.Changes) + Where(ns))) return;
         try
         {
             client.UpdateService(settings);

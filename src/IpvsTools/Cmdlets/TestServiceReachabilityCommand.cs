@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Net;
-using System.Threading;
 using IpvsTools.Cluster;
 using IpvsTools.Diagnostics;
 using IpvsTools.Iptables;
@@ -22,13 +21,12 @@ namespace IpvsTools.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "ServiceReachability", DefaultParameterSetName = AddressSet)]
 [OutputType(typeof(ServiceReachability), typeof(bool))]
-public sealed class TestServiceReachabilityCommand : IpvsToolsCmdlet
+public sealed class TestServiceReachabilityCommand : ClusterSourceCmdlet
 {
     private const string AddressSet = "Address";
     private const string ServicePathSet = "ServicePath";
     private const string ServiceLiveSet = "ServiceLive";
 
-    private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<string, ReachabilityNode> _nodes = new(StringComparer.Ordinal);
     private ClusterSnapshot? _snapshot;
 
@@ -146,7 +144,7 @@ public sealed class TestServiceReachabilityCommand : IpvsToolsCmdlet
             try
             {
                 WriteVerbose($"Testing {target.Key.DisplayName}" + (target.Service is null ? "" : $" ({target.Service})"));
-                result = ServiceReachabilityTester.TestAsync(node, target, options, _stop.Token).GetAwaiter().GetResult();
+                result = ServiceReachabilityTester.TestAsync(node, target, options, Cancellation).GetAwaiter().GetResult();
             }
             catch (OperationCanceledException)
             {
@@ -157,7 +155,7 @@ public sealed class TestServiceReachabilityCommand : IpvsToolsCmdlet
         }
     }
 
-    protected override void StopProcessing() => _stop.Cancel();
+    private protected override ClusterSourceParameters Source => new(Path, Kubeconfig, Context, NodeName);
 
     private List<ReachabilityTarget> AddressTargets()
     {
@@ -247,26 +245,9 @@ public sealed class TestServiceReachabilityCommand : IpvsToolsCmdlet
     private ClusterSnapshot? Snapshot()
     {
         if (_snapshot is not null) return _snapshot;
-        List<string>? paths = null;
-        if (Path is not null)
-        {
-            paths = SnapshotPaths.Resolve(this, Path, ErrorIdPrefix, out var error);
-            if (error is not null) ThrowTerminatingError(error);
-        }
-        try
-        {
-            _snapshot = paths is not null
-                ? ClusterSources.ReadSnapshot(paths)
-                : ClusterSources.ReadLive(Kubeconfig, Context, NodeName, _stop.Token);
-        }
-        catch (ClusterSourceException ex)
-        {
-            ThrowTerminatingError(ErrorFor(ex, (object?)ex.SourceName ?? Kubeconfig, "Cluster" + Condition(ex.Kind)));
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        return _snapshot;
+        var paths = ResolveSnapshotPaths(out var error);
+        if (error is not null) ThrowTerminatingError(error);
+        return _snapshot = ReadCluster(paths);
     }
 
     private ReachabilityNode Node(IpvsTools.Namespaces.NetworkNamespace? ns)
