@@ -50,7 +50,7 @@ public sealed unsafe class KubeNodeLock : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new IpvsToolsException($"The lock directory {LockDirectory} could not be created ({ex.Message}); run as root.", FailureKind.PermissionDenied, ex);
+            throw new IpvsToolsException($"The lock directory {LockDirectory} could not be created ({ex.Message}): run as root (sudo pwsh); writing the node's virtual servers, sets and rules needs root or CAP_NET_ADMIN.", FailureKind.PermissionDenied, ex);
         }
         int fd;
         var name = Encoding.UTF8.GetBytes(path + "\0");
