@@ -237,7 +237,7 @@ public sealed class KubeIpvsApplier : IDisposable
 
     private static (IpsetTypeInfo Type, string Family) SetTypeOf(string setName)
     {
-        var found = KubeIpsetCatalog.Find(setName)
+        var found = KubeIpsetDefinition.Find(setName)
             ?? throw new IpvsToolsException($"'{setName}' is not one of kube-proxy's sets.", FailureKind.InvalidArgument);
         var type = IpsetTypeInfo.Find(found.Definition.Type)
             ?? throw new IpvsToolsException($"ipset type {found.Definition.Type} is unknown.", FailureKind.NotSupported);
