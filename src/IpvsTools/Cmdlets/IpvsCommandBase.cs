@@ -70,11 +70,11 @@ public abstract class IpvsCommandBase : IpvsToolsCmdlet, IDisposable
         try
         {
             NetworkLink? link;
-            using (var links = LinkClient.Open(ns)) link = links.Find(LinkClient.KubeIpvsInterfaceName);
+            using (var links = LinkClient.Open(ns)) link = links.Find(IpvsTools.KubeProxy.IpvsMode.KubeIpvsInterface.LinkName);
             if (link is null) return;
             using var addresses = AddressClient.Open(ns);
             if (!addresses.List().Any(a => a.InterfaceIndex == link.Index && a.Address.Equals(address))) return;
-            WriteWarning($"{key.DisplayName}: {address} is on {LinkClient.KubeIpvsInterfaceName}, so kube-proxy owns this service and {consequence} (it syncs every 30 s by default). {advice}");
+            WriteWarning($"{key.DisplayName}: {address} is on {IpvsTools.KubeProxy.IpvsMode.KubeIpvsInterface.LinkName}, so kube-proxy owns this service and {consequence} (it syncs every 30 s by default). {advice}");
         }
         catch (IpvsToolsException)
         {
