@@ -24,11 +24,7 @@ public enum KubeIpsetMemberKind
     Address,
 }
 
-/// <summary>
-/// One of the sets kube-proxy creates in IPVS mode (pkg/proxy/ipvs/ipset.go ipsetInfo, proxier.go): its
-/// IPv4 name, type, the comment its iptables rules carry, and its purpose. The static members are the
-/// catalog: every such set (<see cref="All"/>), the names as constants, and the lookup by name.
-/// </summary>
+/// <summary>kube-proxy's catalog of its IPVS-mode sets (pkg/proxy/ipvs/ipset.go): an instance is one set (name, type, rule comment, purpose); the static members are every set, their names and the lookup by name.</summary>
 public sealed record KubeIpsetDefinition(string Name, string Type, string Comment, KubeIpsetMemberKind MemberKind, IpvsProtocol? Protocol, string Description)
 {
     public const string LoopBack = "KUBE-LOOP-BACK";
