@@ -57,7 +57,7 @@ public sealed class ReachabilityNode
         using (var client = LinkClient.Open(ns)) links = client.List();
         IReadOnlyList<InterfaceAddress> addresses;
         using (var client = AddressClient.Open(ns)) addresses = client.List();
-        var dummy = links.FirstOrDefault(l => l.Name == LinkClient.KubeIpvsInterfaceName);
+        var dummy = links.FirstOrDefault(l => l.Name == KubeIpvsInterface.LinkName);
         node.KubeIpvs0Exists = dummy is not null;
         node.KubeIpvs0Addresses = addresses.Where(a => dummy is not null && a.InterfaceIndex == dummy.Index).Select(a => a.Address).ToList();
         node.OtherAddresses = addresses.Where(a => dummy is null || a.InterfaceIndex != dummy.Index)

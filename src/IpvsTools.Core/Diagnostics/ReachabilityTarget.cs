@@ -56,14 +56,14 @@ public sealed class ReachabilityTarget
     private static List<(string, string)> MembersFor(KubeDesiredState desired, KubeVirtualServer v)
     {
         var key = v.Key;
-        var ipPort = KubeIpsets.IPPort(key.Address!, key.Protocol, key.Port);
-        var loopBack = v.Destinations.Select(d => KubeIpsets.IPPortIP(d.Address, key.Protocol, d.Port, d.Address)).ToHashSet(StringComparer.Ordinal);
-        var port = KubeIpsets.Port(key.Port);
+        var ipPort = KubeIpsetMember.IPPortText(key.Address!, key.Protocol, key.Port);
+        var loopBack = v.Destinations.Select(d => KubeIpsetMember.IPPortIPText(d.Address, key.Protocol, d.Port, d.Address)).ToHashSet(StringComparer.Ordinal);
+        var port = KubeIpsetMember.PortText(key.Port);
         var found = new List<(string, string)>();
         foreach (var spec in desired.Ipsets)
         {
             if (spec.AddressFamily != key.AddressFamily && spec.Family is not null) continue;
-            var definition = KubeIpsetCatalog.Sets.FirstOrDefault(d => KubeIpsets.NameFor(d.Name, spec.AddressFamily) == spec.Name);
+            var definition = KubeIpsetDefinition.All.FirstOrDefault(d => KubeIpsetDefinition.NameFor(d.Name, spec.AddressFamily) == spec.Name);
             if (definition is null) continue;
             foreach (var member in spec.Members)
             {

@@ -167,19 +167,19 @@ public static class ServiceReachabilityTester
             why = "there are no KUBE-* ipsets (kube-proxy is not in IPVS mode here)";
             return null;
         }
-        var ipPort = KubeIpsets.IPPort(key.Address!, key.Protocol, key.Port);
+        var ipPort = KubeIpsetMember.IPPortText(key.Address!, key.Protocol, key.Port);
         if (node.KubeIpvs0Addresses.Contains(key.Address!))
         {
-            var oneOf = string.Join("|", new[] { KubeIpsets.ClusterIP, KubeIpsets.ExternalIP, KubeIpsets.LoadBalancer }.Select(n => KubeIpsets.NameFor(n, family)));
-            return [(oneOf, ipPort), (KubeIpsets.NameFor(KubeIpsets.IpvsIPs, family), key.Address!.ToString())];
+            var oneOf = string.Join("|", new[] { KubeIpsetDefinition.ClusterIP, KubeIpsetDefinition.ExternalIP, KubeIpsetDefinition.LoadBalancer }.Select(n => KubeIpsetDefinition.NameFor(n, family)));
+            return [(oneOf, ipPort), (KubeIpsetDefinition.NameFor(KubeIpsetDefinition.IpvsIPs, family), key.Address!.ToString())];
         }
         if (node.OtherAddresses.Any(a => a.Address.Equals(key.Address)))
         {
             return key.Protocol switch
             {
-                IpvsProtocol.Tcp => [(KubeIpsets.NameFor(KubeIpsets.NodePortTcp, family), KubeIpsets.Port(key.Port))],
-                IpvsProtocol.Udp => [(KubeIpsets.NameFor(KubeIpsets.NodePortUdp, family), KubeIpsets.Port(key.Port))],
-                _ => [(KubeIpsets.NameFor(KubeIpsets.NodePortSctp, family), ipPort)],
+                IpvsProtocol.Tcp => [(KubeIpsetDefinition.NameFor(KubeIpsetDefinition.NodePortTcp, family), KubeIpsetMember.PortText(key.Port))],
+                IpvsProtocol.Udp => [(KubeIpsetDefinition.NameFor(KubeIpsetDefinition.NodePortUdp, family), KubeIpsetMember.PortText(key.Port))],
+                _ => [(KubeIpsetDefinition.NameFor(KubeIpsetDefinition.NodePortSctp, family), ipPort)],
             };
         }
         why = $"{key.Address} is neither on kube-ipvs0 nor a node address: no set applies";

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
@@ -28,12 +29,49 @@ internal static class KubeNodePortAddresses
         return cidrs.Any(n => n.PrefixLength == 0) ? [] : cidrs;
     }
 
-    /// <summary>The NodePort addresses of the family, given the node address set (no kube-ipvs0, no loopback).</summary>
+    /// <summary>
+    /// The NodePort addresses of the family (sorted): without CIDRs, the node's address set
+    /// (<see cref="KubeProxyOptions.NodeAddresses"/> without loopback and IPv6 link-local addresses);
+    /// with CIDRs, every interface address in one of them (<see cref="KubeProxyOptions.InterfaceAddresses"/>,
+    /// kube-ipvs0's included), loopback left out.
+    /// </summary>
+    public static IReadOnlyList<IPAddress> NodeIPs(KubeProxyOptions options, AddressFamily family, KubeNode? node)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (family is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+            throw new IpvsToolsException($"{family} is not IPv4 (InterNetwork) or IPv6 (InterNetworkV6).", FailureKind.InvalidArgument);
+        return NodeIPs(options, family, options.NodeAddresses.Where(a => ValidForSet(a, family)).Distinct().ToList(), node);
+    }
+
+    /// <summary>The NodePort addresses of the family (sorted), given the node address set (no kube-ipvs0, no loopback).</summary>
     public static IReadOnlyList<IPAddress> NodeIPs(KubeProxyOptions options, AddressFamily family, IReadOnlyList<IPAddress> nodeAddressSet, KubeNode? node)
     {
         var cidrs = Cidrs(options, family, node);
-        if (cidrs.Count == 0) return nodeAddressSet;
+        if (cidrs.Count == 0) return SortAddresses(nodeAddressSet);
         var every = options.InterfaceAddresses.Count > 0 ? options.InterfaceAddresses : options.NodeAddresses;
-        return every.Where(a => a.AddressFamily == family && !IPAddress.IsLoopback(a) && cidrs.Any(n => n.Contains(a))).Distinct().ToList();
+        return SortAddresses(every.Where(a => a.AddressFamily == family && !IPAddress.IsLoopback(a) && cidrs.Any(n => n.Contains(a))));
+    }
+
+    /// <summary>isValidForSet: the family's addresses, without loopback and IPv6 link-local.</summary>
+    internal static bool ValidForSet(IPAddress a, AddressFamily family)
+        => a.AddressFamily == family && !IPAddress.IsLoopback(a) && !(a.AddressFamily == AddressFamily.InterNetworkV6 && a.IsIPv6LinkLocal);
+
+    internal static IReadOnlyList<IPAddress> SortAddresses(IEnumerable<IPAddress> addresses)
+    {
+        var list = addresses.Distinct().ToList();
+        list.Sort(CompareAddresses);
+        return list;
+    }
+
+    internal static int CompareAddresses(IPAddress a, IPAddress b)
+    {
+        if (a.AddressFamily != b.AddressFamily) return a.AddressFamily == AddressFamily.InterNetwork ? -1 : 1;
+        var x = a.GetAddressBytes();
+        var y = b.GetAddressBytes();
+        for (var i = 0; i < x.Length; i++)
+        {
+            if (x[i] != y[i]) return x[i].CompareTo(y[i]);
+        }
+        return 0;
     }
 }

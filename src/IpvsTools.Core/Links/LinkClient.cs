@@ -8,13 +8,10 @@ namespace IpvsTools.Links;
 
 /// <summary>
 /// Network interfaces over rtnetlink (NETLINK_ROUTE): list, look up by name or index, create a dummy
-/// link (kube-proxy's kube-ipvs0), set it up or down, delete it.
+/// link (such as kube-proxy's kube-ipvs0), set it up or down, delete it.
 /// </summary>
 public sealed class LinkClient : IDisposable
 {
-    /// <summary>The dummy link kube-proxy in IPVS mode puts every service address on.</summary>
-    public const string KubeIpvsInterfaceName = "kube-ipvs0";
-
     /// <summary>IFNAMSIZ - 1.</summary>
     public const int MaxNameLength = 15;
 
@@ -64,7 +61,7 @@ public sealed class LinkClient : IDisposable
     }
 
     /// <summary>Creates a dummy link (down, as kube-proxy leaves kube-ipvs0) and returns it.</summary>
-    public NetworkLink CreateDummy(string name = KubeIpvsInterfaceName)
+    public NetworkLink CreateDummy(string name)
     {
         CheckName(name);
         var request = new NetlinkMessageWriter();

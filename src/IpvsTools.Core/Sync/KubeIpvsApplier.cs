@@ -179,11 +179,11 @@ public sealed class KubeIpvsApplier : IDisposable
         {
             case KubeIpvsOperationKind.CreateDummyLink:
                 _links ??= LinkClient.Open(_ns);
-                _dummyIndex = _links.CreateDummy(LinkClient.KubeIpvsInterfaceName).Index;
+                _dummyIndex = _links.CreateDummy(KubeIpvsInterface.LinkName).Index;
                 break;
             case KubeIpvsOperationKind.DeleteDummyLink:
                 _links ??= LinkClient.Open(_ns);
-                if (_links.Find(LinkClient.KubeIpvsInterfaceName) is { } link) _links.Delete(link.Index);
+                if (_links.Find(KubeIpvsInterface.LinkName) is { } link) _links.Delete(link.Index);
                 _dummyIndex = null;
                 break;
             case KubeIpvsOperationKind.AddAddress:
@@ -229,7 +229,7 @@ public sealed class KubeIpvsApplier : IDisposable
     {
         if (_dummyIndex is { } known) return known;
         _links ??= LinkClient.Open(_ns);
-        var link = _links.Find(LinkClient.KubeIpvsInterfaceName)
+        var link = _links.Find(KubeIpvsInterface.LinkName)
             ?? throw new IpvsToolsException("kube-ipvs0 does not exist (it was removed meanwhile?); run the sync again.", FailureKind.NotFound);
         _dummyIndex = link.Index;
         return link.Index;
@@ -237,7 +237,7 @@ public sealed class KubeIpvsApplier : IDisposable
 
     private static (IpsetTypeInfo Type, string Family) SetTypeOf(string setName)
     {
-        var found = KubeIpsetCatalog.Find(setName)
+        var found = KubeIpsetDefinition.Find(setName)
             ?? throw new IpvsToolsException($"'{setName}' is not one of kube-proxy's sets.", FailureKind.InvalidArgument);
         var type = IpsetTypeInfo.Find(found.Definition.Type)
             ?? throw new IpvsToolsException($"ipset type {found.Definition.Type} is unknown.", FailureKind.NotSupported);

@@ -44,7 +44,7 @@ public static class KubeIpvsCleanup
 
         foreach (var set in actual.Ipsets.OrderBy(s => s.Name, StringComparer.Ordinal))
         {
-            if (KubeIpsetCatalog.Find(set.Name) is not null) operations.Add(KubeIpvsOperation.DestroySet(set.Name, "kube-proxy's"));
+            if (KubeIpsetDefinition.Find(set.Name) is not null) operations.Add(KubeIpvsOperation.DestroySet(set.Name, "kube-proxy's"));
         }
         if (actual.DummyLinkExists) operations.Add(KubeIpvsOperation.DeleteDummyLink());
         return new KubeIpvsPlan(operations, Array.Empty<KubeDrainingDestination>(), foreign);

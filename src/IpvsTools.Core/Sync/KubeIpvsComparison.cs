@@ -37,10 +37,10 @@ public static class KubeIpvsComparison
             switch (op.Kind)
             {
                 case KubeIpvsOperationKind.CreateDummyLink:
-                    Add(op.Layer, KubeIpvsDifferenceKind.DummyLink, LinkClient.KubeIpvsInterfaceName, "dummy, down", null, KubeIpvsDifferenceAction.Add);
+                    Add(op.Layer, KubeIpvsDifferenceKind.DummyLink, KubeIpvsInterface.LinkName, "dummy, down", null, KubeIpvsDifferenceAction.Add);
                     break;
                 case KubeIpvsOperationKind.DeleteDummyLink:
-                    Add(op.Layer, KubeIpvsDifferenceKind.DummyLink, LinkClient.KubeIpvsInterfaceName, null, "dummy", KubeIpvsDifferenceAction.Remove);
+                    Add(op.Layer, KubeIpvsDifferenceKind.DummyLink, KubeIpvsInterface.LinkName, null, "dummy", KubeIpvsDifferenceAction.Remove);
                     break;
                 case KubeIpvsOperationKind.AddAddress:
                     Add(op.Layer, KubeIpvsDifferenceKind.Address, Prefix(op), "on kube-ipvs0", null, KubeIpvsDifferenceAction.Add);

@@ -186,7 +186,7 @@ public sealed class KubeIpvsOperation
 
     internal static KubeIpvsOperation RemoveAddress(IPAddress a) => new(KubeIpvsOperationKind.RemoveAddress, KubeIpvsLayer.Link, null) { Address = a };
 
-    internal static KubeIpvsOperation CreateSet(KubeIpsetSpec s, string? reason = null)
+    internal static KubeIpvsOperation CreateSet(KubeDesiredIpset s, string? reason = null)
         => new(KubeIpvsOperationKind.CreateSet, KubeIpvsLayer.Ipset, reason) { SetName = s.Name, SetType = s.Type, SetFamily = s.Family, SetComment = s.Comment, SetHashSize = s.HashSize, SetMaxElements = s.MaxElements, SetRange = s.Range };
 
     internal static KubeIpvsOperation DestroySet(string name, string reason) => new(KubeIpvsOperationKind.DestroySet, KubeIpvsLayer.Ipset, reason) { SetName = name };

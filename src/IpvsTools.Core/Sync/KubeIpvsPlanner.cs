@@ -47,7 +47,7 @@ internal static class KubeIpvsPlanner
         {
             if (!haveAddresses.Contains(a)) first.Add(KubeIpvsOperation.AddAddress(a));
         }
-        foreach (var a in KubeProxyState.SortAddresses(actual.DummyAddresses))
+        foreach (var a in KubeNodePortAddresses.SortAddresses(actual.DummyAddresses))
         {
             if (!wantAddresses.Contains(a) && !Excluded(a, options)) staleAddresses.Add(KubeIpvsOperation.RemoveAddress(a));
         }

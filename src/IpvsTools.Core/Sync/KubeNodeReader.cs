@@ -93,7 +93,7 @@ public static class KubeNodeReader
     private static (NetworkLink? Dummy, IReadOnlyList<InterfaceAddress> Addresses) ReadLinks(NetworkNamespace? ns)
     {
         NetworkLink? dummy;
-        using (var links = LinkClient.Open(ns)) dummy = links.Find(LinkClient.KubeIpvsInterfaceName);
+        using (var links = LinkClient.Open(ns)) dummy = links.Find(KubeIpvsInterface.LinkName);
         IReadOnlyList<InterfaceAddress> addresses;
         using (var client = AddressClient.Open(ns)) addresses = client.List();
         return (dummy, addresses);

@@ -56,7 +56,7 @@ public sealed class KubeIpsetNameCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
-        => Completion.Matching(KubeIpsetCatalog.Names, wordToComplete);
+        => Completion.Matching(KubeIpsetDefinition.Names, wordToComplete);
 }
 
 internal static class Completion

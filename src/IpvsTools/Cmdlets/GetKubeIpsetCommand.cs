@@ -32,8 +32,8 @@ public sealed class GetKubeIpsetCommand : IpsetCmdlet
         if (wanted is { Count: 0 }) return;
 
         var sets = Client(ns).List();
-        var present = sets.Where(s => KubeIpsetCatalog.Find(s.Name) is not null && (wanted is null || wanted.Any(w => w.IsMatch(s.Name)))).ToList();
-        foreach (var exact in (Name ?? []).Where(n => !WildcardPattern.ContainsWildcardCharacters(n) && KubeIpsetCatalog.Find(n) is not null))
+        var present = sets.Where(s => KubeIpsetDefinition.Find(s.Name) is not null && (wanted is null || wanted.Any(w => w.IsMatch(s.Name)))).ToList();
+        foreach (var exact in (Name ?? []).Where(n => !WildcardPattern.ContainsWildcardCharacters(n) && KubeIpsetDefinition.Find(n) is not null))
         {
             if (!sets.Any(s => s.Name == exact))
                 WriteError(new ErrorRecord(new ItemNotFoundException($"kube-proxy's set '{exact}' does not exist{Where(ns)}: kube-proxy in IPVS mode creates it at start (for IPv6 sets, only with IPv6 Services configured)."),
@@ -55,9 +55,9 @@ public sealed class GetKubeIpsetCommand : IpsetCmdlet
         var patterns = new List<WildcardPattern>();
         foreach (var name in Name)
         {
-            if (!WildcardPattern.ContainsWildcardCharacters(name) && KubeIpsetCatalog.Find(name) is null)
+            if (!WildcardPattern.ContainsWildcardCharacters(name) && KubeIpsetDefinition.Find(name) is null)
             {
-                WriteError(new ErrorRecord(new System.ArgumentException($"'{name}' is not one of kube-proxy's sets ({string.Join(", ", KubeIpsetCatalog.Names)}). Get-Ipset reads any set."),
+                WriteError(new ErrorRecord(new System.ArgumentException($"'{name}' is not one of kube-proxy's sets ({string.Join(", ", KubeIpsetDefinition.Names)}). Get-Ipset reads any set."),
                     ErrorIdPrefix + "NotKubeProxySet", ErrorCategory.InvalidArgument, name));
                 continue;
             }

@@ -13,7 +13,7 @@ public sealed class GetKubeIpvsInterfaceCommand : IpvsToolsCmdlet
     /// <summary>The interface's name; kube-proxy always uses kube-ipvs0.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string Name { get; set; } = LinkClient.KubeIpvsInterfaceName;
+    public string Name { get; set; } = KubeIpvsInterface.LinkName;
 
     protected override void ProcessRecord()
     {
@@ -33,7 +33,7 @@ public sealed class GetKubeIpvsInterfaceCommand : IpvsToolsCmdlet
             using (var links = LinkClient.Open(ns)) link = links.Find(Name);
             if (link is null)
             {
-                var hint = Name == LinkClient.KubeIpvsInterfaceName
+                var hint = Name == KubeIpvsInterface.LinkName
                     ? " kube-proxy in IPVS mode creates it at its first sync (kube-proxy --cleanup deletes it); in iptables or nftables mode there is none."
                     : "";
                 WriteError(new ErrorRecord(new ItemNotFoundException($"There is no interface '{Name}'{Where(ns)}.{hint}"),

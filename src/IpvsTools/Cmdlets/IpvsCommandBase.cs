@@ -1,3 +1,4 @@
+using IpvsTools.KubeProxy.IpvsMode;
 using IpvsTools.Ipvs;
 using IpvsTools.KubeProxy;
 using IpvsTools.Links;
@@ -27,7 +28,7 @@ public abstract class IpvsCommandBase : KernelCmdlet
     protected void WarnIfKubeProxyOwns(IpvsServiceKey key, NetworkNamespace? ns, string consequence, string advice)
     {
         if (KubeProxyOwnership.OwnsService(key, ns) != true) return;
-        WriteWarning($"{key.DisplayName}: {key.Address} is on {LinkClient.KubeIpvsInterfaceName}, so kube-proxy owns this service and {consequence} (it syncs every 30 s by default). {advice}");
+        WriteWarning($"{key.DisplayName}: {key.Address} is on {KubeIpvsInterface.LinkName}, so kube-proxy owns this service and {consequence} (it syncs every 30 s by default). {advice}");
     }
 
     /// <summary>Names a scheduler the kernel does not know, before anything is sent; true when it is known.</summary>

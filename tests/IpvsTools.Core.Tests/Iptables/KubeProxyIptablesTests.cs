@@ -88,6 +88,33 @@ public class KubeProxyIptablesTests
         Assert.Equal(FailureKind.InvalidArgument, Assert.Throws<IpvsToolsException>(() => KubeProxyIptables.Expected(IptablesFamily.IPv4, 32)).Kind);
     }
 
+    public static TheoryData<IptablesFamily, bool, bool, bool> WriterCases => new()
+    {
+        { IptablesFamily.IPv4, false, false, true },
+        { IptablesFamily.IPv4, true, false, true },
+        { IptablesFamily.IPv4, true, true, false },
+        { IptablesFamily.IPv6, false, false, true },
+        { IptablesFamily.IPv6, true, true, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(WriterCases))]
+    public void TheModelWritesWhatKubeProxyWrites(IptablesFamily family, bool everySetHasMembers, bool masqueradeAll, bool randomFully)
+    {
+        // The one model, as Sync writes it, against kube-proxy's restore input built line for line as
+        // proxier.go builds it (KubeProxyRestoreText): same rules, same order, same jumps.
+        var addressFamily = family == IptablesFamily.IPv6 ? System.Net.Sockets.AddressFamily.InterNetworkV6 : System.Net.Sockets.AddressFamily.InterNetwork;
+        var withMembers = everySetHasMembers ? KubeIpsetDefinition.All.Select(d => d.Name).ToHashSet() : ["KUBE-CLUSTER-IP", "KUBE-NODE-PORT-TCP", "KUBE-IPVS-IPS"];
+        var sets = KubeIpsetDefinition.All.Select(d => new KubeDesiredIpset(KubeIpsetDefinition.NameFor(d.Name, addressFamily), d.Type, addressFamily, d.Comment,
+            withMembers.Contains(d.Name) ? ["member"] : [])).ToList();
+        var options = new IpvsTools.KubeProxy.KubeProxyOptions { MasqueradeAll = masqueradeAll, RandomFully = randomFully };
+        var written = KubeIptablesRuleBuilder.Build(addressFamily, sets, [], options);
+        var nonEmpty = withMembers.Select(n => KubeProxyIptables.SetName(n, family)).ToHashSet();
+        Assert.Equal(KubeProxyRestoreText.Build(family, nonEmpty, masqueradeAll, randomFully), written.RestoreInput());
+        Assert.Equal(KubeProxyRestoreText.Jumps.Select(j => $"-A {j.From} -m comment --comment \"{j.Comment}\" -j {j.To}"), written.Jumps.Select(j => j.ToString()));
+        Assert.Equal(KubeProxyRestoreText.Jumps.Select(j => j.Table), written.Jumps.Select(j => j.Table));
+    }
+
     [Fact]
     public void ACompleteNodeHasNothingMissing()
     {

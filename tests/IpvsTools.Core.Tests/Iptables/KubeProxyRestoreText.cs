@@ -15,7 +15,7 @@ internal static class KubeProxyRestoreText
     public static string Build(IptablesFamily family, ISet<string> nonEmpty, bool masqueradeAll = false, bool randomFully = true)
     {
         string S(string name) => KubeProxyIptables.SetName(name, family);
-        string C(string set) => "\"" + KubeProxyIptables.SetComments[set] + "\"";
+        string C(string set) => "\"" + KubeIpsetDefinition.All.Single(d => d.Name == set).Comment + "\"";
         var mark = "0x004000";
         var nat = new StringBuilder("*nat\n");
         var filter = new StringBuilder("*filter\n");

@@ -31,8 +31,8 @@ public class KubeIpsetTests
     {
         var lines = ReferenceExample.Split('\n');
         var name = lines.Single(l => l.StartsWith("Name: "))["Name: ".Length..];
-        Assert.Equal("hash:ip,port", KubeIpsetCatalog.Find(name)!.Value.Definition.Type);
-        Assert.Equal(lines.Single(l => l.StartsWith("Type: "))["Type: ".Length..], KubeIpsetCatalog.Find(name)!.Value.Definition.Type);
+        Assert.Equal("hash:ip,port", KubeIpsetDefinition.Find(name)!.Value.Definition.Type);
+        Assert.Equal(lines.Single(l => l.StartsWith("Type: "))["Type: ".Length..], KubeIpsetDefinition.Find(name)!.Value.Definition.Type);
         var memberLines = lines.SkipWhile(l => l != "Members:").Skip(1).ToList();
         Assert.Equal(int.Parse(lines.Single(l => l.StartsWith("Number of entries: "))["Number of entries: ".Length..]), memberLines.Count);
 
@@ -49,18 +49,18 @@ public class KubeIpsetTests
     [Fact]
     public void IPv6NamesAreCutAt31CharactersAsKubeProxyCutsThem()
     {
-        var byName = KubeIpsetCatalog.Sets.ToDictionary(s => s.Name, s => s.Ipv6Name);
+        var byName = KubeIpsetDefinition.All.ToDictionary(s => s.Name, s => s.Ipv6Name);
         Assert.Equal("KUBE-6-CLUSTER-IP", byName["KUBE-CLUSTER-IP"]);
         Assert.Equal("KUBE-6-LOAD-BALANCER-SOURCE-CID", byName["KUBE-LOAD-BALANCER-SOURCE-CIDR"]);
         Assert.Equal("KUBE-6-LOAD-BALANCER-SOURCE-IP", byName["KUBE-LOAD-BALANCER-SOURCE-IP"]);
         Assert.Equal("KUBE-6-NODE-PORT-LOCAL-SCTP-HAS", byName["KUBE-NODE-PORT-LOCAL-SCTP-HASH"]);
         Assert.Equal("KUBE-6-HEALTH-CHECK-NODE-PORT", byName["KUBE-HEALTH-CHECK-NODE-PORT"]);
-        Assert.All(KubeIpsetCatalog.Names, n => Assert.InRange(n.Length, 1, 31));
-        Assert.Equal(17, KubeIpsetCatalog.Sets.Count);
-        Assert.Equal(34, KubeIpsetCatalog.Names.Distinct().Count());
-        Assert.All(KubeIpsetCatalog.Sets, s => Assert.False(string.IsNullOrWhiteSpace(s.Description)));
-        Assert.Equal((KubeIpsetCatalog.Sets.Single(s => s.Name == "KUBE-LOAD-BALANCER-SOURCE-CIDR"), true), KubeIpsetCatalog.Find("KUBE-6-LOAD-BALANCER-SOURCE-CID"));
-        Assert.Null(KubeIpsetCatalog.Find("KUBE-SOMETHING-ELSE"));
+        Assert.All(KubeIpsetDefinition.Names, n => Assert.InRange(n.Length, 1, 31));
+        Assert.Equal(17, KubeIpsetDefinition.All.Count);
+        Assert.Equal(34, KubeIpsetDefinition.Names.Distinct().Count());
+        Assert.All(KubeIpsetDefinition.All, s => Assert.False(string.IsNullOrWhiteSpace(s.Description)));
+        Assert.Equal((KubeIpsetDefinition.All.Single(s => s.Name == "KUBE-LOAD-BALANCER-SOURCE-CIDR"), true), KubeIpsetDefinition.Find("KUBE-6-LOAD-BALANCER-SOURCE-CID"));
+        Assert.Null(KubeIpsetDefinition.Find("KUBE-SOMETHING-ELSE"));
     }
 
     public static TheoryData<string, string, string?, string?, ushort?, string?, string?> KubeProxyStrings => new()

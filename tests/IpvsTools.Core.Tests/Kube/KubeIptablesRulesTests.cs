@@ -118,9 +118,9 @@ public class KubeIptablesRulesTests
     [InlineData(false, true)]
     public void TheDesiredRulesPassTheKubeProxyIptablesCheck(bool masqueradeAll, bool clusterCidr)
     {
-        // Two models of the same kube-proxy code: what Sync writes (KubeIptablesRules) and what
-        // Test-KubeIptablesRule checks (KubeProxyIptables). Every check must find its rule, and no rule
-        // of an empty set may be written.
+        // What Sync writes (the model under the node's options, rules of empty sets left out) and what
+        // Test-KubeIptablesRule checks (the same model in iptables-save's form, with the set conditions):
+        // every check must find the rule as iptables-save would print it back, and no rule of an empty set may be written.
         var external = new KubeService { Namespace = "ns", Name = "e", ClusterIPs = [IP("10.96.0.40")], ExternalIPs = [IP("198.51.100.7")], Ports = [Port("", IpvsProtocol.Tcp, 80)] };
         var options = new KubeProxyOptions
         {

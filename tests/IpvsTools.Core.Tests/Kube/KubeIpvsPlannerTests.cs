@@ -90,7 +90,7 @@ public class KubeIpvsPlannerTests
             "create dummy link kube-ipvs0 (down)",
             "add address 10.96.0.10/32 to kube-ipvs0",
         };
-        foreach (var (name, type, _) in KubeIpsets.All)
+        foreach (var (name, type) in KubeIpsetDefinition.All.Select(d => (d.Name, d.Type)))
         {
             expected.Add($"create ipset {name} {type}" + (type.StartsWith("bitmap", StringComparison.Ordinal) ? " range 0-65535" : " family inet hashsize 1024 maxelem 65536"));
             expected.AddRange(name switch

@@ -1,4 +1,5 @@
 using System.Net;
+using IpvsTools.KubeProxy.IpvsMode;
 using IpvsTools.Ipvs;
 using IpvsTools.KubeProxy;
 using IpvsTools.Namespaces;

@@ -31,7 +31,7 @@ public class KubeProxyStateTests
         // Only the local endpoint loops back.
         Assert.Equal(["10.244.0.5,tcp:53,10.244.0.5", "10.244.0.5,udp:53,10.244.0.5"], Members(state, "KUBE-LOOP-BACK"));
         // Every set exists, IPv4 only.
-        Assert.Equal(KubeIpsets.All.Select(s => s.Name), state.Ipsets.Select(s => s.Name));
+        Assert.Equal(KubeIpsetDefinition.All.Select(s => s.Name), state.Ipsets.Select(s => s.Name));
         Assert.Equal("hash:ip,port,net", state.Ipset("KUBE-LOAD-BALANCER-SOURCE-CIDR")!.Type);
         Assert.Equal("inet", state.Ipset("KUBE-CLUSTER-IP")!.Family);
         Assert.Null(state.Ipset("KUBE-NODE-PORT-TCP")!.Family);

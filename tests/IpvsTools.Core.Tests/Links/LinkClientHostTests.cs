@@ -4,8 +4,10 @@ using IpvsTools.Netlink;
 using IpvsTools.Testing;
 using Xunit;
 using IpvsTools.KubeProxy;
+using IpvsTools.KubeProxy.IpvsMode;
 using IpvsTools.Links;
 using IpvsTools.Namespaces;
+using IpvsTools.Sync;
 
 namespace IpvsTools.Tests.Links;
 
@@ -76,12 +78,20 @@ public class LinkClientHostTests
         using var client = LinkClient.Open(NetworkNamespace.Resolve(ns.Name));
         // The host kernel has no dummy link type (the lab's has): the error must say what to do.
         Assert.NotEqual(0, ns.TryExec("ip", "link", "add", "probe0", "type", "dummy").ExitCode);
-        var error = Assert.Throws<NetlinkException>(() => client.CreateDummy());
+        var error = Assert.Throws<NetlinkException>(() => client.CreateDummy(KubeIpvsInterface.LinkName));
         Assert.Equal(FailureKind.ModuleMissing, error.Kind);
         Assert.Contains("modprobe dummy", error.Message);
         Assert.Contains("kube-ipvs0", error.Message);
         Assert.Equal(before, ns.Exec("ip", "-o", "link", "show"));
     }
+
+    /// <summary>
+    /// kube-proxy's NodePort addresses of a namespace, as production selects them: the node's addresses read
+    /// (KubeNodeReader.WithNodeAddresses), then kube-proxy's rule (KubeNodePortAddresses).
+    /// </summary>
+    internal static IReadOnlyList<IPAddress> NodePortAddresses(NetworkNamespace? space, AddressFamily family, params string[] cidrs)
+        => KubeNodePortAddresses.NodeIPs(KubeNodeReader.WithNodeAddresses(new KubeProxyOptions { NodePortAddresses = cidrs.Select(IpNetwork.Parse).ToList() }, space),
+            family, node: null);
 
     [Fact]
     public void NodeAddressesAreTheLocalAddressesKubeProxyUses()
@@ -96,7 +106,7 @@ public class LinkClientHostTests
         ns.Exec("ip", "addr", "add", "fd00:10:96::a/128", "dev", "kube-ipvs0", "nodad");
         ns.Exec("ip", "addr", "add", "127.0.0.2/8", "dev", "lo");
         var space = NetworkNamespace.Resolve(ns.Name);
-        string[] Read(AddressFamily f, params string[] cidrs) => KubeProxyNodeAddresses.Read(f, cidrs, space).Select(a => a.ToString()).ToArray();
+        string[] Read(AddressFamily f, params string[] cidrs) => NodePortAddresses(space, f, cidrs).Select(a => a.ToString()).ToArray();
         Assert.Equal(["192.168.50.10"], Read(AddressFamily.InterNetwork));
         Assert.Equal(["2001:db8:50::10"], Read(AddressFamily.InterNetworkV6));
         Assert.Equal(["10.96.0.10"], Read(AddressFamily.InterNetwork, "10.96.0.0/12"));

@@ -4,6 +4,7 @@ using IpvsTools.Netlink;
 using IpvsTools.Testing;
 using Xunit;
 using IpvsTools.KubeProxy;
+using IpvsTools.KubeProxy.IpvsMode;
 using IpvsTools.Links;
 using IpvsTools.Namespaces;
 
@@ -21,7 +22,7 @@ public class LinkClientLabTests
         using var ns = new TestNamespace();
         var space = NetworkNamespace.Resolve(ns.Name);
         using var links = LinkClient.Open(space);
-        var link = links.CreateDummy();
+        var link = links.CreateDummy(KubeIpvsInterface.LinkName);
         Assert.Equal("kube-ipvs0", link.Name);
         Assert.Equal("dummy", link.Kind);
         Assert.False(link.IsUp);
@@ -30,7 +31,7 @@ public class LinkClientLabTests
         Assert.Contains("dummy", shown);
         Assert.Contains("state DOWN", shown);
         Assert.StartsWith(link.Index + ": kube-ipvs0:", shown);
-        Assert.Equal(FailureKind.AlreadyExists, Assert.Throws<NetlinkException>(() => links.CreateDummy()).Kind);
+        Assert.Equal(FailureKind.AlreadyExists, Assert.Throws<NetlinkException>(() => links.CreateDummy(KubeIpvsInterface.LinkName)).Kind);
 
         // Service addresses go on it while it stays down; they are local and NodePort selection skips them.
         using (var addresses = AddressClient.Open(space))
@@ -41,8 +42,8 @@ public class LinkClientLabTests
         Assert.Equal(["10.96.0.10/32", "fd00:10:96::a/128"], ns.Exec("ip", "-o", "addr", "show", "dev", "kube-ipvs0").Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[3]).Order());
         Assert.Contains("local 10.96.0.10 dev kube-ipvs0", ns.Exec("ip", "route", "show", "table", "local"));
-        Assert.Empty(KubeProxyNodeAddresses.Read(AddressFamily.InterNetwork, null, space));
-        Assert.Equal(["10.96.0.10"], KubeProxyNodeAddresses.Read(AddressFamily.InterNetwork, ["10.96.0.0/12"], space).Select(a => a.ToString()));
+        Assert.Empty(LinkClientHostTests.NodePortAddresses(space, AddressFamily.InterNetwork));
+        Assert.Equal(["10.96.0.10"], LinkClientHostTests.NodePortAddresses(space, AddressFamily.InterNetwork, "10.96.0.0/12").Select(a => a.ToString()));
 
         links.SetUp(link.Index, true);
         Assert.True(links.Find("kube-ipvs0")!.IsUp);

@@ -103,59 +103,6 @@ public sealed class KubeVirtualServer
     public override string ToString() => Key.DisplayName + " " + Scheduler;
 }
 
-/// <summary>An ipset kube-proxy keeps, with the members it wants in it.</summary>
-public sealed class KubeIpsetSpec
-{
-    /// <summary>A set.</summary>
-    public KubeIpsetSpec(string name, string type, AddressFamily family, string comment, IReadOnlyList<string> members)
-    {
-        Name = name;
-        Type = type;
-        AddressFamily = family;
-        Comment = comment;
-        Members = members;
-    }
-
-    /// <summary>KUBE-CLUSTER-IP, KUBE-6-CLUSTER-IP...</summary>
-    public string Name { get; }
-
-    /// <summary>hash:ip,port, bitmap:port...</summary>
-    public string Type { get; }
-
-    /// <summary>The family of the proxier that owns it.</summary>
-    public AddressFamily AddressFamily { get; }
-
-    /// <summary>"inet" or "inet6" (what `ipset create ... family` takes; bitmap:port has none).</summary>
-    public string? Family => Type.StartsWith("bitmap:", StringComparison.Ordinal) ? null : AddressFamily == AddressFamily.InterNetworkV6 ? "inet6" : "inet";
-
-    /// <summary>kube-proxy's comment for the set (used in its iptables rules).</summary>
-    public string Comment { get; }
-
-    /// <summary>hashsize kube-proxy creates hash sets with (1024); null for bitmap:port.</summary>
-    public uint? HashSize => Family is null ? null : 1024u;
-
-    /// <summary>maxelem kube-proxy creates hash sets with (65536); null for bitmap:port.</summary>
-    public uint? MaxElements => Family is null ? null : 65536u;
-
-    /// <summary>The range of a bitmap:port set ("0-65535"); null for hash sets.</summary>
-    public string? Range => Family is null ? "0-65535" : null;
-
-    /// <summary>`ipset restore` input that creates the set and adds its members, as kube-proxy would leave it.</summary>
-    public string RestoreText()
-    {
-        var text = new System.Text.StringBuilder("create ").Append(Name).Append(' ').Append(Type);
-        text.Append(Family is null ? " range " + Range : $" family {Family} hashsize {HashSize} maxelem {MaxElements}").Append('\n');
-        foreach (var m in Members) text.Append("add ").Append(Name).Append(' ').Append(m).Append('\n');
-        return text.ToString();
-    }
-
-    /// <summary>The members as kube-proxy writes them ("10.96.0.10,udp:53"), sorted ordinally.</summary>
-    public IReadOnlyList<string> Members { get; }
-
-    /// <summary>The name.</summary>
-    public override string ToString() => Name;
-}
-
 /// <summary>A Service kube-proxy does not program, and why.</summary>
 public sealed class KubeSkippedService
 {
@@ -181,7 +128,7 @@ public sealed class KubeDesiredState
 {
     /// <summary>A desired state.</summary>
     public KubeDesiredState(IReadOnlyList<AddressFamily> families, IReadOnlyList<KubeVirtualServer> virtualServers,
-        IReadOnlyList<IPAddress> dummyAddresses, IReadOnlyList<KubeIpsetSpec> ipsets, IReadOnlyList<KubeSkippedService> skipped,
+        IReadOnlyList<IPAddress> dummyAddresses, IReadOnlyList<KubeDesiredIpset> ipsets, IReadOnlyList<KubeSkippedService> skipped,
         IReadOnlyList<IPAddress> clusterAddresses, IReadOnlyList<KubeIptablesRules>? iptables = null)
     {
         Iptables = iptables ?? Array.Empty<KubeIptablesRules>();
@@ -203,7 +150,7 @@ public sealed class KubeDesiredState
     public IReadOnlyList<IPAddress> DummyAddresses { get; }
 
     /// <summary>Every KUBE-* set of every proxied family, including empty ones.</summary>
-    public IReadOnlyList<KubeIpsetSpec> Ipsets { get; }
+    public IReadOnlyList<KubeDesiredIpset> Ipsets { get; }
 
     /// <summary>The iptables (IPv4) and ip6tables (IPv6) rules, one entry per proxied family.</summary>
     public IReadOnlyList<KubeIptablesRules> Iptables { get; }
@@ -218,7 +165,7 @@ public sealed class KubeDesiredState
     public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
 
     /// <summary>The set called <paramref name="name"/>, or null.</summary>
-    public KubeIpsetSpec? Ipset(string name) => Ipsets.FirstOrDefault(s => s.Name == name);
+    public KubeDesiredIpset? Ipset(string name) => Ipsets.FirstOrDefault(s => s.Name == name);
 
     /// <summary>The virtual server with <paramref name="key"/>, or null.</summary>
     public KubeVirtualServer? VirtualServer(IpvsServiceKey key) => VirtualServers.FirstOrDefault(v => v.Key == key);

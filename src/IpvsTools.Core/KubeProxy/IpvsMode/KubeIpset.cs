@@ -14,10 +14,7 @@ public enum KubeIpvsLookup
     Unavailable = 2,
 }
 
-/// <summary>
-/// One of kube-proxy's ipsets as it is in the kernel, with its purpose in words and its members in
-/// kube-proxy's terms, each joined to the IPVS virtual server it belongs to.
-/// </summary>
+/// <summary>Get-KubeIpset's output: one of kube-proxy's sets as it is in the kernel, its purpose in words, its members joined to their IPVS virtual servers.</summary>
 public sealed class KubeIpset
 {
     private readonly KubeIpsetMember[] _members;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Net;
 using System.Text;
 using IpvsTools.Ipsets;
@@ -68,6 +69,30 @@ public sealed class KubeIpsetMember
 
     public override string ToString() => Text;
 
+    /// <summary>The text kube-proxy writes for a hash:ip,port member: "10.96.0.10,udp:53".</summary>
+    public static string IPPortText(IPAddress ip, IpvsProtocol protocol, int port)
+        => ip + "," + ProtocolName(protocol) + ":" + port.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The text kube-proxy writes for a hash:ip,port,ip member: "10.244.1.5,tcp:8080,10.244.1.5".</summary>
+    public static string IPPortIPText(IPAddress ip, IpvsProtocol protocol, int port, IPAddress ip2)
+        => IPPortText(ip, protocol, port) + "," + ip2;
+
+    /// <summary>The text kube-proxy writes for a hash:ip,port,net member: "192.0.2.10,tcp:80,203.0.113.0/24".</summary>
+    public static string IPPortNetText(IPAddress ip, IpvsProtocol protocol, int port, IpNetwork net)
+        => IPPortText(ip, protocol, port) + "," + net;
+
+    /// <summary>The text kube-proxy writes for a bitmap:port member: "30080".</summary>
+    public static string PortText(int port) => port.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>tcp, udp, sctp: the protocol as kube-proxy writes it in members and rules.</summary>
+    public static string ProtocolName(IpvsProtocol protocol) => protocol switch
+    {
+        IpvsProtocol.Tcp => "tcp",
+        IpvsProtocol.Udp => "udp",
+        IpvsProtocol.Sctp => "sctp",
+        _ => ((int)protocol).ToString(CultureInfo.InvariantCulture),
+    };
+
     /// <summary>A member as the kernel listed it, in kube-proxy's terms.</summary>
     public static KubeIpsetMember From(IpsetMember member, IReadOnlyList<IpvsService>? virtualServers = null)
     {
@@ -84,8 +109,8 @@ public sealed class KubeIpsetMember
     /// </summary>
     public static KubeIpsetMember Parse(string setName, string text)
     {
-        var known = KubeIpsetCatalog.Find(setName)
-            ?? throw new IpsetSyntaxException($"'{setName}' is not one of kube-proxy's sets ({string.Join(", ", KubeIpsetCatalog.Names)}).", setName);
+        var known = KubeIpsetDefinition.Find(setName)
+            ?? throw new IpsetSyntaxException($"'{setName}' is not one of kube-proxy's sets ({string.Join(", ", KubeIpsetDefinition.Names)}).", setName);
         var type = IpsetTypeInfo.Get(known.Definition.Type);
         var element = IpsetElementParser.Parse(text, type, type.IsBitmap ? null : known.Ipv6 ? "inet6" : "inet");
         if (element.IsRange) throw new IpsetSyntaxException($"'{text}' is a range; kube-proxy's members are single.", text);

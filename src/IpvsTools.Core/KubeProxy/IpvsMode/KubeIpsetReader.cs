@@ -26,7 +26,7 @@ public static class KubeIpsetReader
         var result = new List<KubeIpset>();
         foreach (var set in sets)
         {
-            if (KubeIpsetCatalog.Find(set.Name) is not { } known) continue;
+            if (KubeIpsetDefinition.Find(set.Name) is not { } known) continue;
             var (definition, ipv6) = known;
             var family = ipv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
             var members = set.Members.Select(m => KubeIpsetMember.From(m, services is null ? null : index.For(definition, family, m))).ToList();

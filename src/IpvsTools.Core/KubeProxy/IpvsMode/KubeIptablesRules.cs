@@ -6,6 +6,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using IpvsTools.Cluster;
+using IpvsTools.Iptables;
 using IpvsTools.Ipvs;
 
 namespace IpvsTools.KubeProxy.IpvsMode;
@@ -39,10 +40,13 @@ public sealed class KubeIptablesRule
 
     /// <summary>
     /// The rule as iptables-save prints it back (measured with iptables 1.8.9, nft and legacy): marks
-    /// without leading zeros, --or-mark X as --set-xmark X/X, --xor-mark X as --set-xmark X/0x0, and
-    /// REJECT with its default --reject-with.
+    /// without leading zeros, --or-mark X as --set-xmark X/X, --xor-mark X as --set-xmark X/0x0,
+    /// REJECT with its default --reject-with, comments quoted as iptables-save quotes them.
     /// </summary>
-    public string SavedForm(AddressFamily family)
+    public string SavedForm(AddressFamily family) => "-A " + Chain + " " + SavedSpecification(family);
+
+    /// <summary><see cref="SavedForm"/> without "-A CHAIN ": the form Test-KubeIptablesRule shows.</summary>
+    public string SavedSpecification(AddressFamily family)
     {
         var args = new List<string>(Arguments.Count + 2);
         for (var i = 0; i < Arguments.Count; i++)
@@ -67,6 +71,10 @@ public sealed class KubeIptablesRule
                 args.Add(TrimHex(next) + "/0x0");
                 i++;
             }
+            else if (a.Length >= 2 && a[0] == '"' && a[^1] == '"')
+            {
+                args.Add(IptablesText.QuoteString(a.Substring(1, a.Length - 2)));
+            }
             else
             {
                 args.Add(a);
@@ -77,7 +85,7 @@ public sealed class KubeIptablesRule
                 }
             }
         }
-        return "-A " + Chain + " " + string.Join(" ", args);
+        return string.Join(" ", args);
     }
 
     private static string TrimHex(string value)
@@ -105,13 +113,10 @@ public sealed class KubeIptablesRules
     }
 
     /// <summary>The chains kube-proxy owns in the nat table.</summary>
-    public static IReadOnlyList<string> NatChains { get; } = new[] { "KUBE-SERVICES", "KUBE-POSTROUTING", "KUBE-NODE-PORT", "KUBE-LOAD-BALANCER", "KUBE-MARK-MASQ" };
+    public static IReadOnlyList<string> NatChains { get; } = KubeProxyIptables.ChainsOf("nat");
 
     /// <summary>The chains kube-proxy owns in the filter table.</summary>
-    public static IReadOnlyList<string> FilterChains { get; } = new[]
-    {
-        "KUBE-FORWARD", "KUBE-NODE-PORT", "KUBE-PROXY-FIREWALL", "KUBE-SOURCE-RANGES-FIREWALL", "KUBE-IPVS-FILTER", "KUBE-IPVS-OUT-FILTER",
-    };
+    public static IReadOnlyList<string> FilterChains { get; } = KubeProxyIptables.ChainsOf("filter");
 
     /// <summary>InterNetwork (iptables) or InterNetworkV6 (ip6tables).</summary>
     public AddressFamily AddressFamily { get; }
@@ -143,114 +148,21 @@ public sealed class KubeIptablesRules
     public override string ToString() => RestoreInput();
 }
 
-/// <summary>Writes kube-proxy's IPVS-mode iptables rules for one family from the family's sets.</summary>
+/// <summary>Writes kube-proxy's IPVS-mode iptables rules for one family from <see cref="KubeProxyIptables.Model"/>.</summary>
 internal static class KubeIptablesRuleBuilder
 {
-    /// <summary>kube-proxy's default --iptables-masquerade-bit (14), as it prints it ("%#08x").</summary>
-    private static string MasqueradeMark(int bit) => "0x" + (1 << bit).ToString("x6", CultureInfo.InvariantCulture);
-
-    private static readonly (string Set, string Table, string From, string To, string Match, string? Protocol)[] SetRules =
-    {
-        (KubeIpsets.LoopBack, "nat", "KUBE-POSTROUTING", "MASQUERADE", "dst,dst,src", null),
-        (KubeIpsets.LoadBalancer, "nat", "KUBE-SERVICES", "KUBE-LOAD-BALANCER", "dst,dst", null),
-        (KubeIpsets.LoadBalancerLocal, "nat", "KUBE-LOAD-BALANCER", "RETURN", "dst,dst", null),
-        (KubeIpsets.NodePortLocalTcp, "nat", "KUBE-NODE-PORT", "RETURN", "dst", "tcp"),
-        (KubeIpsets.NodePortTcp, "nat", "KUBE-NODE-PORT", "KUBE-MARK-MASQ", "dst", "tcp"),
-        (KubeIpsets.NodePortLocalUdp, "nat", "KUBE-NODE-PORT", "RETURN", "dst", "udp"),
-        (KubeIpsets.NodePortUdp, "nat", "KUBE-NODE-PORT", "KUBE-MARK-MASQ", "dst", "udp"),
-        (KubeIpsets.NodePortLocalSctp, "nat", "KUBE-NODE-PORT", "RETURN", "dst,dst", "sctp"),
-        (KubeIpsets.NodePortSctp, "nat", "KUBE-NODE-PORT", "KUBE-MARK-MASQ", "dst,dst", "sctp"),
-        (KubeIpsets.LoadBalancerFirewall, "filter", "KUBE-PROXY-FIREWALL", "KUBE-SOURCE-RANGES-FIREWALL", "dst,dst", null),
-        (KubeIpsets.LoadBalancerSourceCidr, "filter", "KUBE-SOURCE-RANGES-FIREWALL", "RETURN", "dst,dst,src", null),
-        (KubeIpsets.LoadBalancerSourceIP, "filter", "KUBE-SOURCE-RANGES-FIREWALL", "RETURN", "dst,dst,src", null),
-    };
-
-    public static IReadOnlyList<KubeIptablesRule> Jumps { get; } = new[]
-    {
-        Rule("nat", "OUTPUT", "-m", "comment", "--comment", "\"kubernetes service portals\"", "-j", "KUBE-SERVICES"),
-        Rule("nat", "PREROUTING", "-m", "comment", "--comment", "\"kubernetes service portals\"", "-j", "KUBE-SERVICES"),
-        Rule("nat", "POSTROUTING", "-m", "comment", "--comment", "\"kubernetes postrouting rules\"", "-j", "KUBE-POSTROUTING"),
-        Rule("filter", "FORWARD", "-m", "comment", "--comment", "\"kubernetes forwarding rules\"", "-j", "KUBE-FORWARD"),
-        Rule("filter", "INPUT", "-m", "comment", "--comment", "\"kubernetes health check rules\"", "-j", "KUBE-NODE-PORT"),
-        Rule("filter", "INPUT", "-m", "comment", "--comment", "\"kube-proxy firewall rules\"", "-j", "KUBE-PROXY-FIREWALL"),
-        Rule("filter", "FORWARD", "-m", "comment", "--comment", "\"kube-proxy firewall rules\"", "-j", "KUBE-PROXY-FIREWALL"),
-        Rule("filter", "INPUT", "-m", "comment", "--comment", "\"kubernetes ipvs access filter\"", "-j", "KUBE-IPVS-FILTER"),
-        Rule("filter", "OUTPUT", "-m", "comment", "--comment", "\"kubernetes ipvs access filter\"", "-j", "KUBE-IPVS-OUT-FILTER"),
-    };
-
-    /// <summary>The rules for a family; <paramref name="sets"/> maps base set names to the family's sets.</summary>
-    public static KubeIptablesRules Build(AddressFamily family, IReadOnlyDictionary<string, KubeIpsetSpec> sets,
+    /// <summary>
+    /// The rules for a family: the model under the node's options, without the rules of the family's
+    /// sets that have no members (kube-proxy writes those only for a set with members).
+    /// </summary>
+    public static KubeIptablesRules Build(AddressFamily family, IEnumerable<KubeDesiredIpset> sets,
         IReadOnlyList<(IPAddress Ip, IpvsProtocol Protocol, int Port)> lbNoNodeAccess, KubeProxyOptions options, KubeNode? node = null)
     {
-        var nat = new List<KubeIptablesRule>();
-        var filter = new List<KubeIptablesRule>();
-        string Name(string set) => sets[set].Name;
-        string Comment(string set) => "\"" + sets[set].Comment + "\"";
-        bool Empty(string set) => sets[set].Members.Count == 0;
-        var mark = MasqueradeMark(options.MasqueradeBit);
-
-        nat.Add(Rule("nat", "KUBE-SERVICES", "-s", family == AddressFamily.InterNetworkV6 ? "::1/128" : "127.0.0.0/8", "-j", "RETURN"));
-        foreach (var (set, table, from, to, match, protocol) in SetRules)
-        {
-            if (Empty(set)) continue;
-            var args = new List<string>();
-            if (protocol is not null) args.AddRange(new[] { "-p", protocol });
-            args.AddRange(new[] { "-m", "comment", "--comment", Comment(set), "-m", "set", "--match-set", Name(set), match, "-j", to });
-            (table == "nat" ? nat : filter).Add(new KubeIptablesRule(table, from, args));
-        }
-
-        if (!Empty(KubeIpsets.ClusterIP))
-        {
-            var args = new List<string> { "-m", "comment", "--comment", Comment(KubeIpsets.ClusterIP), "-m", "set", "--match-set", Name(KubeIpsets.ClusterIP) };
-            var notLocal = KubeLocalDetector.IfNotLocal(options, family, node);
-            if (options.MasqueradeAll) args.Add("dst,dst");
-            else if (notLocal is not null) { args.Add("dst,dst"); args.AddRange(notLocal); }
-            else args.Add("src,dst");
-            args.AddRange(new[] { "-j", "KUBE-MARK-MASQ" });
-            nat.Add(new KubeIptablesRule("nat", "KUBE-SERVICES", args));
-        }
-
-        void ExternalIPRules(List<string> match)
-        {
-            nat.Add(new KubeIptablesRule("nat", "KUBE-SERVICES", match.Concat(new[] { "-m", "physdev", "!", "--physdev-is-in", "-m", "addrtype", "!", "--src-type", "LOCAL", "-j", "ACCEPT" }).ToList()));
-            nat.Add(new KubeIptablesRule("nat", "KUBE-SERVICES", match.Concat(new[] { "-m", "addrtype", "--dst-type", "LOCAL", "-j", "ACCEPT" }).ToList()));
-        }
-        foreach (var set in new[] { KubeIpsets.ExternalIP, KubeIpsets.ExternalIPLocal })
-        {
-            if (Empty(set)) continue;
-            var match = new List<string> { "-m", "comment", "--comment", Comment(set), "-m", "set", "--match-set", Name(set), "dst,dst" };
-            if (set == KubeIpsets.ExternalIP) nat.Add(new KubeIptablesRule("nat", "KUBE-SERVICES", match.Concat(new[] { "-j", "KUBE-MARK-MASQ" }).ToList()));
-            ExternalIPRules(match);
-        }
-
-        nat.Add(Rule("nat", "KUBE-SERVICES", "-m", "addrtype", "--dst-type", "LOCAL", "-j", "KUBE-NODE-PORT"));
-        nat.Add(Rule("nat", "KUBE-LOAD-BALANCER", "-j", "KUBE-MARK-MASQ"));
-        filter.Add(Rule("filter", "KUBE-SOURCE-RANGES-FIREWALL", "-j", "DROP"));
-        foreach (var (ip, protocol, port) in lbNoNodeAccess)
-        {
-            filter.Add(Rule("filter", "KUBE-IPVS-OUT-FILTER", "-s", ip.ToString(), "-m", "ipvs", "--vaddr", ip.ToString(),
-                "--vproto", KubeIpsets.ProtocolName(protocol), "--vport", port.ToString(CultureInfo.InvariantCulture), "-j", "DROP"));
-        }
-        foreach (var set in new[] { KubeIpsets.ClusterIP, KubeIpsets.LoadBalancer })
-        {
-            if (!Empty(set)) nat.Add(Rule("nat", "KUBE-SERVICES", "-m", "set", "--match-set", Name(set), "dst,dst", "-j", "ACCEPT"));
-        }
-        filter.Add(Rule("filter", "KUBE-FORWARD", "-m", "comment", "--comment", "\"kubernetes forwarding rules\"", "-m", "mark", "--mark", mark + "/" + mark, "-j", "ACCEPT"));
-        filter.Add(Rule("filter", "KUBE-FORWARD", "-m", "comment", "--comment", "\"kubernetes forwarding conntrack rule\"", "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT"));
-        filter.Add(Rule("filter", "KUBE-NODE-PORT", "-m", "comment", "--comment", Comment(KubeIpsets.HealthCheckNodePort),
-            "-m", "set", "--match-set", Name(KubeIpsets.HealthCheckNodePort), "dst", "-j", "ACCEPT"));
-        foreach (var set in new[] { KubeIpsets.LoadBalancer, KubeIpsets.ClusterIP, KubeIpsets.ExternalIP, KubeIpsets.ExternalIPLocal })
-            filter.Add(Rule("filter", "KUBE-IPVS-FILTER", "-m", "set", "--match-set", Name(set), "dst,dst", "-j", "RETURN"));
-        filter.Add(Rule("filter", "KUBE-IPVS-FILTER", "-m", "set", "--match-set", Name(KubeIpsets.HealthCheckNodePort), "dst", "-j", "RETURN"));
-        filter.Add(Rule("filter", "KUBE-IPVS-FILTER", "-m", "conntrack", "--ctstate", "NEW", "-m", "set", "--match-set", Name(KubeIpsets.IpvsIPs), "dst", "-j", "REJECT"));
-        nat.Add(Rule("nat", "KUBE-POSTROUTING", "-m", "mark", "!", "--mark", mark + "/" + mark, "-j", "RETURN"));
-        nat.Add(Rule("nat", "KUBE-POSTROUTING", "-j", "MARK", "--xor-mark", mark));
-        var masq = new List<string> { "-m", "comment", "--comment", "\"kubernetes service traffic requiring SNAT\"", "-j", "MASQUERADE" };
-        if (options.RandomFully) masq.Add("--random-fully");
-        nat.Add(new KubeIptablesRule("nat", "KUBE-POSTROUTING", masq));
-        nat.Add(Rule("nat", "KUBE-MARK-MASQ", "-j", "MARK", "--or-mark", mark));
-        return new KubeIptablesRules(family, Jumps, nat.Concat(filter).ToList());
+        var nonEmpty = sets.Where(s => s.Members.Count > 0).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var variant = new KubeProxyIptablesVariant(options.MasqueradeBit, options.MasqueradeAll, KubeLocalDetector.IfNotLocal(options, family, node), options.RandomFully);
+        var model = KubeProxyIptables.Model(family, variant, lbNoNodeAccess);
+        var jumps = model.Where(i => i.Kind == KubeIptablesCheckKind.Jump).Select(i => i.Rule!).ToList();
+        var rules = model.Where(i => i.Kind == KubeIptablesCheckKind.Rule && (i.ConditionSet is null || nonEmpty.Contains(i.ConditionSet))).Select(i => i.Rule!).ToList();
+        return new KubeIptablesRules(family, jumps, rules.Where(r => r.Table == "nat").Concat(rules.Where(r => r.Table == "filter")).ToList());
     }
-
-    private static KubeIptablesRule Rule(string table, string chain, params string[] args) => new(table, chain, args);
 }

@@ -12,6 +12,9 @@ namespace IpvsTools.KubeProxy.IpvsMode;
 /// </summary>
 public sealed class KubeIpvsInterface
 {
+    /// <summary>The name of the dummy link kube-proxy in IPVS mode puts every service address on.</summary>
+    public const string LinkName = "kube-ipvs0";
+
     public KubeIpvsInterface(NetworkLink link, IReadOnlyList<InterfaceAddress> addresses)
     {
         ArgumentNullException.ThrowIfNull(link);

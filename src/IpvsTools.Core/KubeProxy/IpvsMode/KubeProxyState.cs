@@ -44,13 +44,13 @@ public static class KubeProxyState
         var servers = new Dictionary<IpvsServiceKey, KubeVirtualServer>();
         var bound = new HashSet<IPAddress>();
         var clusterAddresses = new HashSet<IPAddress>();
-        var sets = new List<KubeIpsetSpec>();
+        var sets = new List<KubeDesiredIpset>();
         var iptables = new List<KubeIptablesRules>();
         foreach (var family in families)
         {
             var lbNoNodeAccess = new List<(IPAddress, IpvsProtocol, int)>();
-            var members = KubeIpsets.All.ToDictionary(s => s.Name, _ => new HashSet<string>(StringComparer.Ordinal));
-            var nodeAddressSet = options.NodeAddresses.Where(a => ValidForSet(a, family)).Distinct().ToList();
+            var members = KubeIpsetDefinition.All.ToDictionary(s => s.Name, _ => new HashSet<string>(StringComparer.Ordinal));
+            var nodeAddressSet = options.NodeAddresses.Where(a => KubeNodePortAddresses.ValidForSet(a, family)).Distinct().ToList();
             // --nodeport-addresses: only this family's CIDRs count; none of them, or a zero CIDR, means every address.
             var nodeIPs = NodeIPs(options, node, family);
             var nodePortIPs = KubeNodePortAddresses.NodeIPs(options, family, nodeAddressSet, node);
@@ -85,35 +85,35 @@ public static class KubeProxyState
 
                     foreach (var e in endpoints)
                     {
-                        if (e.IsLocal) members[KubeIpsets.LoopBack].Add(KubeIpsets.IPPortIP(e.Address, proto, e.Port, e.Address));
+                        if (e.IsLocal) members[KubeIpsetDefinition.LoopBack].Add(KubeIpsetMember.IPPortIPText(e.Address, proto, e.Port, e.Address));
                     }
 
-                    members[KubeIpsets.ClusterIP].Add(KubeIpsets.IPPort(clusterIP, proto, port.Port));
+                    members[KubeIpsetDefinition.ClusterIP].Add(KubeIpsetMember.IPPortText(clusterIP, proto, port.Port));
                     Add(clusterIP, port.Port, KubeAddressRole.ClusterIP, svc.InternalPolicyLocal);
                     bound.Add(clusterIP);
 
                     foreach (var ip in externalIPs)
                     {
-                        members[svc.ExternalPolicyLocal ? KubeIpsets.ExternalIPLocal : KubeIpsets.ExternalIP].Add(KubeIpsets.IPPort(ip, proto, port.Port));
+                        members[svc.ExternalPolicyLocal ? KubeIpsetDefinition.ExternalIPLocal : KubeIpsetDefinition.ExternalIP].Add(KubeIpsetMember.IPPortText(ip, proto, port.Port));
                         Add(ip, port.Port, KubeAddressRole.ExternalIP, svc.ExternalPolicyLocal);
                         if (!nodeAddressSet.Contains(ip)) bound.Add(ip);
                     }
 
                     foreach (var ip in lbIPs)
                     {
-                        var entry = KubeIpsets.IPPort(ip, proto, port.Port);
-                        members[KubeIpsets.LoadBalancer].Add(entry);
-                        if (svc.ExternalPolicyLocal) members[KubeIpsets.LoadBalancerLocal].Add(entry);
+                        var entry = KubeIpsetMember.IPPortText(ip, proto, port.Port);
+                        members[KubeIpsetDefinition.LoadBalancer].Add(entry);
+                        if (svc.ExternalPolicyLocal) members[KubeIpsetDefinition.LoadBalancerLocal].Add(entry);
                         if (sourceRanges.Count > 0)
                         {
-                            members[KubeIpsets.LoadBalancerFirewall].Add(entry);
+                            members[KubeIpsetDefinition.LoadBalancerFirewall].Add(entry);
                             var allowFromNode = false;
                             foreach (var cidr in sourceRanges)
                             {
-                                members[KubeIpsets.LoadBalancerSourceCidr].Add(KubeIpsets.IPPortNet(ip, proto, port.Port, cidr));
+                                members[KubeIpsetDefinition.LoadBalancerSourceCidr].Add(KubeIpsetMember.IPPortNetText(ip, proto, port.Port, cidr));
                                 if (nodeIPs.Any(cidr.Contains)) allowFromNode = true;
                             }
-                            if (allowFromNode) members[KubeIpsets.LoadBalancerSourceIP].Add(KubeIpsets.IPPortIP(ip, proto, port.Port, ip));
+                            if (allowFromNode) members[KubeIpsetDefinition.LoadBalancerSourceIP].Add(KubeIpsetMember.IPPortIPText(ip, proto, port.Port, ip));
                             else lbNoNodeAccess.Add((ip, proto, port.Port)); // the node may not reach it: KUBE-IPVS-OUT-FILTER
                         }
                         Add(ip, port.Port, KubeAddressRole.LoadBalancer, svc.ExternalPolicyLocal);
@@ -126,37 +126,36 @@ public static class KubeProxyState
                         if (nodePortIPs.Count == 0) continue;
                         var (set, localSet) = proto switch
                         {
-                            IpvsProtocol.Tcp => (KubeIpsets.NodePortTcp, KubeIpsets.NodePortLocalTcp),
-                            IpvsProtocol.Udp => (KubeIpsets.NodePortUdp, KubeIpsets.NodePortLocalUdp),
-                            _ => (KubeIpsets.NodePortSctp, KubeIpsets.NodePortLocalSctp),
+                            IpvsProtocol.Tcp => (KubeIpsetDefinition.NodePortTcp, KubeIpsetDefinition.NodePortLocalTcp),
+                            IpvsProtocol.Udp => (KubeIpsetDefinition.NodePortUdp, KubeIpsetDefinition.NodePortLocalUdp),
+                            _ => (KubeIpsetDefinition.NodePortSctp, KubeIpsetDefinition.NodePortLocalSctp),
                         };
                         var entries = proto == IpvsProtocol.Sctp
-                            ? nodePortIPs.Select(a => KubeIpsets.IPPort(a, proto, port.NodePort)).ToList()
-                            : new List<string> { KubeIpsets.Port(port.NodePort) };
+                            ? nodePortIPs.Select(a => KubeIpsetMember.IPPortText(a, proto, port.NodePort)).ToList()
+                            : new List<string> { KubeIpsetMember.PortText(port.NodePort) };
                         members[set].UnionWith(entries);
                         if (svc.ExternalPolicyLocal) members[localSet].UnionWith(entries);
                         foreach (var a in nodePortIPs) Add(a, port.NodePort, KubeAddressRole.NodePort, svc.ExternalPolicyLocal);
                     }
 
                     if (NeedsHealthCheck(svc) && svc.HealthCheckNodePort != 0)
-                        members[KubeIpsets.HealthCheckNodePort].Add(KubeIpsets.Port(svc.HealthCheckNodePort));
+                        members[KubeIpsetDefinition.HealthCheckNodePort].Add(KubeIpsetMember.PortText(svc.HealthCheckNodePort));
                 }
             }
-            foreach (var a in bound.Where(a => a.AddressFamily == family)) members[KubeIpsets.IpvsIPs].Add(a.ToString());
-            var familySets = new Dictionary<string, KubeIpsetSpec>(StringComparer.Ordinal);
-            foreach (var (baseName, type, comment) in KubeIpsets.All)
+            foreach (var a in bound.Where(a => a.AddressFamily == family)) members[KubeIpsetDefinition.IpvsIPs].Add(a.ToString());
+            var familySets = new List<KubeDesiredIpset>();
+            foreach (var definition in KubeIpsetDefinition.All)
             {
-                var sorted = members[baseName].ToList();
+                var sorted = members[definition.Name].ToList();
                 sorted.Sort(StringComparer.Ordinal);
-                var spec = new KubeIpsetSpec(KubeIpsets.NameFor(baseName, family), type, family, comment, sorted);
-                familySets[baseName] = spec;
-                sets.Add(spec);
+                familySets.Add(new KubeDesiredIpset(KubeIpsetDefinition.NameFor(definition.Name, family), definition.Type, family, definition.Comment, sorted));
             }
+            sets.AddRange(familySets);
             iptables.Add(KubeIptablesRuleBuilder.Build(family, familySets, lbNoNodeAccess, options, node));
         }
 
         var ordered = IpvsadmOrder.Sort(servers.Values, (a, b) => IpvsadmOrder.CompareServices(a.Key, b.Key));
-        return new KubeDesiredState(families, ordered, SortAddresses(bound), sets, skipped, SortAddresses(clusterAddresses), iptables)
+        return new KubeDesiredState(families, ordered, KubeNodePortAddresses.SortAddresses(bound), sets, skipped, KubeNodePortAddresses.SortAddresses(clusterAddresses), iptables)
         {
             Warnings = KubeSnapshotWarnings.For(proxied, slicesByService),
         };
@@ -175,10 +174,6 @@ public static class KubeProxyState
     /// <summary>NeedsHealthCheck: a LoadBalancer with externalTrafficPolicy Local.</summary>
     private static bool NeedsHealthCheck(KubeService s) => s.Type == KubeServiceType.LoadBalancer && s.ExternalTrafficPolicy == KubeTrafficPolicy.Local;
 
-    /// <summary>isValidForSet: the family's addresses, without loopback and IPv6 link-local.</summary>
-    internal static bool ValidForSet(IPAddress a, AddressFamily family)
-        => a.AddressFamily == family && !IPAddress.IsLoopback(a) && !(a.AddressFamily == AddressFamily.InterNetworkV6 && a.IsIPv6LinkLocal);
-
     /// <summary>
     /// The node's IPs of the family, as kube-proxy takes its node IP: the given one (--bind-address), else
     /// the Node object's primary IP; without a Node object (a snapshot of Services and EndpointSlices only)
@@ -189,7 +184,7 @@ public static class KubeProxyState
         var given = options.NodeIPs.FirstOrDefault(a => a.AddressFamily == family)
                     ?? node?.HostIPs().FirstOrDefault(a => a.AddressFamily == family);
         if (given is not null) return [given];
-        var own = options.NodeAddresses.Where(a => ValidForSet(a, family)).Distinct().ToList();
+        var own = options.NodeAddresses.Where(a => KubeNodePortAddresses.ValidForSet(a, family)).Distinct().ToList();
         if (own.Count > 0) return own;
         return [family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback];
     }
@@ -211,28 +206,9 @@ public static class KubeProxyState
         var result = endpoints.Select(e => new KubeRealServer(e.Address, (ushort)e.Port, e.IsLocal, !e.IsReady)).ToList();
         result.Sort((a, b) =>
         {
-            var c = CompareAddresses(a.Address, b.Address);
+            var c = KubeNodePortAddresses.CompareAddresses(a.Address, b.Address);
             return c != 0 ? c : a.Port.CompareTo(b.Port);
         });
         return result;
-    }
-
-    internal static IReadOnlyList<IPAddress> SortAddresses(IEnumerable<IPAddress> addresses)
-    {
-        var list = addresses.Distinct().ToList();
-        list.Sort(CompareAddresses);
-        return list;
-    }
-
-    internal static int CompareAddresses(IPAddress a, IPAddress b)
-    {
-        if (a.AddressFamily != b.AddressFamily) return a.AddressFamily == AddressFamily.InterNetwork ? -1 : 1;
-        var x = a.GetAddressBytes();
-        var y = b.GetAddressBytes();
-        for (var i = 0; i < x.Length; i++)
-        {
-            if (x[i] != y[i]) return x[i].CompareTo(y[i]);
-        }
-        return 0;
     }
 }

@@ -4,7 +4,7 @@ using IpvsTools.Ipvs;
 using IpvsTools.Links;
 using IpvsTools.Namespaces;
 
-namespace IpvsTools.KubeProxy;
+namespace IpvsTools.KubeProxy.IpvsMode;
 
 /// <summary>
 /// Whether kube-proxy in IPVS mode owns a virtual service: it binds the address of every virtual service
@@ -23,7 +23,7 @@ public static class KubeProxyOwnership
         try
         {
             NetworkLink? link;
-            using (var links = LinkClient.Open(ns)) link = links.Find(LinkClient.KubeIpvsInterfaceName);
+            using (var links = LinkClient.Open(ns)) link = links.Find(KubeIpvsInterface.LinkName);
             if (link is null) return false;
             using var addresses = AddressClient.Open(ns);
             return addresses.List().Any(a => a.InterfaceIndex == link.Index && a.Address.Equals(address));
