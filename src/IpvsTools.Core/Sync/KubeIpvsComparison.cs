@@ -36,67 +36,77 @@ public static class KubeIpvsComparison
             var next = i + 1 < ops.Count ? ops[i + 1] : null;
             switch (op)
             {
-                case KubeLinkOperation link:
-                    switch (link.Kind)
+                case KubeLinkOperation { Kind: KubeIpvsOperationKind.CreateDummyLink }:
+                    Add(op.Layer, KubeIpvsDifferenceKind.DummyLink, LinkClient.KubeIpvsInterfaceName, "dummy, down", null, KubeIpvsDifferenceAction.Add);
+                    break;
+                case KubeLinkOperation { Kind: KubeIpvsOperationKind.DeleteDummyLink }:
+                    Add(op.Layer, KubeIpvsDifferenceKind.DummyLink, LinkClient.KubeIpvsInterfaceName, null, "dummy", KubeIpvsDifferenceAction.Remove);
+                    break;
+                case KubeLinkOperation address:
+                    var added = address.Kind == KubeIpvsOperationKind.AddAddress;
+                    Add(op.Layer, KubeIpvsDifferenceKind.Address, address.Prefix, added ? "on kube-ipvs0" : null, added ? null : "on kube-ipvs0",
+                        added ? KubeIpvsDifferenceAction.Add : KubeIpvsDifferenceAction.Remove);
+                    break;
+                case KubeIpsetOperation { Kind: KubeIpvsOperationKind.DestroySet } set:
+                    var recreate = next is KubeIpsetOperation { Kind: KubeIpvsOperationKind.CreateSet } again && again.SetName == set.SetName ? again : null;
+                    Add(op.Layer, KubeIpvsDifferenceKind.Set, set.SetName, recreate?.SetText, sets.TryGetValue(set.SetName, out var s) ? s.Type : null,
+                        recreate is not null ? KubeIpvsDifferenceAction.Recreate : KubeIpvsDifferenceAction.Remove);
+                    if (recreate is not null) i++;
+                    break;
+                case KubeIpsetOperation { Kind: KubeIpvsOperationKind.CreateSet } set:
+                    Add(op.Layer, KubeIpvsDifferenceKind.Set, set.SetName, set.SetText, null, KubeIpvsDifferenceAction.Add);
+                    break;
+                case KubeIpsetOperation member:
+                    var add = member.Kind == KubeIpvsOperationKind.AddSetMember;
+                    Add(op.Layer, KubeIpvsDifferenceKind.SetMember, member.SetName + " " + member.Member, add ? member.Member : null, add ? null : member.Member,
+                        add ? KubeIpvsDifferenceAction.Add : KubeIpvsDifferenceAction.Remove);
+                    break;
+                case KubeVirtualServerOperation { Kind: KubeIpvsOperationKind.AddVirtualServer } vs:
+                    Add(op.Layer, KubeIpvsDifferenceKind.VirtualServer, vs.Service.DisplayName, ServiceText(vs.ServiceSettings!), null, KubeIpvsDifferenceAction.Add, vs.ServicePort);
+                    break;
+                case KubeVirtualServerOperation { Kind: KubeIpvsOperationKind.UpdateVirtualServer } vs:
+                    Add(op.Layer, KubeIpvsDifferenceKind.VirtualServer, vs.Service.DisplayName, ServiceText(vs.ServiceSettings!),
+                        services.TryGetValue(vs.Service, out var had) ? ServiceText(had) : null, KubeIpvsDifferenceAction.Change, vs.ServicePort);
+                    break;
+                case KubeVirtualServerOperation { Kind: KubeIpvsOperationKind.RemoveVirtualServer } vs:
+                    var foreign = vs.Reason == "foreign";
+                    Add(op.Layer, foreign ? KubeIpvsDifferenceKind.ForeignVirtualServer : KubeIpvsDifferenceKind.VirtualServer, vs.Service.DisplayName, null,
+                        services.TryGetValue(vs.Service, out var gone) ? ServiceText(gone) : null, KubeIpvsDifferenceAction.Remove);
+                    break;
+                case KubeVirtualServerOperation { Kind: KubeIpvsOperationKind.AddDestination } d:
+                    Add(op.Layer, KubeIpvsDifferenceKind.Destination, DestinationKey(d), DestinationText(d.Destination!), null, KubeIpvsDifferenceAction.Add, d.ServicePort);
+                    break;
+                case KubeVirtualServerOperation { Kind: KubeIpvsOperationKind.UpdateDestination } d:
+                    var current = Destination(services, d);
+                    var drain = d.Destination!.Weight == 0 && d.Reason?.StartsWith("draining", StringComparison.Ordinal) == true;
+                    Add(op.Layer, KubeIpvsDifferenceKind.Destination, DestinationKey(d), drain ? null : DestinationText(d.Destination),
+                        current is null ? null : DestinationText(current.ForwardingMethod, current.Weight) + Connections(current),
+                        drain ? KubeIpvsDifferenceAction.Drain : KubeIpvsDifferenceAction.Change, d.ServicePort);
+                    break;
+                case KubeVirtualServerOperation d: // RemoveDestination
+                    var was = Destination(services, d);
+                    var back = next is KubeVirtualServerOperation { Kind: KubeIpvsOperationKind.AddDestination } readd && readd.Service == d.Service
+                        && Equals(readd.Destination!.Address, d.Destination!.Address) && readd.Destination.Port == d.Destination.Port ? readd : null;
+                    Add(op.Layer, KubeIpvsDifferenceKind.Destination, DestinationKey(d), back is null ? null : DestinationText(back.Destination!),
+                        was is null ? null : DestinationText(was.ForwardingMethod, was.Weight) + Connections(was),
+                        back is not null ? KubeIpvsDifferenceAction.Recreate : KubeIpvsDifferenceAction.Remove, d.ServicePort);
+                    if (back is not null) i++;
+                    break;
+                case KubeIptablesOperation { Kind: KubeIpvsOperationKind.RestoreIptables } rules:
+                    foreach (var chain in rules.IptablesChains!)
                     {
-                        case KubeIpvsOperationKind.CreateDummyLink:
-                            Add(op.Layer, KubeIpvsDifferenceKind.DummyLink, LinkClient.KubeIpvsInterfaceName, "dummy, down", null, KubeIpvsDifferenceAction.Add);
-                            break;
-                        case KubeIpvsOperationKind.DeleteDummyLink:
-                            Add(op.Layer, KubeIpvsDifferenceKind.DummyLink, LinkClient.KubeIpvsInterfaceName, null, "dummy", KubeIpvsDifferenceAction.Remove);
-                            break;
-                        case KubeIpvsOperationKind.AddAddress:
-                            Add(op.Layer, KubeIpvsDifferenceKind.Address, link.Prefix, "on kube-ipvs0", null, KubeIpvsDifferenceAction.Add);
-                            break;
-                        case KubeIpvsOperationKind.RemoveAddress:
-                            Add(op.Layer, KubeIpvsDifferenceKind.Address, link.Prefix, null, "on kube-ipvs0", KubeIpvsDifferenceAction.Remove);
-                            break;
+                        var (expected, have) = ChainRules(desired, actual, rules.Family, chain);
+                        Add(op.Layer, KubeIpvsDifferenceKind.Chain, rules.IptablesCommand + " " + chain, Rules(expected), have is null ? null : Rules(have.Value),
+                            have is null ? KubeIpvsDifferenceAction.Add : KubeIpvsDifferenceAction.Change);
                     }
                     break;
-                case KubeIpsetOperation set:
-                    switch (set.Kind)
-                    {
-                        case KubeIpvsOperationKind.DestroySet:
-                            var recreate = next is KubeIpsetOperation { Kind: KubeIpvsOperationKind.CreateSet } again && again.SetName == set.SetName ? again : null;
-                            Add(op.Layer, KubeIpvsDifferenceKind.Set, set.SetName, recreate?.SetText, sets.TryGetValue(set.SetName, out var s) ? s.Type : null,
-                                recreate is not null ? KubeIpvsDifferenceAction.Recreate : KubeIpvsDifferenceAction.Remove);
-                            if (recreate is not null) i++;
-                            break;
-                        case KubeIpvsOperationKind.CreateSet:
-                            Add(op.Layer, KubeIpvsDifferenceKind.Set, set.SetName, set.SetText, null, KubeIpvsDifferenceAction.Add);
-                            break;
-                        case KubeIpvsOperationKind.AddSetMember:
-                            Add(op.Layer, KubeIpvsDifferenceKind.SetMember, set.SetName + " " + set.Member, set.Member, null, KubeIpvsDifferenceAction.Add);
-                            break;
-                        case KubeIpvsOperationKind.RemoveSetMember:
-                            Add(op.Layer, KubeIpvsDifferenceKind.SetMember, set.SetName + " " + set.Member, null, set.Member, KubeIpvsDifferenceAction.Remove);
-                            break;
-                    }
+                case KubeIptablesOperation { Kind: KubeIpvsOperationKind.DeleteIptablesChains } rules:
+                    foreach (var chain in rules.IptablesChains!)
+                        Add(op.Layer, KubeIpvsDifferenceKind.Chain, rules.IptablesCommand + " " + chain, null, "present", KubeIpvsDifferenceAction.Remove);
                     break;
-                case KubeVirtualServerOperation vs:
-                    i += CompareIpvs(vs, next as KubeVirtualServerOperation, services, Add);
-                    break;
-                case KubeIptablesOperation rules:
-                    switch (rules.Kind)
-                    {
-                        case KubeIpvsOperationKind.RestoreIptables:
-                            foreach (var chain in rules.IptablesChains!)
-                            {
-                                var (expected, have) = ChainRules(desired, actual, rules.Family, chain);
-                                Add(op.Layer, KubeIpvsDifferenceKind.Chain, rules.IptablesCommand + " " + chain, Rules(expected), have is null ? null : Rules(have.Value),
-                                    have is null ? KubeIpvsDifferenceAction.Add : KubeIpvsDifferenceAction.Change);
-                            }
-                            break;
-                        case KubeIpvsOperationKind.DeleteIptablesChains:
-                            foreach (var chain in rules.IptablesChains!)
-                                Add(op.Layer, KubeIpvsDifferenceKind.Chain, rules.IptablesCommand + " " + chain, null, "present", KubeIpvsDifferenceAction.Remove);
-                            break;
-                        case KubeIpvsOperationKind.InsertIptablesJump:
-                            var jump = rules.IptablesRule!;
-                            Add(op.Layer, KubeIpvsDifferenceKind.Jump, $"{rules.IptablesCommand} {jump.Table}/{jump.Chain} -j {Target(jump)}",
-                                jump.ToString(), null, KubeIpvsDifferenceAction.Add);
-                            break;
-                    }
+                case KubeIptablesOperation { IptablesRule: { } jump } rules:
+                    Add(op.Layer, KubeIpvsDifferenceKind.Jump, $"{rules.IptablesCommand} {jump.Table}/{jump.Chain} -j {Target(jump)}",
+                        jump.ToString(), null, KubeIpvsDifferenceAction.Add);
                     break;
             }
         }
@@ -104,45 +114,6 @@ public static class KubeIpvsComparison
             Add(KubeIpvsLayer.Ipvs, KubeIpvsDifferenceKind.ForeignVirtualServer, key.DisplayName, null,
                 services.TryGetValue(key, out var f) ? ServiceText(f) : null, KubeIpvsDifferenceAction.None);
         return result;
-    }
-
-    /// <summary>The difference an IPVS write stands for; returns 1 when it consumed <paramref name="next"/> too (a re-created real server).</summary>
-    private static int CompareIpvs(KubeVirtualServerOperation op, KubeVirtualServerOperation? next, Dictionary<IpvsServiceKey, IpvsService> services,
-        Action<KubeIpvsLayer, KubeIpvsDifferenceKind, string, string?, string?, KubeIpvsDifferenceAction, string?> add)
-    {
-        switch (op.Kind)
-        {
-            case KubeIpvsOperationKind.AddVirtualServer:
-                add(op.Layer, KubeIpvsDifferenceKind.VirtualServer, op.Service.DisplayName, ServiceText(op.ServiceSettings!), null, KubeIpvsDifferenceAction.Add, op.ServicePort);
-                return 0;
-            case KubeIpvsOperationKind.UpdateVirtualServer:
-                add(op.Layer, KubeIpvsDifferenceKind.VirtualServer, op.Service.DisplayName, ServiceText(op.ServiceSettings!),
-                    services.TryGetValue(op.Service, out var had) ? ServiceText(had) : null, KubeIpvsDifferenceAction.Change, op.ServicePort);
-                return 0;
-            case KubeIpvsOperationKind.RemoveVirtualServer:
-                var foreign = op.Reason == "foreign";
-                add(op.Layer, foreign ? KubeIpvsDifferenceKind.ForeignVirtualServer : KubeIpvsDifferenceKind.VirtualServer, op.Service.DisplayName, null,
-                    services.TryGetValue(op.Service, out var gone) ? ServiceText(gone) : null, KubeIpvsDifferenceAction.Remove, null);
-                return 0;
-            case KubeIpvsOperationKind.AddDestination:
-                add(op.Layer, KubeIpvsDifferenceKind.Destination, DestinationKey(op), DestinationText(op.Destination!), null, KubeIpvsDifferenceAction.Add, op.ServicePort);
-                return 0;
-            case KubeIpvsOperationKind.UpdateDestination:
-                var current = Destination(services, op);
-                var drain = op.Destination!.Weight == 0 && op.Reason?.StartsWith("draining", StringComparison.Ordinal) == true;
-                add(op.Layer, KubeIpvsDifferenceKind.Destination, DestinationKey(op), drain ? null : DestinationText(op.Destination),
-                    current is null ? null : DestinationText(current.ForwardingMethod, current.Weight) + Connections(current),
-                    drain ? KubeIpvsDifferenceAction.Drain : KubeIpvsDifferenceAction.Change, op.ServicePort);
-                return 0;
-            default: // RemoveDestination
-                var was = Destination(services, op);
-                var back = next is { Kind: KubeIpvsOperationKind.AddDestination } && next.Service == op.Service
-                    && Equals(next.Destination!.Address, op.Destination!.Address) && next.Destination.Port == op.Destination.Port;
-                add(op.Layer, KubeIpvsDifferenceKind.Destination, DestinationKey(op), back ? DestinationText(next!.Destination!) : null,
-                    was is null ? null : DestinationText(was.ForwardingMethod, was.Weight) + Connections(was),
-                    back ? KubeIpvsDifferenceAction.Recreate : KubeIpvsDifferenceAction.Remove, op.ServicePort);
-                return back ? 1 : 0;
-        }
     }
 
     private static string ServiceText(IpvsService s) => KubeVirtualServerOperation.ServiceOptions(s.Scheduler, s.RawFlags, s.PersistenceTimeout);
