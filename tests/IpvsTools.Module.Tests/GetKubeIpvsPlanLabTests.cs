@@ -212,8 +212,10 @@ public sealed class GetKubeIpvsPlanLabTests : IDisposable
     {
         foreach (var op in plan)
         {
-            object? P(string name) => op.Properties[name].Value;
+            // Each layer's operation has its own properties: one another layer lacks reads as null.
+            object? P(string name) => op.Properties[name]?.Value;
             string S(string name) => P(name)?.ToString() ?? "";
+            string Of(string name, string property) => PSObject.AsPSObject(P(name)!).Properties[property].Value?.ToString() ?? "";
             var kind = S("Kind");
             var service = P("Service") is { } key ? ServiceArguments(PSObject.AsPSObject(key)) : [];
             switch (kind)
@@ -228,9 +230,9 @@ public sealed class GetKubeIpvsPlanLabTests : IDisposable
                     ns.Exec("ip", "addr", "del", S("Address") + (S("Address").Contains(':') ? "/128" : "/32"), "dev", "kube-ipvs0");
                     break;
                 case "CreateSet":
-                    ns.Exec(P("SetFamily") is null
-                        ? ["ipset", "create", S("SetName"), S("SetType"), "range", S("SetRange")]
-                        : ["ipset", "create", S("SetName"), S("SetType"), "family", S("SetFamily"), "hashsize", S("SetHashSize"), "maxelem", S("SetMaxElements")]);
+                    ns.Exec(Of("Options", "Family") == ""
+                        ? ["ipset", "create", S("SetName"), Of("Options", "Type"), "range", Of("Options", "RangeFrom") + "-" + Of("Options", "RangeTo")]
+                        : ["ipset", "create", S("SetName"), Of("Options", "Type"), "family", Of("Options", "Family"), "hashsize", Of("Options", "HashSize"), "maxelem", Of("Options", "MaxElements")]);
                     break;
                 case "AddSetMember":
                     ns.Exec("ipset", "add", S("SetName"), S("Member"));
@@ -240,12 +242,12 @@ public sealed class GetKubeIpvsPlanLabTests : IDisposable
                     break;
                 case "AddVirtualServer":
                 case "UpdateVirtualServer":
-                    var flags = Convert.ToUInt32(P("Flags"));
+                    var flags = Convert.ToUInt32(Of("ServiceSettings", "Flags"));
                     var args = new List<string> { "ipvsadm", kind == "AddVirtualServer" ? "-A" : "-E" };
                     args.AddRange(service);
-                    args.AddRange(["-s", S("Scheduler")]);
-                    if ((flags & 1) != 0) args.AddRange(["-p", S("Timeout")]);
-                    if ((flags & 0x10) != 0) args.AddRange(["-b", S("Scheduler") + "-port"]);
+                    args.AddRange(["-s", Of("ServiceSettings", "Scheduler")]);
+                    if ((flags & 1) != 0) args.AddRange(["-p", Of("ServiceSettings", "PersistenceTimeout")]);
+                    if ((flags & 0x10) != 0) args.AddRange(["-b", Of("ServiceSettings", "Scheduler") + "-port"]);
                     ns.Exec([.. args]);
                     break;
                 case "RemoveVirtualServer":
@@ -253,7 +255,7 @@ public sealed class GetKubeIpvsPlanLabTests : IDisposable
                     break;
                 case "AddDestination":
                 case "UpdateDestination":
-                    ns.Exec(["ipvsadm", kind == "AddDestination" ? "-a" : "-e", .. service, "-r", S("Destination"), "-m", "-w", S("Weight")]);
+                    ns.Exec(["ipvsadm", kind == "AddDestination" ? "-a" : "-e", .. service, "-r", S("Destination"), "-m", "-w", Of("Destination", "Weight")]);
                     break;
                 case "RemoveDestination":
                     ns.Exec(["ipvsadm", "-d", .. service, "-r", S("Destination")]);
@@ -264,7 +266,7 @@ public sealed class GetKubeIpvsPlanLabTests : IDisposable
                 case "InsertIptablesJump":
                     var rule = PSObject.AsPSObject(P("IptablesRule")!);
                     var vector = ((IEnumerable)rule.Methods["ArgumentVector"].Invoke()).Cast<object>().Select(o => o.ToString()!);
-                    ns.Exec([S("IptablesCommand"), "-w", "-t", S("IptablesTable"), "-I", rule.Properties["Chain"].Value.ToString()!, .. vector]);
+                    ns.Exec([S("IptablesCommand"), "-w", "-t", rule.Properties["Table"].Value.ToString()!, "-I", rule.Properties["Chain"].Value.ToString()!, .. vector]);
                     break;
                 default:
                     throw new InvalidOperationException("The test applier does not know " + kind);

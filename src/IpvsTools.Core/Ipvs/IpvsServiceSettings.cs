@@ -37,20 +37,29 @@ public sealed class IpvsServiceSettings
     /// <param name="persistenceEngine">A persistence engine (sip), or null.</param>
     public IpvsServiceSettings(IpvsServiceKey key, string scheduler, uint flags = 0, uint persistenceTimeout = 0,
         string? netmask = null, string? persistenceEngine = null)
-        : this(key, scheduler, flags, persistenceTimeout, netmask, persistenceEngine, checkPolicy: true)
+        : this(key, scheduler, flags, persistenceTimeout, netmask, null, persistenceEngine, checkPolicy: true)
+    {
+    }
+
+    /// <summary>Settings from their parts, the netmask already typed (<see cref="IpvsNetmask"/>, of the key's family).</summary>
+    public IpvsServiceSettings(IpvsServiceKey key, string scheduler, uint flags, uint persistenceTimeout,
+        IpvsNetmask netmask, string? persistenceEngine = null)
+        : this(key, scheduler, flags, persistenceTimeout, null, netmask, persistenceEngine, checkPolicy: true)
     {
     }
 
     // checkPolicy: also refuse what ipvsadm refuses though the kernel takes it (a service read from the
     // kernel is taken as it is, so that changing one setting of it never fails on another).
     private IpvsServiceSettings(IpvsServiceKey key, string scheduler, uint flags, uint persistenceTimeout,
-        string? netmask, string? persistenceEngine, bool checkPolicy)
+        string? netmaskText, IpvsNetmask? netmask, string? persistenceEngine, bool checkPolicy)
     {
         Key = key ?? throw new ArgumentNullException(nameof(key));
         Scheduler = CheckName(scheduler, "scheduler");
         Flags = IpvsServiceFlags.Strip(flags);
         PersistenceTimeout = persistenceTimeout;
-        Netmask = NormalizeNetmask(key.AddressFamily, netmask);
+        NetmaskValue = netmask ?? IpvsNetmask.Parse(key.AddressFamily, netmaskText);
+        if (NetmaskValue.AddressFamily != key.AddressFamily)
+            throw new IpvsToolsException($"IPVS service {key.DisplayName}: the netmask {NetmaskValue} is not of the service's address family.", FailureKind.InvalidArgument);
         PersistenceEngine = string.IsNullOrEmpty(persistenceEngine) ? null : CheckName(persistenceEngine, "persistence engine");
         if (!checkPolicy) return;
         if (IsPersistent && persistenceTimeout == 0)
@@ -66,7 +75,7 @@ public sealed class IpvsServiceSettings
     {
         ArgumentNullException.ThrowIfNull(service);
         return new IpvsServiceSettings(service.Key, service.Scheduler, service.RawFlags, service.PersistenceTimeout,
-            service.Netmask, service.PersistenceEngine, checkPolicy: false);
+            service.Netmask, null, service.PersistenceEngine, checkPolicy: false);
     }
 
     /// <summary>Which service.</summary>
@@ -82,7 +91,10 @@ public sealed class IpvsServiceSettings
     public uint PersistenceTimeout { get; }
 
     /// <summary>"255.255.255.255"-style for IPv4, a prefix length ("128") for IPv6, as <see cref="IpvsService.Netmask"/>.</summary>
-    public string Netmask { get; }
+    public string Netmask => NetmaskValue.ToString();
+
+    /// <summary>The netmask as the kernel takes it.</summary>
+    public IpvsNetmask NetmaskValue { get; }
 
     /// <summary>The persistence engine, or null.</summary>
     public string? PersistenceEngine { get; }
@@ -93,21 +105,13 @@ public sealed class IpvsServiceSettings
     /// <summary>The same settings with another scheduler and scheduler flags (other flags kept).</summary>
     public IpvsServiceSettings WithScheduler(string scheduler, uint schedulerFlags)
         => new(Key, scheduler, (Flags & ~IpvsConstants.SvcFlagSchedAny) | (schedulerFlags & IpvsConstants.SvcFlagSchedAny),
-            PersistenceTimeout, Netmask, PersistenceEngine, checkPolicy: false);
+            PersistenceTimeout, null, NetmaskValue, PersistenceEngine, checkPolicy: false);
 
     /// <summary>"TCP 10.96.0.10:53 rr".</summary>
     public override string ToString() => Key.DisplayName + " " + Scheduler;
 
     /// <summary>The u32 the kernel takes as IPVS_SVC_ATTR_NETMASK: the mask's bytes in order (IPv4), or the prefix length (IPv6).</summary>
-    internal uint NetmaskAttribute
-    {
-        get
-        {
-            if (Key.AddressFamily == AddressFamily.InterNetworkV6) return uint.Parse(Netmask, CultureInfo.InvariantCulture);
-            var bytes = IPAddress.Parse(Netmask).GetAddressBytes();
-            return BitConverter.ToUInt32(bytes, 0);
-        }
-    }
+    internal uint NetmaskAttribute => NetmaskValue.Attribute;
 
     private static string CheckName(string? name, string what)
     {
@@ -123,24 +127,5 @@ public sealed class IpvsServiceSettings
     }
 
     /// <summary>The netmask in the form <see cref="IpvsService.Netmask"/> uses, or an error saying what is wrong.</summary>
-    internal static string NormalizeNetmask(AddressFamily family, string? netmask)
-    {
-        if (family == AddressFamily.InterNetworkV6)
-        {
-            if (string.IsNullOrEmpty(netmask)) return "128";
-            var text = netmask.TrimStart('/');
-            if (!uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var length) || length is < 1 or > 128)
-                throw new IpvsToolsException($"'{netmask}' is not an IPv6 persistence netmask: give a prefix length from 1 to 128.", FailureKind.InvalidArgument);
-            return length.ToString(CultureInfo.InvariantCulture);
-        }
-        if (string.IsNullOrEmpty(netmask)) return "255.255.255.255";
-        if (IpvsAddressText.TryParseIPv4(netmask, out var mask)) return mask!.ToString();
-        var prefix = netmask.TrimStart('/');
-        if (uint.TryParse(prefix, NumberStyles.None, CultureInfo.InvariantCulture, out var bits) && bits <= 32)
-        {
-            var value = bits == 0 ? 0u : uint.MaxValue << (int)(32 - bits);
-            return new IPAddress(new[] { (byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value }).ToString();
-        }
-        throw new IpvsToolsException($"'{netmask}' is not an IPv4 persistence netmask: give a dotted mask (255.255.255.0) or a prefix length from 0 to 32.", FailureKind.InvalidArgument);
-    }
+    internal static string NormalizeNetmask(AddressFamily family, string? netmask) => IpvsNetmask.Parse(family, netmask).ToString();
 }

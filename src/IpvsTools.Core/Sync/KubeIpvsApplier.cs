@@ -57,8 +57,8 @@ public sealed class KubeIpvsApplier : IDisposable
             cancellation.ThrowIfCancellationRequested();
             var group = new ArraySegment<KubeIpvsOperation>(all, start, count);
             var first = operations[start];
-            if (first.Layer == KubeIpvsLayer.Ipvs) made += ApplyIpvs(group, start, operations.Count, onChange);
-            else if (first.Kind is KubeIpvsOperationKind.AddSetMember or KubeIpvsOperationKind.RemoveSetMember) made += ApplyMembers(group, start, operations.Count, onChange);
+            if (first is KubeVirtualServerOperation) made += ApplyIpvs(group, start, operations.Count, onChange);
+            else if (first is KubeIpsetOperation { Element: not null } member) made += ApplyMembers(member, group, start, operations.Count, onChange);
             else
             {
                 try
@@ -97,20 +97,20 @@ public sealed class KubeIpvsApplier : IDisposable
 
     private static bool SameGroup(KubeIpvsOperation a, KubeIpvsOperation b)
     {
-        if (a.Layer == KubeIpvsLayer.Ipvs) return b.Layer == KubeIpvsLayer.Ipvs;
-        return a.Kind is KubeIpvsOperationKind.AddSetMember or KubeIpvsOperationKind.RemoveSetMember
-            && b.Kind == a.Kind && string.Equals(a.SetName, b.SetName, StringComparison.Ordinal);
+        if (a is KubeVirtualServerOperation) return b is KubeVirtualServerOperation;
+        return a is KubeIpsetOperation { Element: not null } x && b is KubeIpsetOperation { Element: not null } y
+            && x.Kind == y.Kind && string.Equals(x.SetName, y.SetName, StringComparison.Ordinal);
     }
 
     private int ApplyIpvs(IReadOnlyList<KubeIpvsOperation> group, int start, int total, Action<KubeIpvsChange> onChange)
     {
         _ipvs ??= IpvsClient.Open(_ns);
-        var writes = group.Select(IpvsWriteOf).ToList();
+        var writes = group.Select(o => IpvsWriteOf((KubeVirtualServerOperation)o)).ToList();
         (int Index, IpvsToolsException Error)? failure = null;
         var made = 0;
         _ipvs.ApplyBatch(writes, (i, error) =>
         {
-            var op = group[i];
+            var op = (KubeVirtualServerOperation)group[i];
             if (error is not null)
             {
                 failure ??= (i, error);
@@ -120,11 +120,11 @@ public sealed class KubeIpvsApplier : IDisposable
             made++;
             int? cleared = null;
             string? warning = null;
-            if (op.Kind == KubeIpvsOperationKind.RemoveDestination && op.Service!.Protocol != IpvsProtocol.Tcp && op.Service.Address is { } vip && ClearConntrack)
+            if (op.Kind == KubeIpvsOperationKind.RemoveDestination && op.Service.Protocol != IpvsProtocol.Tcp && op.Service.Address is { } vip && ClearConntrack)
             {
                 try
                 {
-                    cleared = ConntrackTool.DeleteFlows(_ns, op.Service.Protocol, vip, op.Service.Port, op.DestinationAddress!);
+                    cleared = ConntrackTool.DeleteFlows(_ns, op.Service.Protocol, vip, op.Service.Port, op.Destination!.Address);
                 }
                 catch (IpvsToolsException ex)
                 {
@@ -137,21 +137,10 @@ public sealed class KubeIpvsApplier : IDisposable
         return made;
     }
 
-    private int ApplyMembers(IReadOnlyList<KubeIpvsOperation> group, int start, int total, Action<KubeIpvsChange> onChange)
+    private int ApplyMembers(KubeIpsetOperation first, IReadOnlyList<KubeIpvsOperation> group, int start, int total, Action<KubeIpvsChange> onChange)
     {
-        var first = group[0];
-        var setName = first.SetName!;
-        List<IpsetEntry> entries;
-        try
-        {
-            var (type, family) = SetTypeOf(setName);
-            entries = group.Select(o => new IpsetEntry(IpsetElementParser.Parse(o.Member, type, family))).ToList();
-        }
-        catch (IpvsToolsException ex)
-        {
-            Fail(first, start, total, ex, onChange);
-            throw; // not reached
-        }
+        var setName = first.SetName;
+        var entries = group.Select(o => new IpsetEntry(((KubeIpsetOperation)o).Element!)).ToList();
         _ipset ??= IpsetClient.Open(_ns);
         var result = first.Kind == KubeIpvsOperationKind.AddSetMember
             ? _ipset.Add(setName, entries, stopAtFirstFailure: true)
@@ -175,55 +164,47 @@ public sealed class KubeIpvsApplier : IDisposable
 
     private void ApplyOne(KubeIpvsOperation op)
     {
-        switch (op.Kind)
+        switch (op)
         {
-            case KubeIpvsOperationKind.CreateDummyLink:
+            case KubeLinkOperation { Kind: KubeIpvsOperationKind.CreateDummyLink }:
                 _links ??= LinkClient.Open(_ns);
                 _dummyIndex = _links.CreateDummy(KubeIpvsInterface.LinkName).Index;
                 break;
-            case KubeIpvsOperationKind.DeleteDummyLink:
+            case KubeLinkOperation { Kind: KubeIpvsOperationKind.DeleteDummyLink }:
                 _links ??= LinkClient.Open(_ns);
                 if (_links.Find(KubeIpvsInterface.LinkName) is { } link) _links.Delete(link.Index);
                 _dummyIndex = null;
                 break;
-            case KubeIpvsOperationKind.AddAddress:
-            case KubeIpvsOperationKind.RemoveAddress:
+            case KubeLinkOperation address:
                 _addresses ??= AddressClient.Open(_ns);
                 var index = DummyIndex();
-                var prefix = (byte)(op.Address!.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32);
-                if (op.Kind == KubeIpvsOperationKind.AddAddress) _addresses.Add(index, op.Address, prefix);
-                else _addresses.Remove(index, op.Address, prefix);
+                if (address.Kind == KubeIpvsOperationKind.AddAddress) _addresses.Add(index, address.Address!, address.PrefixLength);
+                else _addresses.Remove(index, address.Address!, address.PrefixLength);
                 break;
-            case KubeIpvsOperationKind.CreateSet:
+            case KubeIpsetOperation { Kind: KubeIpvsOperationKind.CreateSet } create:
                 _ipset ??= IpsetClient.Open(_ns);
-                var options = new IpsetCreateOptions(op.SetType!, op.SetFamily) { HashSize = op.SetHashSize, MaxElements = op.SetMaxElements };
-                if (op.SetRange is { } range)
-                {
-                    var dash = range.IndexOf('-');
-                    options = options with { RangeFrom = ushort.Parse(range.AsSpan(0, dash)), RangeTo = ushort.Parse(range.AsSpan(dash + 1)) };
-                }
-                _ipset.Create(op.SetName!, options);
+                _ipset.Create(create.SetName, create.Options!);
                 break;
-            case KubeIpvsOperationKind.DestroySet:
+            case KubeIpsetOperation { Kind: KubeIpvsOperationKind.DestroySet } destroy:
                 _ipset ??= IpsetClient.Open(_ns);
-                _ipset.Destroy(op.SetName!);
+                _ipset.Destroy(destroy.SetName);
                 break;
-            case KubeIpvsOperationKind.RestoreIptables:
-                Iptables(op).Restore(op.RestoreInput!, counters: true);
+            case KubeIptablesOperation { Kind: KubeIpvsOperationKind.RestoreIptables } restore:
+                Iptables(restore).Restore(restore.RestoreInput!, counters: true);
                 break;
-            case KubeIpvsOperationKind.DeleteIptablesChains:
-                Iptables(op).Restore(op.RestoreInput!);
+            case KubeIptablesOperation { Kind: KubeIpvsOperationKind.DeleteIptablesChains } delete:
+                Iptables(delete).Restore(delete.RestoreInput!);
                 break;
-            case KubeIpvsOperationKind.InsertIptablesJump:
-                Iptables(op).EnsureRule(op.IptablesTable!, op.IptablesRule!.Chain, op.IptablesRule.ArgumentVector(), prepend: true);
+            case KubeIptablesOperation { Kind: KubeIpvsOperationKind.InsertIptablesJump } jump:
+                var rule = jump.IptablesRule!;
+                Iptables(jump).EnsureRule(rule.Table, rule.Chain, rule.ArgumentVector(), prepend: true);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(op), op.Kind, "not a single write");
         }
     }
 
-    private IptablesClient Iptables(KubeIpvsOperation op)
-        => IptablesClient.Open(op.IptablesCommand == "ip6tables" ? IptablesFamily.IPv6 : IptablesFamily.IPv4, _backend, _ns);
+    private IptablesClient Iptables(KubeIptablesOperation op) => IptablesClient.Open(op.Family, _backend, _ns);
 
     private int DummyIndex()
     {
@@ -235,28 +216,16 @@ public sealed class KubeIpvsApplier : IDisposable
         return link.Index;
     }
 
-    private static (IpsetTypeInfo Type, string Family) SetTypeOf(string setName)
+    private static IpvsWrite IpvsWriteOf(KubeVirtualServerOperation op) => op.Kind switch
     {
-        var found = KubeIpsetDefinition.Find(setName)
-            ?? throw new IpvsToolsException($"'{setName}' is not one of kube-proxy's sets.", FailureKind.InvalidArgument);
-        var type = IpsetTypeInfo.Find(found.Definition.Type)
-            ?? throw new IpvsToolsException($"ipset type {found.Definition.Type} is unknown.", FailureKind.NotSupported);
-        return (type, found.Ipv6 ? "inet6" : "inet");
-    }
-
-    private static IpvsWrite IpvsWriteOf(KubeIpvsOperation op) => op.Kind switch
-    {
-        KubeIpvsOperationKind.AddVirtualServer => IpvsWrite.AddService(ServiceSettings(op)),
-        KubeIpvsOperationKind.UpdateVirtualServer => IpvsWrite.UpdateService(ServiceSettings(op)),
-        KubeIpvsOperationKind.RemoveVirtualServer => IpvsWrite.RemoveService(op.Service!),
-        KubeIpvsOperationKind.AddDestination => IpvsWrite.AddDestination(op.Service!, new IpvsDestinationSettings(op.DestinationAddress!, op.DestinationPort, op.ForwardingMethod, op.Weight)),
-        KubeIpvsOperationKind.UpdateDestination => IpvsWrite.UpdateDestination(op.Service!, new IpvsDestinationSettings(op.DestinationAddress!, op.DestinationPort, op.ForwardingMethod, op.Weight)),
-        KubeIpvsOperationKind.RemoveDestination => IpvsWrite.RemoveDestination(op.Service!, op.DestinationAddress!, op.DestinationPort),
+        KubeIpvsOperationKind.AddVirtualServer => IpvsWrite.AddService(op.ServiceSettings!),
+        KubeIpvsOperationKind.UpdateVirtualServer => IpvsWrite.UpdateService(op.ServiceSettings!),
+        KubeIpvsOperationKind.RemoveVirtualServer => IpvsWrite.RemoveService(op.Service),
+        KubeIpvsOperationKind.AddDestination => IpvsWrite.AddDestination(op.Service, op.Destination!),
+        KubeIpvsOperationKind.UpdateDestination => IpvsWrite.UpdateDestination(op.Service, op.Destination!),
+        KubeIpvsOperationKind.RemoveDestination => IpvsWrite.RemoveDestination(op.Service, op.Destination!.Address, op.Destination.Port),
         _ => throw new ArgumentOutOfRangeException(nameof(op), op.Kind, "not an IPVS write"),
     };
-
-    private static IpvsServiceSettings ServiceSettings(KubeIpvsOperation op)
-        => new(op.Service!, op.Scheduler!, op.Flags, op.Timeout, op.Netmask);
 
     private KubeIpvsChange Change(int index, int total, KubeIpvsOperation op, KubeIpvsChangeOutcome outcome, string? error = null, int? cleared = null, string? warning = null)
         => new(index + 1, total, op, outcome, error, cleared, warning, _ns?.DisplayName);

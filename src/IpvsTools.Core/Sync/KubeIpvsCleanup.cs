@@ -36,7 +36,7 @@ public static class KubeIpvsCleanup
         foreach (var ruleset in actual.Iptables ?? Array.Empty<IptablesRuleset>())
         {
             var (input, chains) = DeletionInput(ruleset);
-            if (chains.Count > 0) operations.Add(KubeIpvsOperation.DeleteChains(ruleset.Family == IptablesFamily.IPv6 ? "ip6tables" : "iptables", input, chains));
+            if (chains.Count > 0) operations.Add(KubeIptablesOperation.DeleteChains(ruleset.Family, input, chains));
         }
 
         var foreign = new List<IpvsServiceKey>();
@@ -44,9 +44,9 @@ public static class KubeIpvsCleanup
 
         foreach (var set in actual.Ipsets.OrderBy(s => s.Name, StringComparer.Ordinal))
         {
-            if (KubeIpsetDefinition.Find(set.Name) is not null) operations.Add(KubeIpvsOperation.DestroySet(set.Name, "kube-proxy's"));
+            if (KubeIpsetDefinition.Find(set.Name) is not null) operations.Add(KubeIpsetOperation.DestroySet(set.Name, "kube-proxy's"));
         }
-        if (actual.DummyLinkExists) operations.Add(KubeIpvsOperation.DeleteDummyLink());
+        if (actual.DummyLinkExists) operations.Add(KubeLinkOperation.DeleteDummyLink());
         return new KubeIpvsPlan(operations, Array.Empty<KubeDrainingDestination>(), foreign);
     }
 

@@ -34,82 +34,79 @@ public static class KubeIpvsComparison
         {
             var op = ops[i];
             var next = i + 1 < ops.Count ? ops[i + 1] : null;
-            switch (op.Kind)
+            switch (op)
             {
-                case KubeIpvsOperationKind.CreateDummyLink:
+                case KubeLinkOperation { Kind: KubeIpvsOperationKind.CreateDummyLink }:
                     Add(op.Layer, KubeIpvsDifferenceKind.DummyLink, KubeIpvsInterface.LinkName, "dummy, down", null, KubeIpvsDifferenceAction.Add);
                     break;
-                case KubeIpvsOperationKind.DeleteDummyLink:
+                case KubeLinkOperation { Kind: KubeIpvsOperationKind.DeleteDummyLink }:
                     Add(op.Layer, KubeIpvsDifferenceKind.DummyLink, KubeIpvsInterface.LinkName, null, "dummy", KubeIpvsDifferenceAction.Remove);
                     break;
-                case KubeIpvsOperationKind.AddAddress:
-                    Add(op.Layer, KubeIpvsDifferenceKind.Address, Prefix(op), "on kube-ipvs0", null, KubeIpvsDifferenceAction.Add);
+                case KubeLinkOperation address:
+                    var added = address.Kind == KubeIpvsOperationKind.AddAddress;
+                    Add(op.Layer, KubeIpvsDifferenceKind.Address, address.Prefix, added ? "on kube-ipvs0" : null, added ? null : "on kube-ipvs0",
+                        added ? KubeIpvsDifferenceAction.Add : KubeIpvsDifferenceAction.Remove);
                     break;
-                case KubeIpvsOperationKind.RemoveAddress:
-                    Add(op.Layer, KubeIpvsDifferenceKind.Address, Prefix(op), null, "on kube-ipvs0", KubeIpvsDifferenceAction.Remove);
+                case KubeIpsetOperation { Kind: KubeIpvsOperationKind.DestroySet } set:
+                    var recreate = next is KubeIpsetOperation { Kind: KubeIpvsOperationKind.CreateSet } again && again.SetName == set.SetName ? again : null;
+                    Add(op.Layer, KubeIpvsDifferenceKind.Set, set.SetName, recreate?.SetText, sets.TryGetValue(set.SetName, out var s) ? s.Type : null,
+                        recreate is not null ? KubeIpvsDifferenceAction.Recreate : KubeIpvsDifferenceAction.Remove);
+                    if (recreate is not null) i++;
                     break;
-                case KubeIpvsOperationKind.DestroySet:
-                    var recreated = next is { Kind: KubeIpvsOperationKind.CreateSet } && next.SetName == op.SetName;
-                    Add(op.Layer, KubeIpvsDifferenceKind.Set, op.SetName!, recreated ? SetText(next!) : null, sets.TryGetValue(op.SetName!, out var s) ? s.Type : null,
-                        recreated ? KubeIpvsDifferenceAction.Recreate : KubeIpvsDifferenceAction.Remove);
-                    if (recreated) i++;
+                case KubeIpsetOperation { Kind: KubeIpvsOperationKind.CreateSet } set:
+                    Add(op.Layer, KubeIpvsDifferenceKind.Set, set.SetName, set.SetText, null, KubeIpvsDifferenceAction.Add);
                     break;
-                case KubeIpvsOperationKind.CreateSet:
-                    Add(op.Layer, KubeIpvsDifferenceKind.Set, op.SetName!, SetText(op), null, KubeIpvsDifferenceAction.Add);
+                case KubeIpsetOperation member:
+                    var add = member.Kind == KubeIpvsOperationKind.AddSetMember;
+                    Add(op.Layer, KubeIpvsDifferenceKind.SetMember, member.SetName + " " + member.Member, add ? member.Member : null, add ? null : member.Member,
+                        add ? KubeIpvsDifferenceAction.Add : KubeIpvsDifferenceAction.Remove);
                     break;
-                case KubeIpvsOperationKind.AddSetMember:
-                    Add(op.Layer, KubeIpvsDifferenceKind.SetMember, op.SetName + " " + op.Member, op.Member, null, KubeIpvsDifferenceAction.Add);
+                case KubeVirtualServerOperation { Kind: KubeIpvsOperationKind.AddVirtualServer } vs:
+                    Add(op.Layer, KubeIpvsDifferenceKind.VirtualServer, vs.Service.DisplayName, ServiceText(vs.ServiceSettings!), null, KubeIpvsDifferenceAction.Add, vs.ServicePort);
                     break;
-                case KubeIpvsOperationKind.RemoveSetMember:
-                    Add(op.Layer, KubeIpvsDifferenceKind.SetMember, op.SetName + " " + op.Member, null, op.Member, KubeIpvsDifferenceAction.Remove);
+                case KubeVirtualServerOperation { Kind: KubeIpvsOperationKind.UpdateVirtualServer } vs:
+                    Add(op.Layer, KubeIpvsDifferenceKind.VirtualServer, vs.Service.DisplayName, ServiceText(vs.ServiceSettings!),
+                        services.TryGetValue(vs.Service, out var had) ? ServiceText(had) : null, KubeIpvsDifferenceAction.Change, vs.ServicePort);
                     break;
-                case KubeIpvsOperationKind.AddVirtualServer:
-                    Add(op.Layer, KubeIpvsDifferenceKind.VirtualServer, op.Service!.DisplayName, KubeIpvsOperation.ServiceOptions(op.Scheduler, op.Flags, op.Timeout), null,
-                        KubeIpvsDifferenceAction.Add, op.ServicePort);
+                case KubeVirtualServerOperation { Kind: KubeIpvsOperationKind.RemoveVirtualServer } vs:
+                    var foreign = vs.Reason == "foreign";
+                    Add(op.Layer, foreign ? KubeIpvsDifferenceKind.ForeignVirtualServer : KubeIpvsDifferenceKind.VirtualServer, vs.Service.DisplayName, null,
+                        services.TryGetValue(vs.Service, out var gone) ? ServiceText(gone) : null, KubeIpvsDifferenceAction.Remove);
                     break;
-                case KubeIpvsOperationKind.UpdateVirtualServer:
-                    Add(op.Layer, KubeIpvsDifferenceKind.VirtualServer, op.Service!.DisplayName, KubeIpvsOperation.ServiceOptions(op.Scheduler, op.Flags, op.Timeout),
-                        services.TryGetValue(op.Service, out var had) ? ServiceText(had) : null, KubeIpvsDifferenceAction.Change, op.ServicePort);
+                case KubeVirtualServerOperation { Kind: KubeIpvsOperationKind.AddDestination } d:
+                    Add(op.Layer, KubeIpvsDifferenceKind.Destination, DestinationKey(d), DestinationText(d.Destination!), null, KubeIpvsDifferenceAction.Add, d.ServicePort);
                     break;
-                case KubeIpvsOperationKind.RemoveVirtualServer:
-                    var foreign = op.Reason == "foreign";
-                    Add(op.Layer, foreign ? KubeIpvsDifferenceKind.ForeignVirtualServer : KubeIpvsDifferenceKind.VirtualServer, op.Service!.DisplayName, null,
-                        services.TryGetValue(op.Service, out var gone) ? ServiceText(gone) : null, KubeIpvsDifferenceAction.Remove);
-                    break;
-                case KubeIpvsOperationKind.AddDestination:
-                    Add(op.Layer, KubeIpvsDifferenceKind.Destination, DestinationKey(op), DestinationText(op.ForwardingMethod, op.Weight), null, KubeIpvsDifferenceAction.Add, op.ServicePort);
-                    break;
-                case KubeIpvsOperationKind.UpdateDestination:
-                    var current = Destination(services, op);
-                    var drain = op.Weight == 0 && op.Reason?.StartsWith("draining", StringComparison.Ordinal) == true;
-                    Add(op.Layer, KubeIpvsDifferenceKind.Destination, DestinationKey(op), drain ? null : DestinationText(op.ForwardingMethod, op.Weight),
+                case KubeVirtualServerOperation { Kind: KubeIpvsOperationKind.UpdateDestination } d:
+                    var current = Destination(services, d);
+                    var drain = d.Destination!.Weight == 0 && d.Reason?.StartsWith("draining", StringComparison.Ordinal) == true;
+                    Add(op.Layer, KubeIpvsDifferenceKind.Destination, DestinationKey(d), drain ? null : DestinationText(d.Destination),
                         current is null ? null : DestinationText(current.ForwardingMethod, current.Weight) + Connections(current),
-                        drain ? KubeIpvsDifferenceAction.Drain : KubeIpvsDifferenceAction.Change, op.ServicePort);
+                        drain ? KubeIpvsDifferenceAction.Drain : KubeIpvsDifferenceAction.Change, d.ServicePort);
                     break;
-                case KubeIpvsOperationKind.RemoveDestination:
-                    var was = Destination(services, op);
-                    var back = next is { Kind: KubeIpvsOperationKind.AddDestination } && next.Service == op.Service
-                        && Equals(next.DestinationAddress, op.DestinationAddress) && next.DestinationPort == op.DestinationPort;
-                    Add(op.Layer, KubeIpvsDifferenceKind.Destination, DestinationKey(op), back ? DestinationText(next!.ForwardingMethod, next.Weight) : null,
+                case KubeVirtualServerOperation d: // RemoveDestination
+                    var was = Destination(services, d);
+                    var back = next is KubeVirtualServerOperation { Kind: KubeIpvsOperationKind.AddDestination } readd && readd.Service == d.Service
+                        && Equals(readd.Destination!.Address, d.Destination!.Address) && readd.Destination.Port == d.Destination.Port ? readd : null;
+                    Add(op.Layer, KubeIpvsDifferenceKind.Destination, DestinationKey(d), back is null ? null : DestinationText(back.Destination!),
                         was is null ? null : DestinationText(was.ForwardingMethod, was.Weight) + Connections(was),
-                        back ? KubeIpvsDifferenceAction.Recreate : KubeIpvsDifferenceAction.Remove, op.ServicePort);
-                    if (back) i++;
+                        back is not null ? KubeIpvsDifferenceAction.Recreate : KubeIpvsDifferenceAction.Remove, d.ServicePort);
+                    if (back is not null) i++;
                     break;
-                case KubeIpvsOperationKind.RestoreIptables:
-                    foreach (var chain in op.IptablesChains!)
+                case KubeIptablesOperation { Kind: KubeIpvsOperationKind.RestoreIptables } rules:
+                    foreach (var chain in rules.IptablesChains!)
                     {
-                        var (expected, have) = ChainRules(desired, actual, op.IptablesCommand!, chain);
-                        Add(op.Layer, KubeIpvsDifferenceKind.Chain, op.IptablesCommand + " " + chain, Rules(expected), have is null ? null : Rules(have.Value),
+                        var (expected, have) = ChainRules(desired, actual, rules.Family, chain);
+                        Add(op.Layer, KubeIpvsDifferenceKind.Chain, rules.IptablesCommand + " " + chain, Rules(expected), have is null ? null : Rules(have.Value),
                             have is null ? KubeIpvsDifferenceAction.Add : KubeIpvsDifferenceAction.Change);
                     }
                     break;
-                case KubeIpvsOperationKind.DeleteIptablesChains:
-                    foreach (var chain in op.IptablesChains!)
-                        Add(op.Layer, KubeIpvsDifferenceKind.Chain, op.IptablesCommand + " " + chain, null, "present", KubeIpvsDifferenceAction.Remove);
+                case KubeIptablesOperation { Kind: KubeIpvsOperationKind.DeleteIptablesChains } rules:
+                    foreach (var chain in rules.IptablesChains!)
+                        Add(op.Layer, KubeIpvsDifferenceKind.Chain, rules.IptablesCommand + " " + chain, null, "present", KubeIpvsDifferenceAction.Remove);
                     break;
-                case KubeIpvsOperationKind.InsertIptablesJump:
-                    Add(op.Layer, KubeIpvsDifferenceKind.Jump, $"{op.IptablesCommand} {op.IptablesTable}/{op.IptablesRule!.Chain} -j {Target(op.IptablesRule)}",
-                        op.IptablesRule.ToString(), null, KubeIpvsDifferenceAction.Add);
+                case KubeIptablesOperation { IptablesRule: { } jump } rules:
+                    Add(op.Layer, KubeIpvsDifferenceKind.Jump, $"{rules.IptablesCommand} {jump.Table}/{jump.Chain} -j {Target(jump)}",
+                        jump.ToString(), null, KubeIpvsDifferenceAction.Add);
                     break;
             }
         }
@@ -119,23 +116,23 @@ public static class KubeIpvsComparison
         return result;
     }
 
-    private static string Prefix(KubeIpvsOperation op) => op.Address + (op.Address!.AddressFamily == AddressFamily.InterNetworkV6 ? "/128" : "/32");
+    private static string ServiceText(IpvsService s) => KubeVirtualServerOperation.ServiceOptions(s.Scheduler, s.RawFlags, s.PersistenceTimeout);
 
-    private static string SetText(KubeIpvsOperation op) => op.SetType + (op.SetFamily is null ? "" : " family " + op.SetFamily);
+    private static string ServiceText(IpvsServiceSettings s) => KubeVirtualServerOperation.ServiceOptions(s.Scheduler, s.Flags, s.PersistenceTimeout);
 
-    private static string ServiceText(IpvsService s) => KubeIpvsOperation.ServiceOptions(s.Scheduler, s.RawFlags, s.PersistenceTimeout);
+    private static string DestinationKey(KubeVirtualServerOperation op) => op.Service.DisplayName + " -> " + op.Destination;
 
-    private static string DestinationKey(KubeIpvsOperation op) => op.Service!.DisplayName + " -> " + op.Destination;
+    private static string DestinationText(IpvsDestinationSettings d) => DestinationText(d.ForwardingMethod, d.Weight);
 
     private static string DestinationText(IpvsForwardingMethod method, int weight)
-        => KubeIpvsOperation.Forwarding(method) + " weight " + weight.ToString(CultureInfo.InvariantCulture);
+        => KubeVirtualServerOperation.Forwarding(method) + " weight " + weight.ToString(CultureInfo.InvariantCulture);
 
     private static string Connections(IpvsDestination d)
         => d.ActiveConnections + d.InactiveConnections == 0 ? "" : $", {d.ActiveConnections} active, {d.InactiveConnections} inactive";
 
-    private static IpvsDestination? Destination(Dictionary<IpvsServiceKey, IpvsService> services, KubeIpvsOperation op)
-        => services.TryGetValue(op.Service!, out var s)
-            ? s.Destinations.FirstOrDefault(d => d.Address.Equals(op.DestinationAddress) && d.Port == op.DestinationPort)
+    private static IpvsDestination? Destination(Dictionary<IpvsServiceKey, IpvsService> services, KubeVirtualServerOperation op)
+        => services.TryGetValue(op.Service, out var s)
+            ? s.Destinations.FirstOrDefault(d => d.Address.Equals(op.Destination!.Address) && d.Port == op.Destination.Port)
             : null;
 
     private static string Rules(int count) => count == 1 ? "1 rule" : count.ToString(CultureInfo.InvariantCulture) + " rules";
@@ -147,11 +144,11 @@ public static class KubeIpvsComparison
     }
 
     /// <summary>How many rules the chain ("nat/KUBE-SERVICES") should have, and has (null: the chain is missing).</summary>
-    private static (int Expected, int? Actual) ChainRules(KubeDesiredState desired, KubeNodeActualState actual, string command, string chain)
+    private static (int Expected, int? Actual) ChainRules(KubeDesiredState desired, KubeNodeActualState actual, IptablesFamily family, string chain)
     {
         var slash = chain.IndexOf('/');
         var (table, name) = (chain.Substring(0, slash), chain.Substring(slash + 1));
-        var v6 = command == "ip6tables";
+        var v6 = family == IptablesFamily.IPv6;
         var rules = desired.Iptables.FirstOrDefault(r => (r.AddressFamily == AddressFamily.InterNetworkV6) == v6);
         var expected = rules?.Rules.Count(r => r.Table == table && r.Chain == name) ?? 0;
         var have = actual.Iptables?.FirstOrDefault(r => (r.Family == IptablesFamily.IPv6) == v6)?.FindChain(table, name);

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Net;
 using System.Net.Sockets;
+using IpvsTools.Ipsets;
 using IpvsTools.Iptables;
 using IpvsTools.Ipvs;
 using IpvsTools.KubeProxy;
@@ -40,16 +41,16 @@ internal static class KubeIpvsPlanner
         var foreign = new List<IpvsServiceKey>();
 
         // kube-ipvs0 and its addresses.
-        if (!actual.DummyLinkExists) first.Add(KubeIpvsOperation.CreateDummyLink());
+        if (!actual.DummyLinkExists) first.Add(KubeLinkOperation.CreateDummyLink());
         var haveAddresses = new HashSet<IPAddress>(actual.DummyAddresses);
         var wantAddresses = new HashSet<IPAddress>(desired.DummyAddresses);
         foreach (var a in desired.DummyAddresses)
         {
-            if (!haveAddresses.Contains(a)) first.Add(KubeIpvsOperation.AddAddress(a));
+            if (!haveAddresses.Contains(a)) first.Add(KubeLinkOperation.AddAddress(a));
         }
         foreach (var a in KubeNodePortAddresses.SortAddresses(actual.DummyAddresses))
         {
-            if (!wantAddresses.Contains(a) && !Excluded(a, options)) staleAddresses.Add(KubeIpvsOperation.RemoveAddress(a));
+            if (!wantAddresses.Contains(a) && !Excluded(a, options)) staleAddresses.Add(KubeLinkOperation.RemoveAddress(a));
         }
 
         // ipsets.
@@ -57,32 +58,42 @@ internal static class KubeIpvsPlanner
         foreach (var s in actual.Ipsets) actualSets[s.Name] = s;
         foreach (var set in desired.Ipsets)
         {
+            // Members are compared as typed elements (a host-sized net of hash:ip,port,net with or without
+            // its /32, an address in any spelling, a network before or after masking are the same member).
+            var (type, family) = ElementShape(set);
             var have = new HashSet<string>(StringComparer.Ordinal);
+            List<(string Text, IpsetElement Element)>? listed = null;
             if (!actualSets.TryGetValue(set.Name, out var existing))
             {
-                first.Add(KubeIpvsOperation.CreateSet(set));
+                first.Add(KubeIpsetOperation.CreateSet(set));
             }
             else if (!string.Equals(existing.Type, set.Type, StringComparison.Ordinal))
             {
-                first.Add(KubeIpvsOperation.DestroySet(set.Name, $"it is {existing.Type}, kube-proxy's is {set.Type}"));
-                first.Add(KubeIpvsOperation.CreateSet(set));
+                first.Add(KubeIpsetOperation.DestroySet(set.Name, $"it is {existing.Type}, kube-proxy's is {set.Type}"));
+                first.Add(KubeIpsetOperation.CreateSet(set));
             }
             else
             {
-                foreach (var m in existing.Members) have.Add(Canonical(set.Type, m));
+                listed = new List<(string, IpsetElement)>(existing.Members.Count);
+                foreach (var m in existing.Members)
+                {
+                    var element = IpsetElementParser.Parse(m, type, family);
+                    listed.Add((m, element));
+                    have.Add(element.Text);
+                }
             }
             var want = new HashSet<string>(StringComparer.Ordinal);
             foreach (var m in set.Members)
             {
-                var c = Canonical(set.Type, m);
-                want.Add(c);
-                if (!have.Contains(c)) first.Add(KubeIpvsOperation.AddMember(set.Name, m));
+                var element = IpsetElementParser.Parse(m, type, family);
+                want.Add(element.Text);
+                if (!have.Contains(element.Text)) first.Add(KubeIpsetOperation.AddMember(set.Name, element, m));
             }
-            if (existing is not null && string.Equals(existing.Type, set.Type, StringComparison.Ordinal))
+            if (listed is not null)
             {
-                var stale = existing.Members.Where(m => !want.Contains(Canonical(set.Type, m))).ToList();
-                stale.Sort(StringComparer.Ordinal);
-                foreach (var m in stale) staleMembers.Add(KubeIpvsOperation.RemoveMember(set.Name, m));
+                var stale = listed.Where(m => !want.Contains(m.Element.Text)).ToList();
+                stale.Sort((a, b) => string.CompareOrdinal(a.Text, b.Text));
+                foreach (var (text, element) in stale) staleMembers.Add(KubeIpsetOperation.RemoveMember(set.Name, element, text));
             }
         }
 
@@ -93,12 +104,12 @@ internal static class KubeIpvsPlanner
         {
             if (!actualServices.TryGetValue(v.Key, out var have))
             {
-                ipvs.Add(KubeIpvsOperation.AddVirtualServer(v));
-                foreach (var d in v.Destinations) ipvs.Add(KubeIpvsOperation.AddDestination(v.Key, d.Address, d.Port, v.ServicePort));
+                ipvs.Add(KubeVirtualServerOperation.AddVirtualServer(Settings(v), v.ServicePort));
+                foreach (var d in v.Destinations) ipvs.Add(KubeVirtualServerOperation.AddDestination(v.Key, Added(d.Address, d.Port), v.ServicePort));
                 continue;
             }
             var changes = ServiceChanges(v, have);
-            if (changes is not null) ipvs.Add(KubeIpvsOperation.UpdateVirtualServer(v, changes));
+            if (changes is not null) ipvs.Add(KubeVirtualServerOperation.UpdateVirtualServer(Settings(v), v.ServicePort, changes));
             PlanDestinations(v, have, ipvs, draining);
         }
         var desiredKeys = new HashSet<IpvsServiceKey>(desired.VirtualServers.Select(v => v.Key));
@@ -132,8 +143,8 @@ internal static class KubeIpvsPlanner
         {
             var owned = s.Address is { } address && !Excluded(address, options)
                 && (clusterAddresses.Contains(address) || (nodeAddresses.Contains(address) && s.Port >= options.NodePortRangeFirst && s.Port <= options.NodePortRangeLast));
-            if (owned) removals.Add(KubeIpvsOperation.RemoveVirtualServer(s.Key, null));
-            else if (includeForeign && !(s.Address is { } a2 && Excluded(a2, options))) removals.Add(KubeIpvsOperation.RemoveVirtualServer(s.Key, "foreign"));
+            if (owned) removals.Add(KubeVirtualServerOperation.RemoveVirtualServer(s.Key, null));
+            else if (includeForeign && !(s.Address is { } a2 && Excluded(a2, options))) removals.Add(KubeVirtualServerOperation.RemoveVirtualServer(s.Key, "foreign"));
             else foreign.Add(s.Key);
         }
     }
@@ -148,17 +159,17 @@ internal static class KubeIpvsPlanner
             wanted.Add((d.Address, d.Port));
             if (!existing.TryGetValue((d.Address, d.Port), out var cur))
             {
-                ipvs.Add(KubeIpvsOperation.AddDestination(v.Key, d.Address, d.Port, v.ServicePort));
+                ipvs.Add(KubeVirtualServerOperation.AddDestination(v.Key, Added(d.Address, d.Port), v.ServicePort));
             }
             else if (cur.Weight == 0)
             {
                 // Back while draining: kube-proxy deletes it and adds it anew.
-                ipvs.Add(KubeIpvsOperation.RemoveDestination(v.Key, d.Address, d.Port, v.ServicePort, "endpoint is back while draining"));
-                ipvs.Add(KubeIpvsOperation.AddDestination(v.Key, d.Address, d.Port, v.ServicePort, "endpoint is back while draining"));
+                ipvs.Add(KubeVirtualServerOperation.RemoveDestination(v.Key, IpvsDestinationSettings.From(cur), v.ServicePort, "endpoint is back while draining"));
+                ipvs.Add(KubeVirtualServerOperation.AddDestination(v.Key, Added(d.Address, d.Port), v.ServicePort, "endpoint is back while draining"));
             }
             else if (cur.Weight != d.Weight || cur.ForwardingMethod != d.ForwardingMethod)
             {
-                ipvs.Add(KubeIpvsOperation.UpdateDestination(v.Key, d.Address, d.Port, d.Weight, d.ForwardingMethod, v.ServicePort,
+                ipvs.Add(KubeVirtualServerOperation.UpdateDestination(v.Key, new IpvsDestinationSettings(d.Address, d.Port, d.ForwardingMethod, d.Weight), v.ServicePort,
                     $"was {cur.ForwardingMethod} weight {cur.Weight}"));
             }
         }
@@ -168,11 +179,11 @@ internal static class KubeIpvsPlanner
         {
             var connections = (ulong)d.ActiveConnections + d.InactiveConnections;
             if (v.Key.Protocol != IpvsProtocol.Tcp)
-                ipvs.Add(KubeIpvsOperation.RemoveDestination(v.Key, d.Address, d.Port, v.ServicePort, connections == 0 ? null : "no graceful termination for " + IpvsServiceKey.ProtocolName(v.Key.Protocol)));
+                ipvs.Add(KubeVirtualServerOperation.RemoveDestination(v.Key, IpvsDestinationSettings.From(d), v.ServicePort, connections == 0 ? null : "no graceful termination for " + IpvsServiceKey.ProtocolName(v.Key.Protocol)));
             else if (connections == 0)
-                ipvs.Add(KubeIpvsOperation.RemoveDestination(v.Key, d.Address, d.Port, v.ServicePort));
+                ipvs.Add(KubeVirtualServerOperation.RemoveDestination(v.Key, IpvsDestinationSettings.From(d), v.ServicePort));
             else if (d.Weight != 0)
-                ipvs.Add(KubeIpvsOperation.UpdateDestination(v.Key, d.Address, d.Port, 0, d.ForwardingMethod, v.ServicePort,
+                ipvs.Add(KubeVirtualServerOperation.UpdateDestination(v.Key, new IpvsDestinationSettings(d.Address, d.Port, d.ForwardingMethod, 0), v.ServicePort,
                     $"draining: {d.ActiveConnections} active, {d.InactiveConnections} inactive connections"));
             else
                 draining.Add(new KubeDrainingDestination(v.Key, d));
@@ -201,12 +212,12 @@ internal static class KubeIpvsPlanner
                     if (have?.FindChain(table, chain) is null || !want.SequenceEqual(got, StringComparer.Ordinal)) differing.Add(table + "/" + chain);
                 }
             }
-            if (differing.Count > 0) operations.Add(KubeIpvsOperation.RestoreIptables(rules, differing));
+            if (differing.Count > 0) operations.Add(KubeIptablesOperation.RestoreIptables(rules, differing));
             foreach (var jump in rules.Jumps)
             {
                 var key = Key(jump);
                 if (have is null || !have.RulesOf(jump.Table, jump.Chain).Any(r => KubeProxyIptables.RuleKey(r) == key))
-                    operations.Add(KubeIpvsOperation.InsertJump(rules, jump));
+                    operations.Add(KubeIptablesOperation.InsertJump(rules, jump));
             }
         }
     }
@@ -220,6 +231,20 @@ internal static class KubeIpvsPlanner
         if (have.PersistenceTimeout != v.Timeout) diffs.Add("timeout was " + have.PersistenceTimeout.ToString(CultureInfo.InvariantCulture));
         if (!string.Equals(have.Netmask, v.Netmask, StringComparison.Ordinal)) diffs.Add("netmask was " + have.Netmask);
         return diffs.Count == 0 ? null : string.Join(", ", diffs);
+    }
+
+    /// <summary>The settings kube-proxy gives the virtual server, its netmask typed once here.</summary>
+    private static IpvsServiceSettings Settings(KubeVirtualServer v)
+        => new(v.Key, v.Scheduler, v.Flags, v.Timeout, IpvsNetmask.Parse(v.Key.AddressFamily, v.Netmask));
+
+    /// <summary>A real server as kube-proxy adds it: masquerade, weight 1.</summary>
+    private static IpvsDestinationSettings Added(IPAddress address, ushort port) => new(address, port, IpvsForwardingMethod.Masquerade, 1);
+
+    /// <summary>The type and family <paramref name="set"/>'s members are parsed with.</summary>
+    private static (IpsetTypeInfo Type, string Family) ElementShape(KubeDesiredIpset set)
+    {
+        var type = IpsetTypeInfo.Find(set.Type) ?? throw new IpvsToolsException($"ipset type {set.Type} is unknown.", FailureKind.NotSupported);
+        return (type, set.AddressFamily == AddressFamily.InterNetworkV6 ? "inet6" : "inet");
     }
 
     private static bool Excluded(IPAddress address, KubeProxyOptions options) => options.ExcludeCidrs.Any(n => n.Contains(address));

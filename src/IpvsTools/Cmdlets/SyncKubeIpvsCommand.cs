@@ -125,26 +125,18 @@ public sealed class SyncKubeIpvsCommand : KubeClusterCmdlet
 
     private void SyncOnce(KubeNodeWriter writer, ClusterSnapshot snapshot, KubeProxyOptions options, IpvsTools.Namespaces.NetworkNamespace? ns)
     {
-        var planning = PlanNode(snapshot, options, ns);
-        if (planning.Plan.IsEmpty) WriteVerbose("The node is up to date: nothing to write.");
-        if (!writer.Apply(planning.Plan, IptablesBackend, "Sync-KubeIpvs", Cancellation)) return;
-        if (DrainTimeout is not { } timeout || timeout == TimeSpan.Zero) return;
-
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var again = PlanNode(snapshot, options, ns);
-            if (!again.Plan.IsEmpty && !writer.Apply(again.Plan, IptablesBackend, "Sync-KubeIpvs", Cancellation)) return;
-            var draining = again.Plan.Draining.Count + CountDrains(again.Plan);
-            if (draining == 0) return;
-            if (DateTime.UtcNow >= deadline)
+        var result = KubeIpvsDrain.SyncAndDrain(
+            () => PlanNode(snapshot, options, ns).Plan,
+            plan =>
             {
-                WriteWarning($"{draining} real server(s) still draining after {timeout}: {string.Join("; ", again.Plan.Draining)}. A later sync removes them once their connections end.");
-                return;
-            }
-            WriteProgress(new ProgressRecord(2, "Sync-KubeIpvs", $"Waiting for {draining} draining real server(s)") { SecondsRemaining = (int)(deadline - DateTime.UtcNow).TotalSeconds });
-            if (Cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(1))) return;
-        }
+                if (plan.IsEmpty) WriteVerbose("The node is up to date: nothing to write.");
+                return writer.Apply(plan, IptablesBackend, "Sync-KubeIpvs", Cancellation);
+            },
+            DrainTimeout,
+            (draining, left) => WriteProgress(new ProgressRecord(2, "Sync-KubeIpvs", $"Waiting for {draining} draining real server(s)") { SecondsRemaining = (int)left.TotalSeconds }),
+            Cancellation);
+        if (result.Outcome == KubeIpvsDrainOutcome.StillDraining)
+            WriteWarning($"{result.Draining} real server(s) still draining after {DrainTimeout}: {string.Join("; ", result.LastPlan.Draining)}. A later sync removes them once their connections end.");
     }
 
     /// <summary>
@@ -170,13 +162,5 @@ public sealed class SyncKubeIpvsCommand : KubeClusterCmdlet
         {
             ThrowTerminatingError(ErrorFor(ex, NetworkNamespace));
         }
-    }
-
-    private static int CountDrains(KubeIpvsPlan plan)
-    {
-        var n = 0;
-        foreach (var op in plan.Operations)
-            if (op.Kind == KubeIpvsOperationKind.UpdateDestination && op.Weight == 0) n++;
-        return n;
     }
 }

@@ -137,7 +137,7 @@ public partial class KubeIpvsApplierHostTests
 
         var actual = Read(ns, desired);
         var cleanup = KubeIpvsCleanup.Plan(new KubeNodeActualState(null, actual.Ipsets, false, null, actual.Iptables), DualStack);
-        Assert.Equal(["iptables", "ip6tables"], cleanup.Operations.Where(o => o.Kind == KubeIpvsOperationKind.DeleteIptablesChains).Select(o => o.IptablesCommand));
+        Assert.Equal(["iptables", "ip6tables"], cleanup.Operations.OfType<KubeIptablesOperation>().Where(o => o.Kind == KubeIpvsOperationKind.DeleteIptablesChains).Select(o => o.IptablesCommand));
         Apply(ns, cleanup);
 
         Assert.Equal("MY-OWN\n", test.Exec("ipset", "list", "-n"));

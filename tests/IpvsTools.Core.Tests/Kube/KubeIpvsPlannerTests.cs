@@ -122,13 +122,13 @@ public class KubeIpvsPlannerTests
             "insert iptables -t filter -I OUTPUT -m comment --comment \"kubernetes ipvs access filter\" -j KUBE-IPVS-OUT-FILTER",
         ]);
         Assert.Equal(expected, Lines(plan));
-        var restore = plan.Operations.Single(o => o.Kind == KubeIpvsOperationKind.RestoreIptables);
+        var restore = Assert.IsType<KubeIptablesOperation>(plan.Operations.Single(o => o.Kind == KubeIpvsOperationKind.RestoreIptables));
         Assert.Equal(desired.Iptables[0].RestoreInput(), restore.RestoreInput);
         Assert.Equal(KubeIpvsLayer.Iptables, restore.Layer);
-        var create = plan.Operations.Single(o => o.Kind == KubeIpvsOperationKind.CreateSet && o.SetName == "KUBE-CLUSTER-IP");
-        Assert.Equal(("hash:ip,port", "inet", "Kubernetes service cluster ip + port for masquerade purpose"), (create.SetType, create.SetFamily, create.SetComment));
-        var add = plan.Operations.First(o => o.Kind == KubeIpvsOperationKind.AddVirtualServer);
-        Assert.Equal(("TCP 10.96.0.10:53", "rr", "255.255.255.255", "ns/kube-dns:dns-tcp"), (add.Target, add.Scheduler, add.Netmask, add.ServicePort));
+        var create = plan.Operations.OfType<KubeIpsetOperation>().Single(o => o.Kind == KubeIpvsOperationKind.CreateSet && o.SetName == "KUBE-CLUSTER-IP");
+        Assert.Equal(("hash:ip,port", "inet", "Kubernetes service cluster ip + port for masquerade purpose"), (create.Options!.Type, create.Options.Family, create.Comment));
+        var add = Assert.IsType<KubeVirtualServerOperation>(plan.Operations.First(o => o.Kind == KubeIpvsOperationKind.AddVirtualServer));
+        Assert.Equal(("TCP 10.96.0.10:53", "rr", "255.255.255.255", "ns/kube-dns:dns-tcp"), (add.Target, add.ServiceSettings!.Scheduler, add.ServiceSettings.Netmask, add.ServicePort));
     }
 
     [Fact]

@@ -28,6 +28,8 @@ public class KubeIpvsSyncLogicTests
 
     private static string[] Lines(IEnumerable<object> items) => items.Select(o => o.ToString()!).ToArray();
 
+    private static string? SetName(KubeIpvsOperation op) => (op as KubeIpsetOperation)?.SetName;
+
     [Fact]
     public void TheApplierGroupsRunsWithoutReorderingAndBatchesOnlyLikeWrites()
     {
@@ -42,12 +44,12 @@ public class KubeIpvsSyncLogicTests
             var members = ops.Skip(start).Take(count).ToList();
             var first = members[0];
             if (first.Layer == KubeIpvsLayer.Ipvs) Assert.All(members, m => Assert.Equal(KubeIpvsLayer.Ipvs, m.Layer));
-            else Assert.All(members, m => Assert.True(m.Kind == first.Kind && m.SetName == first.SetName && m.Kind is KubeIpvsOperationKind.AddSetMember or KubeIpvsOperationKind.RemoveSetMember));
+            else Assert.All(members, m => Assert.True(m.Kind == first.Kind && SetName(m) == SetName(first) && m.Kind is KubeIpvsOperationKind.AddSetMember or KubeIpvsOperationKind.RemoveSetMember));
         }
         // Every IPVS write of a cold sync is one pipelined group; the two KUBE-LOOP-BACK members one batch.
         var ipvs = Assert.Single(groups, g => ops[g.Start].Layer == KubeIpvsLayer.Ipvs);
         Assert.Equal(ops.Count(o => o.Layer == KubeIpvsLayer.Ipvs), ipvs.Count);
-        var loopBack = Assert.Single(groups, g => ops[g.Start].SetName == "KUBE-LOOP-BACK" && ops[g.Start].Kind == KubeIpvsOperationKind.AddSetMember);
+        var loopBack = Assert.Single(groups, g => SetName(ops[g.Start]) == "KUBE-LOOP-BACK" && ops[g.Start].Kind == KubeIpvsOperationKind.AddSetMember);
         Assert.Equal(2, loopBack.Count);
         // Writes of other kinds stay alone (a set's creation, the restore, each jump).
         Assert.All(groups.Where(g => ops[g.Start].Kind is KubeIpvsOperationKind.CreateSet or KubeIpvsOperationKind.RestoreIptables or KubeIpvsOperationKind.InsertIptablesJump),
@@ -136,7 +138,7 @@ public class KubeIpvsSyncLogicTests
         Assert.DoesNotContain(Lines(all.Operations), l => l.Contains("198.51.100.1"));
 
         // The restore input: jumps into kube-proxy's chains deleted, its chains flushed and deleted; Docker's untouched.
-        var input = plan.Operations[0].RestoreInput!;
+        var input = Assert.IsType<KubeIptablesOperation>(plan.Operations[0]).RestoreInput!;
         Assert.Contains("-D PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES\n", input);
         Assert.Contains(":KUBE-SERVICES - [0:0]\n", input);
         Assert.Contains("-X KUBE-MARK-MASQ\n", input);
