@@ -63,8 +63,10 @@ tier_counts() {
     echo "$total $errors $failed $skipped $notrun"
 }
 
+run_started=$SECONDS
 for tier in "${tiers[@]}"; do
     log=$(mktemp /tmp/ipvstools-tier-XXXXXX.log)
+    tier_started=$SECONDS
     status=0
     case $tier in
         unit)
@@ -84,15 +86,16 @@ for tier in "${tiers[@]}"; do
             # One boot runs both executables' lab tests (each starts its own engine); a second boot,
             # without ip_vs and with module loading made to fail, runs the missing-module tests.
             # tests/lab/xunit-in-lab.sh prints the crash report of a runner that dies of a signal, and runs
-            # it once more.
-            run_suite lab "$log" bash tests/lab/lab.sh run --timeout 1500 -- \
+            # it once more. Each boot takes /tmp/ipvstools-lab-run.lock (as the pwsh tier's lab part does), so
+            # two QEMU guests never share the machine's cores.
+            run_suite lab "$log" flock /tmp/ipvstools-lab-run.lock bash tests/lab/lab.sh run --timeout 1500 -- \
                 bash tests/lab/xunit-in-lab.sh "$core" "$module" -- -noColor -failSkips -trait Tier=Lab || status=1
-            run_suite lab "$log" bash tests/lab/lab.sh run --timeout 900 --no-default-modules -- \
+            run_suite lab "$log" flock /tmp/ipvstools-lab-run.lock bash tests/lab/lab.sh run --timeout 900 --no-default-modules -- \
                 bash tests/lab/xunit-in-lab.sh "$module" -- -noColor -failSkips -trait Tier=LabNoIpvs || status=1
             # A third boot plays the ipset 7.17 suite's files for the set types the host kernel lacks (hash:mac,
             # hash:ip,mark, hash:net,net, hash:net,port,net...) against the lab kernel and the ipset tool: about 550
             # cases, about 10 minutes under emulation (25 on a loaded machine).
-            run_suite lab "$log" bash tests/lab/lab.sh run --timeout 3000 -- \
+            run_suite lab "$log" flock /tmp/ipvstools-lab-run.lock bash tests/lab/lab.sh run --timeout 3000 -- \
                 bash tests/lab/xunit-in-lab.sh "$core" -- -noColor -failSkips -trait Tier=LabIpsetSuite || status=1
             ;;
         pwsh)
@@ -108,7 +111,7 @@ for tier in "${tiers[@]}"; do
     bad=$((errors + failed + skipped + notrun))
     if ((status != 0 && bad == 0)); then bad=1; fi   # a runner that died without a summary
     if ((total == 0)); then bad=$((bad > 0 ? bad : 1)); say "tier $tier ran no test"; fi
-    summary+=("$tier: $passed passed, $bad failed (of $total)")
+    summary+=("$tier: $passed passed, $bad failed (of $total) in $((SECONDS - tier_started)) s")
     ((total_passed += passed, total_failed += bad))
     rm -f "$log"
 done
@@ -116,5 +119,5 @@ done
 echo
 say "summary"
 for line in "${summary[@]}"; do echo "  $line"; done
-echo "tests: $total_passed passed, $total_failed failed"
+echo "tests: $total_passed passed, $total_failed failed ($((SECONDS - run_started)) s for the tiers, $SECONDS s in all)"
 ((total_failed == 0))
