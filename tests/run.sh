@@ -8,6 +8,10 @@
 #
 # On a fresh Debian machine it installs what it needs with apt (the lab installs its own packages and
 # downloads its kernel). A tier that fails, or that runs no test at all, fails the whole command.
+#
+# Time: CI runs this on 2 cores and must finish within 30 minutes. The closing summary prints each tier's
+# seconds; docs/reliability.md ("How long the one test command takes") has the figures measured per tier
+# (under emulation the lab and the pwsh tier's lab part take most of it) and what is not shown yet.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -63,8 +67,10 @@ tier_counts() {
     echo "$total $errors $failed $skipped $notrun"
 }
 
+run_started=$SECONDS
 for tier in "${tiers[@]}"; do
     log=$(mktemp /tmp/ipvstools-tier-XXXXXX.log)
+    tier_started=$SECONDS
     status=0
     case $tier in
         unit)
@@ -81,19 +87,19 @@ for tier in "${tiers[@]}"; do
             ;;
         lab)
             say "tier lab: a Debian kernel with IPVS under QEMU (tests/lab/lab.sh)"
-            # One boot runs both executables' lab tests (each starts its own engine); a second boot,
-            # without ip_vs and with module loading made to fail, runs the missing-module tests.
+            # One boot runs both executables' lab tests (each starts its own engine), and with them (xunit
+            # ORs the -trait filters) the ipset 7.17 suite's files for the set types the host kernel lacks
+            # (hash:mac, hash:ip,mark, hash:net,net, hash:net,port,net...), played against the lab kernel and
+            # the ipset tool: about 550 cases in two classes that run side by side on the lab's two vCPUs.
+            # A second boot, without ip_vs and with module loading made to fail, runs the missing-module
+            # tests (it needs a kernel where ip_vs was never loaded, so it cannot share the first boot).
             # tests/lab/xunit-in-lab.sh prints the crash report of a runner that dies of a signal, and runs
-            # it once more.
-            run_suite lab "$log" bash tests/lab/lab.sh run --timeout 1500 -- \
-                bash tests/lab/xunit-in-lab.sh "$core" "$module" -- -noColor -failSkips -trait Tier=Lab || status=1
-            run_suite lab "$log" bash tests/lab/lab.sh run --timeout 900 --no-default-modules -- \
+            # it once more. Each boot takes /tmp/ipvstools-lab-run.lock (as the pwsh tier's lab part does), so
+            # two QEMU guests never share the machine's cores.
+            run_suite lab "$log" flock /tmp/ipvstools-lab-run.lock bash tests/lab/lab.sh run --timeout 4500 -- \
+                bash tests/lab/xunit-in-lab.sh "$core" "$module" -- -noColor -failSkips -trait Tier=Lab -trait Tier=LabIpsetSuite || status=1
+            run_suite lab "$log" flock /tmp/ipvstools-lab-run.lock bash tests/lab/lab.sh run --timeout 900 --no-default-modules -- \
                 bash tests/lab/xunit-in-lab.sh "$module" -- -noColor -failSkips -trait Tier=LabNoIpvs || status=1
-            # A third boot plays the ipset 7.17 suite's files for the set types the host kernel lacks (hash:mac,
-            # hash:ip,mark, hash:net,net, hash:net,port,net...) against the lab kernel and the ipset tool: about 550
-            # cases, about 10 minutes under emulation (25 on a loaded machine).
-            run_suite lab "$log" bash tests/lab/lab.sh run --timeout 3000 -- \
-                bash tests/lab/xunit-in-lab.sh "$core" -- -noColor -failSkips -trait Tier=LabIpsetSuite || status=1
             ;;
         pwsh)
             say "tier pwsh: Pester in real pwsh 7.6 against the installed package (host, unprivileged user, lab)"
@@ -108,7 +114,7 @@ for tier in "${tiers[@]}"; do
     bad=$((errors + failed + skipped + notrun))
     if ((status != 0 && bad == 0)); then bad=1; fi   # a runner that died without a summary
     if ((total == 0)); then bad=$((bad > 0 ? bad : 1)); say "tier $tier ran no test"; fi
-    summary+=("$tier: $passed passed, $bad failed (of $total)")
+    summary+=("$tier: $passed passed, $bad failed (of $total) in $((SECONDS - tier_started)) s")
     ((total_passed += passed, total_failed += bad))
     rm -f "$log"
 done
@@ -116,5 +122,5 @@ done
 echo
 say "summary"
 for line in "${summary[@]}"; do echo "  $line"; done
-echo "tests: $total_passed passed, $total_failed failed"
+echo "tests: $total_passed passed, $total_failed failed ($((SECONDS - run_started)) s for the tiers, $SECONDS s in all)"
 ((total_failed == 0))

@@ -6,9 +6,11 @@
     failing), where exactly the right test cases fail, each with the module's reason in the NUnit failure/message.
 
 .DESCRIPTION
-    Tag Lab: IPVS needs the lab kernel (tests/lab/lab.sh), root, and `Import-Module IpvsTools` by name. Each
-    scenario runs the suites in a child pwsh (Pester cannot run inside a running Pester) with the Pester module
-    this run uses, and reads the NUnit XML it writes, as a CI system would.
+    Tag Lab: IPVS needs the lab kernel (tests/lab/lab.sh), root, and `Import-Module IpvsTools` by name. The six
+    nodes are set up first (BeforeAll), then ONE child pwsh (Pester cannot run inside a running Pester) with the
+    Pester module this run uses runs the suites once per scenario, one Invoke-Pester and one NUnit XML each, as a
+    CI system would; each It reads its scenario's XML. One child instead of six saves five pwsh starts with their
+    Pester import and JIT, about a minute each under emulation (the file took 12 minutes with six).
 
     The synced node has no pods that answer, so Reachability is tested only where it must fail (weight 0): there
     the module's one-sentence Reason has to be the failure message.
@@ -58,34 +60,53 @@ BeforeAll {
         $name
     }
 
-    # Runs the suites as a user's CI does (New-PesterContainer -Data, NUnitXml) in a child pwsh and returns one
-    # object per test case: Name (the It's expanded name), Result, Message (failure/message).
-    function Invoke-Suites {
-        param([Parameter(Mandatory)] [hashtable[]] $Containers)
+    # Runs the suites as a user's CI does (New-PesterContainer -Data, NUnitXml), one Invoke-Pester per scenario, all
+    # in ONE child pwsh (Pester cannot run inside a running Pester; under emulation each pwsh start with its Pester
+    # import and JIT costs about a minute, so the scenarios share one). Takes an ordered dictionary scenario ->
+    # containers; returns a hashtable scenario -> @{ Cases; Error }: Cases one object per test case, Name (the It's
+    # expanded name), Result, Message (failure/message); Error when that scenario's run wrote no NUnit XML.
+    function Invoke-SuiteRuns {
+        param([Parameter(Mandatory)] [System.Collections.IDictionary] $Runs)
         $id = [guid]::NewGuid().ToString('N')
-        $xml = [System.IO.Path]::Combine($work, "$id.xml")
         $spec = [System.IO.Path]::Combine($work, "$id.json")
-        ConvertTo-Json -InputObject @($Containers) -Depth 5 | Set-Content -LiteralPath $spec
+        $plan = @(foreach ($key in $Runs.Keys) {
+            @{ Name = $key; Xml = [System.IO.Path]::Combine($work, "$id-$key.xml"); Containers = @($Runs[$key]) }
+        })
+        ConvertTo-Json -InputObject $plan -Depth 6 | Set-Content -LiteralPath $spec
         $script = @'
-param($PesterPath, $Spec, $Xml)
+param($PesterPath, $Spec)
 Import-Module $PesterPath -ErrorAction Stop
-$config = New-PesterConfiguration
-$config.Run.Container = @(foreach ($c in (Get-Content -Raw -LiteralPath $Spec | ConvertFrom-Json -AsHashtable)) { New-PesterContainer -Path $c.Path -Data $c.Data })
-$config.TestResult.Enabled = $true
-$config.TestResult.OutputFormat = 'NUnitXml'
-$config.TestResult.OutputPath = $Xml
-$config.Output.Verbosity = 'None'
-Invoke-Pester -Configuration $config
+foreach ($run in (Get-Content -Raw -LiteralPath $Spec | ConvertFrom-Json -AsHashtable)) {
+    try {
+        $config = New-PesterConfiguration
+        $config.Run.Container = @(foreach ($c in $run.Containers) { New-PesterContainer -Path $c.Path -Data $c.Data })
+        $config.TestResult.Enabled = $true
+        $config.TestResult.OutputFormat = 'NUnitXml'
+        $config.TestResult.OutputPath = $run.Xml
+        $config.Output.Verbosity = 'None'
+        Invoke-Pester -Configuration $config
+    }
+    catch { [Console]::Error.WriteLine("scenario $($run.Name): Invoke-Pester failed: $_") }
+}
 '@
         $runner = [System.IO.Path]::Combine($work, "$id.ps1")
         Set-Content -LiteralPath $runner -Value $script
-        $log = & $pwshCommand[0] @($pwshCommand | Select-Object -Skip 1) -NoProfile -NonInteractive -File $runner $pesterPath $spec $xml 2>&1
-        if (-not [System.IO.File]::Exists($xml)) { throw "Pester wrote no results ($LASTEXITCODE): $log" }
-        if ($env:IPVSTOOLS_COMPLIANCE_DUMP) { Copy-Item -LiteralPath $xml -Destination $env:IPVSTOOLS_COMPLIANCE_DUMP }
-        foreach ($case in ([xml](Get-Content -Raw -LiteralPath $xml)).SelectNodes('//test-case')) {
-            # Pester writes a ' of an expanded <Name> as \' in the test case's name: read it back as the item's text.
-            [pscustomobject]@{ Name = $case.description.Replace("\'", "'"); Result = $case.result; Message = $case.SelectSingleNode('failure/message').InnerText }
+        $log = & $pwshCommand[0] @($pwshCommand | Select-Object -Skip 1) -NoProfile -NonInteractive -File $runner $pesterPath $spec 2>&1
+        $exit = $LASTEXITCODE
+        $results = @{}
+        foreach ($run in $plan) {
+            if (-not [System.IO.File]::Exists($run.Xml)) {
+                $results[$run.Name] = @{ Cases = @(); Error = "Pester wrote no results for scenario $($run.Name) ($exit): $log" }
+                continue
+            }
+            if ($env:IPVSTOOLS_COMPLIANCE_DUMP) { Copy-Item -LiteralPath $run.Xml -Destination "$env:IPVSTOOLS_COMPLIANCE_DUMP.$($run.Name).xml" }
+            $results[$run.Name] = @{ Error = $null; Cases = @(
+                foreach ($case in ([xml](Get-Content -Raw -LiteralPath $run.Xml)).SelectNodes('//test-case')) {
+                    # Pester writes a ' of an expanded <Name> as \' in the test case's name: read it back as the item's text.
+                    [pscustomobject]@{ Name = $case.description.Replace("\'", "'"); Result = $case.result; Message = $case.SelectSingleNode('failure/message').InnerText }
+                }) }
         }
+        $results
     }
 
     # The failure message holds the text as it was written (no wildcard or regex reading of it).
@@ -111,6 +132,42 @@ Invoke-Pester -Configuration $config
             Where-Object { "$($_.Kind)" -ne 'ForeignVirtualServer' } |
             ForEach-Object { [pscustomobject]@{ It = $compareIts["$($_.Layer)"]; Line = "$($_.Kind) $($_.Key): expected $($_.Expected), actual $($_.Actual) ($($_.Action))" } }
     }
+
+    # The six nodes: each synced, then broken one way with one write (the suites and the checks below only read).
+    # All are set up first, then the suites run against all of them in one child pwsh; each It then checks its
+    # scenario's NUnit results. A scenario whose setup failed fails its own It with that error.
+    $missingSnapshot = [System.IO.Path]::Combine($work, 'no-such-cluster.yaml')
+    $weightTarget = 'Tcp 10.96.100.20:80'
+    $setup = [ordered]@{
+        Synced = { New-SyncedNode }
+        LinkMissing = { $n = New-SyncedNode; Invoke-Tool ip '-n', $n, link, del, kube-ipvs0 | Out-Null; $n }
+        MemberMissing = { $n = New-SyncedNode; Invoke-Tool ip netns, exec, $n, ipset, del, KUBE-CLUSTER-IP, '10.96.0.10,udp:53' | Out-Null; $n }
+        RuleMissing = { $n = New-SyncedNode; Invoke-Tool ip netns, exec, $n, iptables, '-w', '-t', nat, '-D', KUBE-SERVICES, '-s', 127.0.0.0/8, '-j', RETURN | Out-Null; $n }
+        WeightZero = { $n = New-SyncedNode; Get-IpvsDestination -NetworkNamespace $n | Set-IpvsDestination -Weight 0 -ErrorAction Stop; $n }
+        CompareFails = { New-SyncedNode }
+    }
+    $nodes = @{}
+    $setupErrors = @{}
+    $runs = [ordered]@{}
+    $clock = [System.Diagnostics.Stopwatch]::StartNew()
+    foreach ($key in $setup.Keys) {
+        try { $nodes[$key] = & $setup[$key] } catch { $setupErrors[$key] = $_; continue }
+        $runs[$key] = switch ($key) {
+            WeightZero { Get-Containers $nodes[$key] -Target $weightTarget }
+            CompareFails { @{ Path = $compareSuite; Data = @{ NetworkNamespace = $nodes[$key]; Path = $missingSnapshot; NodeName = 'kind-worker' } } }
+            default { Get-Containers $nodes[$key] }
+        }
+    }
+    $setupSeconds = $clock.Elapsed.TotalSeconds
+    $suiteResults = if ($runs.Count) { Invoke-SuiteRuns $runs } else { @{} }
+    Write-Host ('compliance: {0} nodes set up in {1:0} s; the suites ran against them in one pwsh in {2:0} s' -f $nodes.Count, $setupSeconds, ($clock.Elapsed.TotalSeconds - $setupSeconds))
+
+    # A scenario's test cases under real Pester; its setup's or its run's error when it has none.
+    function Get-ScenarioCases([string] $Key) {
+        if ($setupErrors[$Key]) { throw $setupErrors[$Key] }
+        if ($suiteResults[$Key].Error) { throw $suiteResults[$Key].Error }
+        $suiteResults[$Key].Cases
+    }
 }
 
 AfterAll {
@@ -120,8 +177,8 @@ AfterAll {
 
 Describe 'The shipped compliance suites under real Pester' -Tag 'Lab' {
     It 'pass on a synced node, and name no rule that is not on it' {
-        $node = New-SyncedNode
-        $cases = @(Invoke-Suites (Get-Containers $node))
+        $cases = @(Get-ScenarioCases Synced)
+        $node = $nodes.Synced
         Get-Failed $cases | Should -BeNullOrEmpty -Because (($cases | Where-Object Result -ne 'Success' | ForEach-Object { "$($_.Name): $($_.Message)" }) -join '; ')
         $cases.Count | Should -BeGreaterThan 30
         # Rules kube-proxy writes only while their set has members are not on this node (the sample has empty
@@ -134,13 +191,12 @@ Describe 'The shipped compliance suites under real Pester' -Tag 'Lab' {
     }
 
     It 'fail exactly the kube-ipvs0 test cases when kube-ipvs0 does not exist, each with the module''s reason' {
-        $node = New-SyncedNode
-        Invoke-Tool ip '-n', $node, link, del, kube-ipvs0 | Out-Null
+        $cases = @(Get-ScenarioCases LinkMissing)
+        $node = $nodes.LinkMissing
         $reason = "$(Get-KubeIpvsInterface -NetworkNamespace $node -ErrorAction SilentlyContinue -ErrorVariable e 2>$null; $e[0])"
         $reason | Should -Not -BeNullOrEmpty
         $drift = @(Get-Drift $node)
         @($drift.It | Sort-Object -Unique) | Should -Be @($compareIts.Link)
-        $cases = @(Invoke-Suites (Get-Containers $node))
         Get-Failed $cases | Should -Be (@('exists as a dummy link', 'is left down', 'holds an address for every virtual server at a ClusterIP in KUBE-CLUSTER-IP', $compareIts.Link) | Sort-Object) -Because (Get-Report $cases)
         foreach ($name in 'exists as a dummy link', 'is left down', 'holds an address for every virtual server at a ClusterIP in KUBE-CLUSTER-IP') {
             Assert-Holds ($cases | Where-Object Name -eq $name).Message "$reason"
@@ -150,51 +206,48 @@ Describe 'The shipped compliance suites under real Pester' -Tag 'Lab' {
     }
 
     It 'fail exactly the sets test case when a member is missing, with the difference' {
-        $node = New-SyncedNode
-        Invoke-Tool ip netns, exec, $node, ipset, del, KUBE-CLUSTER-IP, '10.96.0.10,udp:53' | Out-Null
+        $cases = @(Get-ScenarioCases MemberMissing)
+        $node = $nodes.MemberMissing
         $drift = @(Get-Drift $node)
         @($drift.It | Sort-Object -Unique) | Should -Be @($compareIts.Ipset)
-        $cases = @(Invoke-Suites (Get-Containers $node))
         Get-Failed $cases | Should -Be @($compareIts.Ipset) -Because (Get-Report $cases)
         ($cases | Where-Object Name -eq $compareIts.Ipset).Message | Should -BeLike '*10.96.0.10,udp:53*'
         foreach ($line in $drift.Line) { Assert-Holds ($cases | Where-Object Name -eq $compareIts.Ipset).Message "$line" }
     }
 
     It 'fail exactly the rule''s test cases when a rule is missing, with its purpose and the difference' {
-        $node = New-SyncedNode
-        Invoke-Tool ip netns, exec, $node, iptables, '-w', '-t', nat, '-D', KUBE-SERVICES, '-s', 127.0.0.0/8, '-j', RETURN | Out-Null
+        $cases = @(Get-ScenarioCases RuleMissing)
+        $node = $nodes.RuleMissing
         $check = Test-KubeIptablesRule -NetworkNamespace $node -Missing
         @($check).Count | Should -Be 1
         $ruleCase = "$($check.Table) $($check.Chain) $($check.Rule)"
         $ruleCase | Should -Be 'nat KUBE-SERVICES -s 127.0.0.0/8 -j RETURN'
         $drift = @(Get-Drift $node)
-        $cases = @(Invoke-Suites (Get-Containers $node))
         Get-Failed $cases | Should -Be (@($ruleCase) + @($drift.It | Sort-Object -Unique) | Sort-Object) -Because (Get-Report $cases)
         Assert-Holds ($cases | Where-Object Name -eq $ruleCase).Message "it is missing: $($check.Purpose)"
         foreach ($d in $drift) { Assert-Holds ($cases | Where-Object Name -eq $d.It).Message "$($d.Line)" }
     }
 
     It 'fail exactly the real-server and reachability test cases when every real server has weight 0, with the module''s reason' {
-        $node = New-SyncedNode
-        Get-IpvsDestination -NetworkNamespace $node | Set-IpvsDestination -Weight 0 -ErrorAction Stop
-        $target = 'Tcp 10.96.100.20:80'
+        $cases = @(Get-ScenarioCases WeightZero)
+        $node = $nodes.WeightZero
+        $target = $weightTarget
         $reason = (Test-ServiceReachability -Address 10.96.100.20 -Port 80 -Protocol Tcp -TimeoutSeconds 1 -NetworkNamespace $node).Reason
         $reason | Should -BeLike '*weight 0*'
         $drift = @(Get-Drift $node)
         @($drift.It | Sort-Object -Unique) | Should -Be @($compareIts.Ipvs)
-        $cases = @(Invoke-Suites (Get-Containers $node -Target $target))
         Get-Failed $cases | Should -Be (@("$target is reachable", $compareIts.Ipvs) | Sort-Object) -Because (Get-Report $cases)
         Assert-Holds ($cases | Where-Object Name -eq "$target is reachable").Message "$reason"
         foreach ($line in $drift.Line) { Assert-Holds ($cases | Where-Object Name -eq $compareIts.Ipvs).Message "$line" }
     }
 
     It 'fail every Compare test case with Compare-KubeIpvs''s own error when it cannot compare' {
-        $node = New-SyncedNode
-        $missing = [System.IO.Path]::Combine($work, 'no-such-cluster.yaml')
+        $cases = @(Get-ScenarioCases CompareFails)
+        $node = $nodes.CompareFails
+        $missing = $missingSnapshot
         $reason = $null
         try { Compare-KubeIpvs -Path $missing -NodeName kind-worker -NetworkNamespace $node -ErrorAction Stop } catch { $reason = $_.Exception.Message }
         $reason | Should -Not -BeNullOrEmpty
-        $cases = @(Invoke-Suites @(@{ Path = $compareSuite; Data = @{ NetworkNamespace = $node; Path = $missing; NodeName = 'kind-worker' } }))
         $cases.Count | Should -Be 5
         foreach ($case in $cases) {
             $case.Result | Should -Be 'Failure'

@@ -232,8 +232,6 @@ Describe 'Default views of IPVS objects in a terminal' -Tag 'Lab' {
 -a -f 5 -r 10.244.0.2:0 -i -w 2
 
 '@ -Name ip -Arguments netns, exec, $ns, ipvsadm, '-R' | Out-Null
-        & ip netns exec $ns timeout 2 bash -c 'echo > /dev/tcp/10.96.0.10/80' 2>$null
-        & ip netns exec $ns bash -c 'echo x > /dev/udp/10.96.0.10/53' 2>$null
         Start-IpvsSyncDaemon Master -Interface va -SyncId 5 -NetworkNamespace $ns -ErrorAction Stop
 
         # Kubernetes nodes: one per width to sync (a sync writes once), one synced and then drifted.
@@ -253,6 +251,10 @@ Describe 'Default views of IPVS objects in a terminal' -Tag 'Lab' {
 
         $screens = @{}
         foreach ($columns in 80, 120) {
+            # The connections, made again before each terminal: IPVS expires them (UDP after 300 s, an unanswered
+            # TCP SYN sooner), and on a loaded machine the 80-column pwsh alone can take longer than that.
+            & ip netns exec $ns timeout 2 bash -c 'echo > /dev/tcp/10.96.0.10/80' 2>$null
+            & ip netns exec $ns bash -c 'echo x > /dev/udp/10.96.0.10/53' 2>$null
             $n = "-NetworkNamespace $ns"
             $k = "-Path '$snapshot' -NodeName kind-worker"
             $screens[$columns] = Show-InTerminal $columns ([ordered]@{
