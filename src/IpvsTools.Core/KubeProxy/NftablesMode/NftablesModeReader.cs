@@ -1,0 +1,111 @@
+using System;
+using System.Collections.Generic;
+using System.Net;
+using System.Net.Sockets;
+using IpvsTools.Netlink;
+using IpvsTools.Processes;
+
+namespace IpvsTools.KubeProxy.NftablesMode;
+
+/// <summary>
+/// Reads kube-proxy's nftables-mode data plane (tables <c>ip kube-proxy</c> and <c>ip6 kube-proxy</c>) as Service
+/// front ends: each element of the service-ips map is a ClusterIP or an external address, each element of
+/// service-nodeports a node port; the chains are followed (service-, external-, local-, the numgen vmap) down to the
+/// endpoint- chains' DNAT targets. The no-endpoint-services and no-endpoint-nodeports maps add the front ends
+/// kube-proxy drops or rejects, with no endpoints.
+/// </summary>
+/// <remarks>
+/// The rules are read with <c>nft -j list table</c>, never with <c>--terse</c> (it leaves out map elements).
+/// Which kind an external address is cannot be read from the rules: an address with source ranges (an element of
+/// firewall-ips) is a load balancer's, an address in cluster-ips a ClusterIP, any other one is
+/// <see cref="KubeProxyServiceKind.External"/> (an external IP or a load-balancer ingress IP).
+/// Chains that no map element reaches (kube-proxy keeps deleted Services' and endpoints' chains, flushed, for a
+/// while) are not front ends.
+/// </remarks>
+public static class NftablesModeReader
+{
+    public const string TableName = "kube-proxy";
+
+    /// <summary>Reads <c>ip kube-proxy</c> and <c>ip6 kube-proxy</c> in the namespace; a missing table adds nothing.</summary>
+    public static IReadOnlyList<KubeProxyService> Read(NetworkNamespace? ns = null)
+    {
+        var services = new List<KubeProxyService>();
+        foreach (var family in new[] { "ip", "ip6" })
+        {
+            if (ListTable(family, ns) is { } json) services.AddRange(Parse(json, ns?.DisplayName));
+        }
+        return services;
+    }
+
+    /// <summary>True when the namespace has either kube-proxy table (what -Mode Auto looks for).</summary>
+    public static bool HasTables(NetworkNamespace? ns = null) => ListTable("ip", ns) is not null || ListTable("ip6", ns) is not null;
+
+    /// <summary>The JSON of <c>nft -j list table FAMILY kube-proxy</c>; null when the table does not exist.</summary>
+    public static string? ListTable(string family, NetworkNamespace? ns)
+    {
+        ProcessResult result;
+        try
+        {
+            result = ChildProcess.Run("nft", new[] { "-j", "list", "table", family, TableName }, ns);
+        }
+        catch (IpvsToolsException ex) when (ex.Kind == FailureKind.NotFound && (ns is null || System.IO.File.Exists(ns.Path)))
+        {
+            throw new IpvsToolsException("Reading kube-proxy's nftables rules needs the nft tool (Debian and Ubuntu: apt-get install nftables).", FailureKind.NotFound, ex);
+        }
+        if (result.ExitCode == 0) return result.StandardOutput;
+        if (result.StandardError.Contains("No such file or directory", StringComparison.Ordinal)) return null;
+        var kind = result.StandardError.Contains("Operation not permitted", StringComparison.Ordinal) ? FailureKind.PermissionDenied : FailureKind.Other;
+        var where = ns is null ? "" : $" in network namespace '{ns.DisplayName}'";
+        throw new IpvsToolsException($"`nft -j list table {family} {TableName}`{where} exited {result.ExitCode}: {result.StandardError.Trim()}", kind);
+    }
+
+    /// <summary>The front ends of one table, from the JSON <c>nft -j list table</c> printed.</summary>
+    public static IReadOnlyList<KubeProxyService> Parse(string json, string? networkNamespace = null)
+    {
+        using var table = NftablesTable.Parse(json);
+        var family = table.Family == "ip6" ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
+        var builder = new KubeProxyServiceBuilder(KubeProxyMode.Nftables, networkNamespace);
+        var walker = new NftablesChainWalker(table);
+        var clusterIps = table.SetAddresses("cluster-ips");
+        var firewallIps = new HashSet<IPAddress>();
+        foreach (var element in table.MapElements("firewall-ips"))
+        {
+            if (element.Address is { } address) firewallIps.Add(address);
+        }
+
+        // A ClusterIP is in cluster-ips; an address with source ranges is a load balancer's; any other one may be either.
+        KubeProxyServiceKind KindOf(IPAddress address)
+            => clusterIps.Contains(address) ? KubeProxyServiceKind.ClusterIP
+            : firewallIps.Contains(address) ? KubeProxyServiceKind.LoadBalancer
+            : KubeProxyServiceKind.External;
+
+        foreach (var element in table.MapElements("service-ips"))
+        {
+            if (element.Address is not { } address || element.Protocol is not { } protocol || element.Port is not { } port || element.Target is not { } target) continue;
+            var (service, portName) = NftablesChainWalker.NameOf(target);
+            var kind = KindOf(address);
+            var (endpoints, affinity) = walker.Resolve(target);
+            builder.Add(protocol, address, port, kind, service, portName, endpoints, affinity);
+        }
+        foreach (var element in table.MapElements("service-nodeports"))
+        {
+            if (element.Protocol is not { } protocol || element.Port is not { } port || element.Target is not { } target) continue;
+            var (service, portName) = NftablesChainWalker.NameOf(target);
+            var (endpoints, affinity) = walker.Resolve(target);
+            builder.Add(protocol, KubeProxyServiceBuilder.AnyAddress(family), port, KubeProxyServiceKind.NodePort, service, portName, endpoints, affinity);
+        }
+        foreach (var element in table.MapElements("no-endpoint-services"))
+        {
+            if (element.Address is not { } address || element.Protocol is not { } protocol || element.Port is not { } port) continue;
+            var (service, portName) = KubeProxyServiceBuilder.SplitServicePortName(element.Comment);
+            builder.Add(protocol, address, port, KindOf(address), service, portName, Array.Empty<KubeProxyEndpoint>(), null);
+        }
+        foreach (var element in table.MapElements("no-endpoint-nodeports"))
+        {
+            if (element.Protocol is not { } protocol || element.Port is not { } port) continue;
+            var (service, portName) = KubeProxyServiceBuilder.SplitServicePortName(element.Comment);
+            builder.Add(protocol, KubeProxyServiceBuilder.AnyAddress(family), port, KubeProxyServiceKind.NodePort, service, portName, Array.Empty<KubeProxyEndpoint>(), null);
+        }
+        return builder.Build();
+    }
+}
