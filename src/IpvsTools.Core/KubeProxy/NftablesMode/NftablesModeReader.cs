@@ -54,9 +54,11 @@ public static class NftablesModeReader
         }
         if (result.ExitCode == 0) return result.StandardOutput;
         if (result.StandardError.Contains("No such file or directory", StringComparison.Ordinal)) return null;
-        var kind = result.StandardError.Contains("Operation not permitted", StringComparison.Ordinal) ? FailureKind.PermissionDenied : FailureKind.Other;
         var where = ns is null ? "" : $" in network namespace '{ns.DisplayName}'";
-        throw new IpvsToolsException($"`nft -j list table {family} {TableName}`{where} exited {result.ExitCode}: {result.StandardError.Trim()}", kind);
+        var said = string.Join(" ", result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        if (result.StandardError.Contains("Operation not permitted", StringComparison.Ordinal))
+            throw new IpvsToolsException($"Reading kube-proxy's nftables rules{where} needs root or CAP_NET_ADMIN (run pwsh with sudo); nft said: {said}", FailureKind.PermissionDenied);
+        throw new IpvsToolsException($"`nft -j list table {family} {TableName}`{where} exited {result.ExitCode}: {said}", FailureKind.Other);
     }
 
     /// <summary>The front ends of one table, from the JSON <c>nft -j list table</c> printed.</summary>
