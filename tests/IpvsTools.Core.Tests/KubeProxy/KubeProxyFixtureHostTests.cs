@@ -130,6 +130,100 @@ public class KubeProxyFixtureHostTests
         }
     }
 
+    /// <summary>
+    /// The table ip6 kube-proxy. kube-proxy's tests have no IPv6 ruleset to copy (its IPv6 cases trace packets), so
+    /// this one is written for this test in the form kube-proxy's IPv4 fixtures have, with IPv6 addresses (the colons
+    /// of an endpoint's address become dots in its chain's name) and an unnamed port in an element comment.
+    /// </summary>
+    private const string Ipv6Table = """
+        add table ip6 kube-proxy { comment "rules for kube-proxy" ; }
+        add set ip6 kube-proxy cluster-ips { type ipv6_addr ; comment "Active ClusterIPs" ; }
+        add map ip6 kube-proxy service-ips { type ipv6_addr . inet_proto . inet_service : verdict ; comment "ClusterIP, ExternalIP and LoadBalancer IP traffic" ; }
+        add map ip6 kube-proxy service-nodeports { type inet_proto . inet_service : verdict ; comment "NodePort traffic" ; }
+        add map ip6 kube-proxy no-endpoint-services { type ipv6_addr . inet_proto . inet_service : verdict ; comment "vmap to drop or reject packets to services with no endpoints" ; }
+        add chain ip6 kube-proxy mark-for-masquerade
+        add chain ip6 kube-proxy reject-chain
+        add rule ip6 kube-proxy reject-chain reject
+        add chain ip6 kube-proxy endpoint-AAAAAAAA-ns1/svc1/udp/dns__fd00.10.180..1/53
+        add chain ip6 kube-proxy service-BBBBBBBB-ns1/svc1/udp/dns
+        add chain ip6 kube-proxy external-BBBBBBBB-ns1/svc1/udp/dns
+        add rule ip6 kube-proxy service-BBBBBBBB-ns1/svc1/udp/dns ip6 daddr fd00:172:30::41 ip6 saddr != fd00:10::/64 jump mark-for-masquerade
+        add rule ip6 kube-proxy service-BBBBBBBB-ns1/svc1/udp/dns numgen random mod 1 vmap { 0 : goto endpoint-AAAAAAAA-ns1/svc1/udp/dns__fd00.10.180..1/53 }
+        add rule ip6 kube-proxy external-BBBBBBBB-ns1/svc1/udp/dns jump mark-for-masquerade
+        add rule ip6 kube-proxy external-BBBBBBBB-ns1/svc1/udp/dns goto service-BBBBBBBB-ns1/svc1/udp/dns
+        add rule ip6 kube-proxy endpoint-AAAAAAAA-ns1/svc1/udp/dns__fd00.10.180..1/53 ip6 saddr fd00:10:180::1 jump mark-for-masquerade
+        add rule ip6 kube-proxy endpoint-AAAAAAAA-ns1/svc1/udp/dns__fd00.10.180..1/53 meta l4proto udp dnat to [fd00:10:180::1]:53
+        add element ip6 kube-proxy cluster-ips { fd00:172:30::41 }
+        add element ip6 kube-proxy cluster-ips { fd00:172:30::42 }
+        add element ip6 kube-proxy service-ips { fd00:172:30::41 . udp . 53 : goto service-BBBBBBBB-ns1/svc1/udp/dns }
+        add element ip6 kube-proxy service-nodeports { udp . 30053 : goto external-BBBBBBBB-ns1/svc1/udp/dns }
+        add element ip6 kube-proxy no-endpoint-services { fd00:172:30::42 . tcp . 80 comment "ns2/svc2" : goto reject-chain }
+        """;
+
+    [Fact]
+    public void NftablesIpv6TableIsReadBesideTheIpv4One()
+    {
+        using var ns = new TestNamespace();
+        LoadNftables(ns, "nftables-deleted-service.nft");
+        ns.Feed(Ipv6Table, "nft", "-f", "-");
+        var services = NftablesModeReader.Read(NetworkNamespace.Resolve(ns.Name));
+        Assert.Equal(new[]
+        {
+            "TCP 172.30.0.41:80 ClusterIP ns1/svc1:p80 [10.0.1.1:80 p=1] affinity=none",
+            "TCP 172.30.0.43:80 ClusterIP ns3/svc3:p80 [10.0.3.1:80 p=1] affinity=none",
+            "TCP [fd00:172:30::42]:80 ClusterIP ns2/svc2: [] affinity=none",
+            "UDP [::]:30053 NodePort ns1/svc1:dns [[fd00:10:180::1]:53 p=1] affinity=none",
+            "UDP [fd00:172:30::41]:53 ClusterIP ns1/svc1:dns [[fd00:10:180::1]:53 p=1] affinity=none",
+        }, Describe(services));
+    }
+
+    /// <summary>ip6tables rules written for this test in the form of kube-proxy's IPv4 fixtures (kube-proxy's tests have no
+    /// IPv6 ruleset): a ClusterIP with two endpoints, its node port, and a ClusterIP without endpoints.</summary>
+    private const string Ip6tablesRules = """
+        *filter
+        :KUBE-SERVICES - [0:0]
+        -A KUBE-SERVICES -m comment --comment "ns2/svc2:p80 has no endpoints" -m tcp -p tcp -d fd00:172:30::42 --dport 80 -j REJECT
+        COMMIT
+        *nat
+        :KUBE-NODEPORTS - [0:0]
+        :KUBE-SERVICES - [0:0]
+        :KUBE-EXT-XPGD46QRK7WJZT7O - [0:0]
+        :KUBE-MARK-MASQ - [0:0]
+        :KUBE-SEP-AAAAAAAAAAAAAAAA - [0:0]
+        :KUBE-SEP-BBBBBBBBBBBBBBBB - [0:0]
+        :KUBE-SVC-XPGD46QRK7WJZT7O - [0:0]
+        -A KUBE-NODEPORTS -m comment --comment ns1/svc1:p80 -m tcp -p tcp --dport 3001 -j KUBE-EXT-XPGD46QRK7WJZT7O
+        -A KUBE-SERVICES -m comment --comment "ns1/svc1:p80 cluster IP" -m tcp -p tcp -d fd00:172:30::41 --dport 80 -j KUBE-SVC-XPGD46QRK7WJZT7O
+        -A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS
+        -A KUBE-EXT-XPGD46QRK7WJZT7O -m comment --comment "masquerade traffic for ns1/svc1:p80 external destinations" -j KUBE-MARK-MASQ
+        -A KUBE-EXT-XPGD46QRK7WJZT7O -j KUBE-SVC-XPGD46QRK7WJZT7O
+        -A KUBE-MARK-MASQ -j MARK --or-mark 0x4000
+        -A KUBE-SEP-AAAAAAAAAAAAAAAA -m comment --comment ns1/svc1:p80 -s fd00:10:180::1 -j KUBE-MARK-MASQ
+        -A KUBE-SEP-AAAAAAAAAAAAAAAA -m comment --comment ns1/svc1:p80 -m tcp -p tcp -j DNAT --to-destination [fd00:10:180::1]:80
+        -A KUBE-SEP-BBBBBBBBBBBBBBBB -m comment --comment ns1/svc1:p80 -s fd00:10:180::2:1 -j KUBE-MARK-MASQ
+        -A KUBE-SEP-BBBBBBBBBBBBBBBB -m comment --comment ns1/svc1:p80 -m tcp -p tcp -j DNAT --to-destination [fd00:10:180::2:1]:80
+        -A KUBE-SVC-XPGD46QRK7WJZT7O -m comment --comment "ns1/svc1:p80 cluster IP" -m tcp -p tcp -d fd00:172:30::41 --dport 80 ! -s fd00:10::/64 -j KUBE-MARK-MASQ
+        -A KUBE-SVC-XPGD46QRK7WJZT7O -m comment --comment "ns1/svc1:p80 -> [fd00:10:180::1]:80" -m statistic --mode random --probability 0.5000000000 -j KUBE-SEP-AAAAAAAAAAAAAAAA
+        -A KUBE-SVC-XPGD46QRK7WJZT7O -m comment --comment "ns1/svc1:p80 -> [fd00:10:180::2:1]:80" -j KUBE-SEP-BBBBBBBBBBBBBBBB
+        COMMIT
+
+        """;
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Ip6tablesRulesAreReadAsIpv6FrontEnds(IptablesBackend backend)
+    {
+        using var ns = new TestNamespace();
+        ns.Feed(Ip6tablesRules, backend == IptablesBackend.Legacy ? "ip6tables-legacy-restore" : "ip6tables-nft-restore");
+        var services = IptablesModeReader.Read(NetworkNamespace.Resolve(ns.Name), backend);
+        Assert.Equal(new[]
+        {
+            "TCP [::]:3001 NodePort ns1/svc1:p80 [[fd00:10:180::1]:80 p=0.5, [fd00:10:180::2:1]:80 p=0.5] affinity=none",
+            "TCP [fd00:172:30::41]:80 ClusterIP ns1/svc1:p80 [[fd00:10:180::1]:80 p=0.5, [fd00:10:180::2:1]:80 p=0.5] affinity=none",
+            "TCP [fd00:172:30::42]:80 ClusterIP ns2/svc2:p80 [] affinity=none",
+        }, Describe(services));
+    }
+
     [Fact]
     public void ANamespaceWithoutKubeProxyHasNoFrontEnds()
     {
