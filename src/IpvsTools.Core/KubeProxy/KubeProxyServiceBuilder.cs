@@ -50,12 +50,27 @@ internal sealed class KubeProxyServiceBuilder
         entry.Affinity ??= affinity;
     }
 
+    /// <summary>The front ends in a stable order whatever order the rules or map elements came in: by Service and
+    /// port name, then kind, family, address and port.</summary>
     public List<KubeProxyService> Build()
     {
         var list = new List<KubeProxyService>(_order.Count);
         foreach (var e in _order)
             list.Add(new KubeProxyService(_mode, e.Protocol, e.Address, e.Port, e.Kind, e.Service, e.PortName ?? "", e.Endpoints, e.Affinity, _networkNamespace));
+        list.Sort(Compare);
         return list;
+    }
+
+    private static int Compare(KubeProxyService a, KubeProxyService b)
+    {
+        var c = string.CompareOrdinal(a.Service, b.Service);
+        if (c == 0) c = string.CompareOrdinal(a.PortName, b.PortName);
+        if (c == 0) c = a.Kind.CompareTo(b.Kind);
+        if (c == 0) c = a.AddressFamily.CompareTo(b.AddressFamily);
+        if (c == 0) c = a.Address.GetAddressBytes().AsSpan().SequenceCompareTo(b.Address.GetAddressBytes());
+        if (c == 0) c = a.Port.CompareTo(b.Port);
+        if (c == 0) c = a.Protocol.CompareTo(b.Protocol);
+        return c;
     }
 
     /// <summary>Splits 'ns/name:port' (or 'ns/name' for an unnamed port) into the Service and the port name.</summary>

@@ -47,6 +47,8 @@ public class KubeProxyFixtureHostTests
         LoadNftables(ns, "nftables-overall.nft");
         var services = NftablesModeReader.Read(NetworkNamespace.Resolve(ns.Name));
         Assert.Equal(Overall("External", "External").Order(StringComparer.Ordinal), Describe(services));
+        // A stable order whatever order nft lists map elements in: by Service, then kind.
+        Assert.Equal(services.OrderBy(s => s.Service, StringComparer.Ordinal).ThenBy(s => s.Kind).Select(s => s.FrontEnd), services.Select(s => s.FrontEnd));
         Assert.All(services, s => Assert.Equal(KubeProxyMode.Nftables, s.Mode));
         Assert.All(services, s => Assert.Equal(ns.Name, s.NetworkNamespace));
     }
