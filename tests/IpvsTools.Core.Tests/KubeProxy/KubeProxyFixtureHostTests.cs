@@ -226,6 +226,61 @@ public class KubeProxyFixtureHostTests
         }, Describe(services));
     }
 
+    /// <summary>
+    /// externalTrafficPolicy Local with a local endpoint in nftables mode, with local traffic detected by interface
+    /// (kube-proxy's --detect-local-mode InterfaceNamePrefix): the external- chain's last rule goes to local-.
+    /// kube-proxy's nftables tests check this case by tracing packets, not with a ruleset, so this one is written for
+    /// this test in the form of TestOverallNFTablesRules' svc2 (the Services of TestExternalTrafficPolicyLocal).
+    /// </summary>
+    private const string NftablesLocalPolicy = """
+        add table ip kube-proxy { comment "rules for kube-proxy" ; }
+        add set ip kube-proxy cluster-ips { type ipv4_addr ; comment "Active ClusterIPs" ; }
+        add map ip kube-proxy service-ips { type ipv4_addr . inet_proto . inet_service : verdict ; comment "ClusterIP, ExternalIP and LoadBalancer IP traffic" ; }
+        add map ip kube-proxy service-nodeports { type inet_proto . inet_service : verdict ; comment "NodePort traffic" ; }
+        add chain ip kube-proxy mark-for-masquerade
+        add chain ip kube-proxy endpoint-5OJB2KTY-ns1/svc1/tcp/p80__10.180.0.1/80
+        add chain ip kube-proxy endpoint-ZAZ6AFXN-ns1/svc1/tcp/p80__10.180.2.1/80
+        add chain ip kube-proxy service-ULMVA6XW-ns1/svc1/tcp/p80
+        add chain ip kube-proxy local-ULMVA6XW-ns1/svc1/tcp/p80
+        add chain ip kube-proxy external-ULMVA6XW-ns1/svc1/tcp/p80
+        add rule ip kube-proxy service-ULMVA6XW-ns1/svc1/tcp/p80 ip daddr 172.30.0.41 iifname != "veth*" jump mark-for-masquerade
+        add rule ip kube-proxy service-ULMVA6XW-ns1/svc1/tcp/p80 numgen random mod 2 vmap { 0 : goto endpoint-5OJB2KTY-ns1/svc1/tcp/p80__10.180.0.1/80 , 1 : goto endpoint-ZAZ6AFXN-ns1/svc1/tcp/p80__10.180.2.1/80 }
+        add rule ip kube-proxy local-ULMVA6XW-ns1/svc1/tcp/p80 numgen random mod 1 vmap { 0 : goto endpoint-ZAZ6AFXN-ns1/svc1/tcp/p80__10.180.2.1/80 }
+        add rule ip kube-proxy external-ULMVA6XW-ns1/svc1/tcp/p80 iifname "veth*" goto service-ULMVA6XW-ns1/svc1/tcp/p80 comment "short-circuit pod traffic"
+        add rule ip kube-proxy external-ULMVA6XW-ns1/svc1/tcp/p80 fib saddr type local jump mark-for-masquerade comment "masquerade local traffic"
+        add rule ip kube-proxy external-ULMVA6XW-ns1/svc1/tcp/p80 fib saddr type local goto service-ULMVA6XW-ns1/svc1/tcp/p80 comment "short-circuit local traffic"
+        add rule ip kube-proxy external-ULMVA6XW-ns1/svc1/tcp/p80 goto local-ULMVA6XW-ns1/svc1/tcp/p80
+        add rule ip kube-proxy endpoint-5OJB2KTY-ns1/svc1/tcp/p80__10.180.0.1/80 ip saddr 10.180.0.1 jump mark-for-masquerade
+        add rule ip kube-proxy endpoint-5OJB2KTY-ns1/svc1/tcp/p80__10.180.0.1/80 meta l4proto tcp dnat to 10.180.0.1:80
+        add rule ip kube-proxy endpoint-ZAZ6AFXN-ns1/svc1/tcp/p80__10.180.2.1/80 ip saddr 10.180.2.1 jump mark-for-masquerade
+        add rule ip kube-proxy endpoint-ZAZ6AFXN-ns1/svc1/tcp/p80__10.180.2.1/80 meta l4proto tcp dnat to 10.180.2.1:80
+        add element ip kube-proxy cluster-ips { 172.30.0.41 }
+        add element ip kube-proxy service-ips { 172.30.0.41 . tcp . 80 : goto service-ULMVA6XW-ns1/svc1/tcp/p80 }
+        add element ip kube-proxy service-ips { 192.168.99.11 . tcp . 80 : goto external-ULMVA6XW-ns1/svc1/tcp/p80 }
+        add element ip kube-proxy service-ips { 1.2.3.4 . tcp . 80 : goto external-ULMVA6XW-ns1/svc1/tcp/p80 }
+        add element ip kube-proxy service-nodeports { tcp . 3001 : goto external-ULMVA6XW-ns1/svc1/tcp/p80 }
+        """;
+
+    [Fact]
+    public void NftablesLocalPolicyReachesOnlyTheLocalEndpointFromOutsideAsIptablesModeDoes()
+    {
+        using var ns = new TestNamespace();
+        ns.Feed(NftablesLocalPolicy, "nft", "-f", "-");
+        var services = NftablesModeReader.Read(NetworkNamespace.Resolve(ns.Name));
+        Assert.Equal(new[]
+        {
+            "TCP 0.0.0.0:3001 ns1/svc1:p80 [10.180.2.1:80 p=1] affinity=none",
+            "TCP 1.2.3.4:80 ns1/svc1:p80 [10.180.2.1:80 p=1] affinity=none",
+            "TCP 172.30.0.41:80 ns1/svc1:p80 [10.180.0.1:80 p=0.5, 10.180.2.1:80 p=0.5] affinity=none",
+            "TCP 192.168.99.11:80 ns1/svc1:p80 [10.180.2.1:80 p=1] affinity=none",
+        }, Describe(services, withKind: false));
+
+        // kube-proxy's iptables ruleset of the same Services (TestExternalTrafficPolicyLocal) reads the same.
+        using var iptablesNs = new TestNamespace();
+        LoadIptables(iptablesNs, "iptables-local-policy.rules", IptablesBackend.NfTables);
+        Assert.Equal(Describe(IptablesModeReader.Read(NetworkNamespace.Resolve(iptablesNs.Name)), withKind: false), Describe(services, withKind: false));
+    }
+
     [Fact]
     public void ANamespaceWithoutKubeProxyHasNoFrontEnds()
     {

@@ -77,8 +77,10 @@ internal sealed class ChainWalker
         }
     }
 
+    /// <summary>A rule for some sources only: by address (-s, pod CIDR), by incoming interface (-i, kube-proxy's
+    /// interface-based local detection), or LOCAL source addresses.</summary>
     private static bool MatchesOnSource(IptablesRule rule)
-        => rule.Source is not null || rule.MatchOption("addrtype", "--src-type") is not null;
+        => rule.Source is not null || rule.InInterface is not null || rule.MatchOption("addrtype", "--src-type") is not null;
 
     /// <summary>The DNAT target of a KUBE-SEP- chain.</summary>
     private KubeProxyEndpoint? Destination(string sepChain)

@@ -87,13 +87,15 @@ internal sealed class NftablesChainWalker
     private static bool IsPolicyChain(string chain)
         => chain.StartsWith("service-", StringComparison.Ordinal) || chain.StartsWith("local-", StringComparison.Ordinal);
 
-    /// <summary>True when the rule matches on the packet's source (ip saddr, ip6 saddr, fib saddr).</summary>
+    /// <summary>True when the rule matches on the packet's source: ip saddr, ip6 saddr, fib saddr, or the incoming
+    /// interface (meta iifname / iif, kube-proxy's interface-based local detection).</summary>
     private static bool MatchesOnSource(JsonElement rule)
     {
         foreach (var expr in rule.EnumerateArray())
         {
             if (!expr.TryGetProperty("match", out var match) || !match.TryGetProperty("left", out var left)) continue;
             if (left.TryGetProperty("payload", out var payload) && payload.TryGetProperty("field", out var field) && field.GetString() == "saddr") return true;
+            if (left.TryGetProperty("meta", out var meta) && meta.TryGetProperty("key", out var key) && key.GetString() is "iifname" or "iif") return true;
             if (left.TryGetProperty("fib", out var fib) && fib.TryGetProperty("flags", out var flags) && flags.ValueKind == JsonValueKind.Array)
             {
                 foreach (var flag in flags.EnumerateArray())
