@@ -49,7 +49,7 @@ public static class KubeProxyModeDetector
             try
             {
                 using var sets = IpsetClient.Open(ns);
-                foreach (var set in sets.List())
+                foreach (var set in sets.ListHeaders())
                 {
                     if (set.Name is "KUBE-CLUSTER-IP" or "KUBE-6-CLUSTER-IP") ipvs = true;
                 }
