@@ -37,16 +37,45 @@ public static class NftablesModeReader
         return services;
     }
 
-    /// <summary>True when the namespace has either kube-proxy table (what -Mode Auto looks for).</summary>
-    public static bool HasTables(NetworkNamespace? ns = null) => ListTable("ip", ns) is not null || ListTable("ip6", ns) is not null;
+    /// <summary>True when the namespace has either kube-proxy table (what -Mode Auto looks for): <c>nft -j list tables</c>,
+    /// which names the tables without listing their contents.</summary>
+    public static bool HasTables(NetworkNamespace? ns = null)
+    {
+        var json = Run(new[] { "-j", "list", "tables" }, ns, "tables") ?? "{}";
+        using var document = ParseJson(json);
+        if (!document.RootElement.TryGetProperty("nftables", out var items) || items.ValueKind != System.Text.Json.JsonValueKind.Array) return false;
+        foreach (var item in items.EnumerateArray())
+        {
+            if (item.ValueKind == System.Text.Json.JsonValueKind.Object && item.TryGetProperty("table", out var table)
+                && table.TryGetProperty("name", out var name) && name.GetString() == TableName
+                && table.TryGetProperty("family", out var family) && family.GetString() is "ip" or "ip6")
+                return true;
+        }
+        return false;
+    }
 
     /// <summary>The JSON of <c>nft -j list table FAMILY kube-proxy</c>; null when the table does not exist.</summary>
-    public static string? ListTable(string family, NetworkNamespace? ns)
+    public static string? ListTable(string family, NetworkNamespace? ns) => Run(new[] { "-j", "list", "table", family, TableName }, ns, $"table {family} {TableName}");
+
+    private static System.Text.Json.JsonDocument ParseJson(string json)
+    {
+        try
+        {
+            return System.Text.Json.JsonDocument.Parse(json);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new IpvsToolsException($"nft printed JSON that could not be read: {ex.Message}", FailureKind.Protocol, ex);
+        }
+    }
+
+    /// <summary>Runs nft; null when what it lists does not exist.</summary>
+    private static string? Run(string[] arguments, NetworkNamespace? ns, string what)
     {
         ProcessResult result;
         try
         {
-            result = ChildProcess.Run("nft", new[] { "-j", "list", "table", family, TableName }, ns);
+            result = ChildProcess.Run("nft", arguments, ns);
         }
         catch (IpvsToolsException ex) when (ex.Kind == FailureKind.NotFound && (ns is null || System.IO.File.Exists(ns.Path)))
         {
@@ -58,7 +87,7 @@ public static class NftablesModeReader
         var said = string.Join(" ", result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         if (result.StandardError.Contains("Operation not permitted", StringComparison.Ordinal))
             throw new IpvsToolsException($"Reading kube-proxy's nftables rules{where} needs root or CAP_NET_ADMIN (run pwsh with sudo); nft said: {said}", FailureKind.PermissionDenied);
-        throw new IpvsToolsException($"`nft -j list table {family} {TableName}`{where} exited {result.ExitCode}: {said}", FailureKind.Other);
+        throw new IpvsToolsException($"`nft -j list {what}`{where} exited {result.ExitCode}: {said}", FailureKind.Other);
     }
 
     /// <summary>The front ends of one table, from the JSON <c>nft -j list table</c> printed.</summary>
