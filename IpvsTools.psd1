@@ -57,6 +57,8 @@
         'Sync-KubeIpvs'
         'Compare-KubeIpvs'
         'Remove-KubeIpvs'
+        # kube-proxy in every mode (issue 17)
+        'Get-KubeProxyService'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

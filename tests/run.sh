@@ -26,7 +26,7 @@ tiers=("$@")
 command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is not on PATH; install .NET SDK 10."
 
 # The reference tools the host tier cross-checks against, and what namespaces need.
-packages=(ipset iptables iproute2 util-linux kmod conntrack)
+packages=(ipset iptables iproute2 util-linux kmod conntrack nftables)
 missing=()
 for p in "${packages[@]}"; do
     [[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null) == ii* ]] || missing+=("$p")

@@ -198,6 +198,36 @@ COMMIT
     }
 }
 
+# kube-proxy in every mode (issue 17)
+Describe 'Default view of kube-proxy front ends in a terminal' -Tag 'Host' {
+    BeforeAll {
+        Import-Module IpvsTools -ErrorAction Stop
+        $ns = New-Namespace 'vk'
+        # kube-proxy's own expected ruleset (TestOverallNFTablesRules; the file's header names its source).
+        $fixture = [System.IO.Path]::Combine($PSScriptRoot, '..', 'Shared', 'Fixtures', 'KubeProxy', 'nftables-overall.nft')
+        Invoke-Tool ip netns, exec, $ns, nft, '-f', $fixture | Out-Null
+        $commands = [ordered]@{ 'Get-KubeProxyService' = "Get-KubeProxyService -NetworkNamespace $ns" }
+        $screens = @{ 80 = Show-InTerminal 80 $commands; 120 = Show-InTerminal 120 $commands }
+    }
+
+    AfterAll {
+        if ($ns) { & ip netns del $ns 2>$null }
+    }
+
+    It '<What> at <Columns> columns' -ForEach @(
+        foreach ($columns in 80, 120) {
+            @{ Columns = $columns; What = 'Get-KubeProxyService'; Expected = @(
+                    '^\s*kube-proxy: Nftables mode in network namespace ipvstools-vk-\S+\s*$'
+                    '^FrontEnd\s+Kind\s+Service\s+Endpoints\s*$'
+                    '^TCP 172\.30\.0\.44:80\s+ClusterIP\s+ns4/svc4:p80\s+10\.180\.0\.4:80\s*$'
+                    '^\s+10\.180\.0\.5:80\s*$'
+                    '^TCP 172\.30\.0\.46:80\s+ClusterIP\s+ns6/svc6:p80\s+\(rejected\)\s*$') }
+        }
+    ) {
+        Assert-Screen -Screen $screens[$Columns][$What] -Expected $Expected -Columns $Columns -What $What
+    }
+}
+
 Describe 'Default views of IPVS objects in a terminal' -Tag 'Lab' {
     BeforeAll {
         Import-Module IpvsTools -ErrorAction Stop

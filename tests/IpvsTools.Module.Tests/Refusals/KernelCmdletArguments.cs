@@ -48,6 +48,8 @@ internal static class KernelCmdletArguments
         ["Sync-KubeIpvs"] = "-Path $snapshot -NodeName node-a -Confirm:$false",
         ["Compare-KubeIpvs"] = "-Path $snapshot -NodeName node-a",
         ["Remove-KubeIpvs"] = "-Confirm:$false",
+        // -Mode Auto asks nft first, which needs CAP_NET_ADMIN.
+        ["Get-KubeProxyService"] = "",
     };
 
     /// <summary>Cmdlets whose kernel interface answers every user; each must succeed without privileges. Value: arguments, and why.</summary>
