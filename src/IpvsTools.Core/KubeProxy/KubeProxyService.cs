@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Net;
 using System.Net.Sockets;
+using IpvsTools.Ipvs;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.KubeProxy;
 

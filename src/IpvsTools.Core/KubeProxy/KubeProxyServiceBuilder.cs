@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Net;
 using System.Net.Sockets;
+using IpvsTools.Ipvs;
 
 namespace IpvsTools.KubeProxy;
 

@@ -5,6 +5,7 @@ using System.Net;
 using IpvsTools.Ipsets;
 using IpvsTools.Iptables;
 using IpvsTools.Ipvs;
+using IpvsTools.KubeProxy.IpvsMode;
 
 namespace IpvsTools.Sync;
 

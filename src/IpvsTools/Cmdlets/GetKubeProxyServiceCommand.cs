@@ -3,6 +3,9 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using IpvsTools.KubeProxy;
+using IpvsTools.Iptables;
+using IpvsTools.Namespaces;
+using IpvsTools.KubeProxy.AnyMode;
 
 namespace IpvsTools.Commands;
 

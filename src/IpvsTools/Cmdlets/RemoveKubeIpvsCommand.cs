@@ -7,6 +7,7 @@ using IpvsTools.Iptables;
 using IpvsTools.KubeProxy;
 using IpvsTools.Namespaces;
 using IpvsTools.Sync;
+using IpvsTools.KubeProxy.IpvsMode;
 
 namespace IpvsTools.Commands;
 

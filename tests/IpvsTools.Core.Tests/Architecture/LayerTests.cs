@@ -31,8 +31,11 @@ public class LayerTests
         ["IpvsTools.Cluster"] = ["IpvsTools.Ipvs"],
         ["IpvsTools.KubeProxy"] = ["IpvsTools.Cluster", "IpvsTools.Netlink", "IpvsTools.Namespaces", "IpvsTools.Processes", "IpvsTools.Ipvs", "IpvsTools.Ipsets", "IpvsTools.Iptables", "IpvsTools.Links"],
         ["IpvsTools.KubeProxy.IpvsMode"] = ["IpvsTools.KubeProxy", "IpvsTools.Cluster", "IpvsTools.Netlink", "IpvsTools.Namespaces", "IpvsTools.Processes", "IpvsTools.Ipvs", "IpvsTools.Ipsets", "IpvsTools.Iptables", "IpvsTools.Links"],
+        ["IpvsTools.KubeProxy.IptablesMode"] = ["IpvsTools.KubeProxy", "IpvsTools.Cluster", "IpvsTools.Netlink", "IpvsTools.Namespaces", "IpvsTools.Processes", "IpvsTools.Ipvs", "IpvsTools.Ipsets", "IpvsTools.Iptables", "IpvsTools.Links"],
+        ["IpvsTools.KubeProxy.NftablesMode"] = ["IpvsTools.KubeProxy", "IpvsTools.Cluster", "IpvsTools.Netlink", "IpvsTools.Namespaces", "IpvsTools.Processes", "IpvsTools.Ipvs", "IpvsTools.Ipsets", "IpvsTools.Iptables", "IpvsTools.Links"],
+        ["IpvsTools.KubeProxy.AnyMode"] = ["IpvsTools.KubeProxy.IpvsMode", "IpvsTools.KubeProxy.IptablesMode", "IpvsTools.KubeProxy.NftablesMode", "IpvsTools.KubeProxy", "IpvsTools.Cluster", "IpvsTools.Netlink", "IpvsTools.Namespaces", "IpvsTools.Processes", "IpvsTools.Ipvs", "IpvsTools.Ipsets", "IpvsTools.Iptables", "IpvsTools.Links"],
         ["IpvsTools.Sync"] = ["IpvsTools.KubeProxy.IpvsMode", "IpvsTools.Conntrack", "IpvsTools.KubeProxy", "IpvsTools.Cluster", "IpvsTools.Netlink", "IpvsTools.Namespaces", "IpvsTools.Processes", "IpvsTools.Ipvs", "IpvsTools.Ipsets", "IpvsTools.Iptables", "IpvsTools.Links"],
-        ["IpvsTools.Diagnostics"] = ["IpvsTools.Sync", "IpvsTools.KubeProxy.IpvsMode", "IpvsTools.KubeProxy", "IpvsTools.Cluster", "IpvsTools.Netlink", "IpvsTools.Namespaces", "IpvsTools.Processes", "IpvsTools.Ipvs", "IpvsTools.Ipsets", "IpvsTools.Iptables", "IpvsTools.Links", "IpvsTools.Conntrack"],
+        ["IpvsTools.Diagnostics"] = ["IpvsTools.Sync", "IpvsTools.KubeProxy.AnyMode", "IpvsTools.KubeProxy.IptablesMode", "IpvsTools.KubeProxy.NftablesMode", "IpvsTools.KubeProxy.IpvsMode", "IpvsTools.KubeProxy", "IpvsTools.Cluster", "IpvsTools.Netlink", "IpvsTools.Namespaces", "IpvsTools.Processes", "IpvsTools.Ipvs", "IpvsTools.Ipsets", "IpvsTools.Iptables", "IpvsTools.Links", "IpvsTools.Conntrack"],
     };
 
     private static readonly Assembly Engine = typeof(IpvsToolsException).Assembly;

@@ -7,6 +7,7 @@ using IpvsTools.Ipsets;
 using IpvsTools.Ipvs;
 using IpvsTools.Namespaces;
 using IpvsTools.Sync;
+using IpvsTools.KubeProxy.IpvsMode;
 
 namespace IpvsTools.Tests.Kube;
 

@@ -4,6 +4,7 @@ using static IpvsTools.Tests.Kube.KubeFixtures;
 using static IpvsTools.Tests.Kube.KubeIpvsPlannerTests;
 using IpvsTools.Ipvs;
 using IpvsTools.Sync;
+using IpvsTools.KubeProxy.IpvsMode;
 
 namespace IpvsTools.Tests.Kube;
 

@@ -4,6 +4,9 @@ using IpvsTools.KubeProxy;
 using IpvsTools.KubeProxy.IpvsMode;
 using Xunit;
 using static IpvsTools.Tests.KubeProxy.KubeProxyFixtures;
+using IpvsTools.Ipvs;
+using IpvsTools.Namespaces;
+using IpvsTools.Sync;
 
 namespace IpvsTools.Tests.KubeProxy;
 

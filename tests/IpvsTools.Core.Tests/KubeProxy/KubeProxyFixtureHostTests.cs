@@ -5,6 +5,8 @@ using IpvsTools.Netlink;
 using IpvsTools.Testing;
 using Xunit;
 using static IpvsTools.Tests.KubeProxy.KubeProxyFixtures;
+using IpvsTools.Iptables;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Tests.KubeProxy;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using IpvsTools.KubeProxy;
 using IpvsTools.Testing;
+using IpvsTools.Iptables;
 
 namespace IpvsTools.Tests.KubeProxy;
 

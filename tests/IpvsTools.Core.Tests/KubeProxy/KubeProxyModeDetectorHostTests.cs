@@ -3,6 +3,9 @@ using IpvsTools.Netlink;
 using IpvsTools.Testing;
 using Xunit;
 using static IpvsTools.Tests.KubeProxy.KubeProxyFixtures;
+using IpvsTools.Iptables;
+using IpvsTools.Namespaces;
+using IpvsTools.KubeProxy.AnyMode;
 
 namespace IpvsTools.Tests.KubeProxy;
 

@@ -6,6 +6,7 @@ using IpvsTools.Netlink;
 using IpvsTools.Testing;
 using Xunit;
 using static IpvsTools.Tests.KubeProxy.KubeProxyFixtures;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.Tests.KubeProxy;
 

@@ -4,6 +4,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using IpvsTools.Netlink;
+using IpvsTools.Iptables;
+using IpvsTools.Ipvs;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.KubeProxy.IptablesMode;
 

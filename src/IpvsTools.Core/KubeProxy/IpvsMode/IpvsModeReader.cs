@@ -3,6 +3,9 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Net;
 using IpvsTools.Netlink;
+using IpvsTools.Ipvs;
+using IpvsTools.Namespaces;
+using IpvsTools.Sync;
 
 namespace IpvsTools.KubeProxy.IpvsMode;
 

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using IpvsTools.Netlink;
 using IpvsTools.Processes;
+using IpvsTools.Namespaces;
 
 namespace IpvsTools.KubeProxy.NftablesMode;
 

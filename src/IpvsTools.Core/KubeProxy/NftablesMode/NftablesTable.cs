@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using IpvsTools.Ipvs;
 
 namespace IpvsTools.KubeProxy.NftablesMode;
 

@@ -14,8 +14,9 @@ using IpvsTools.KubeProxy;
 using IpvsTools.KubeProxy.IpvsMode;
 using IpvsTools.Links;
 using IpvsTools.Namespaces;
+using IpvsTools.Sync;
 
-namespace IpvsTools.Sync;
+namespace IpvsTools.KubeProxy.IpvsMode;
 
 /// <summary>
 /// Reads what a node holds for the planner, from the kernel of a network namespace: the links and

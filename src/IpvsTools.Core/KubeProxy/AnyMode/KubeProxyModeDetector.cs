@@ -2,8 +2,13 @@ using System;
 using System.Collections.Generic;
 using IpvsTools.KubeProxy.NftablesMode;
 using IpvsTools.Netlink;
+using IpvsTools.Ipsets;
+using IpvsTools.Iptables;
+using IpvsTools.Links;
+using IpvsTools.Namespaces;
+using IpvsTools.KubeProxy.IpvsMode;
 
-namespace IpvsTools.KubeProxy;
+namespace IpvsTools.KubeProxy.AnyMode;
 
 /// <summary>Which of kube-proxy's data planes a node holds, and what could not be looked at.</summary>
 /// <param name="Modes">The modes whose state was found, the one kube-proxy most likely runs in first
@@ -38,7 +43,7 @@ public static class KubeProxyModeDetector
         try
         {
             using var links = LinkClient.Open(ns);
-            ipvs = links.Find(LinkClient.KubeIpvsInterfaceName) is not null;
+            ipvs = links.Find(KubeIpvsInterface.LinkName) is not null;
         }
         catch (IpvsToolsException ex) when (ex.Kind != FailureKind.PermissionDenied)
         {

@@ -4,8 +4,10 @@ using IpvsTools.KubeProxy.IptablesMode;
 using IpvsTools.KubeProxy.IpvsMode;
 using IpvsTools.KubeProxy.NftablesMode;
 using IpvsTools.Netlink;
+using IpvsTools.Iptables;
+using IpvsTools.Namespaces;
 
-namespace IpvsTools.KubeProxy;
+namespace IpvsTools.KubeProxy.AnyMode;
 
 /// <summary>Reads a node's kube-proxy front ends in the given mode (what Get-KubeProxyService calls).</summary>
 public static class KubeProxyServiceReader
