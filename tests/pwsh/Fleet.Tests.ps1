@@ -148,7 +148,7 @@ $sessions | Remove-PSSession
 
     It 'README''s recipe finds the service whose real servers are all drained, on the node that has it, with its real servers as objects' {
         $line = ($r.Output -split "`n") | Where-Object { $_ -like 'DRAINED *' }
-        $line.Substring(8) | Should -Match '^node1 TCP\s+10\.96\.0\.10:53 2 Deserialized\.IpvsTools\.IpvsDestination$'
+        $line.Substring(8) | Should -Match '^node1 TCP\s+10\.96\.0\.10:53 2 Deserialized\.IpvsTools\.Ipvs\.IpvsDestination$'
     }
 
     It 'services from a node show in the same view as live ones (PowerShell adds the PSComputerName column)' {
