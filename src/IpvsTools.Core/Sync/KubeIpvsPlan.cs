@@ -1,9 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Net;
-using IpvsTools.Ipsets;
-using IpvsTools.Iptables;
 using IpvsTools.Ipvs;
 using IpvsTools.KubeProxy.IpvsMode;
 

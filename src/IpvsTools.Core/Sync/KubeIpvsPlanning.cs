@@ -1,18 +1,10 @@
 using System;
-using System.Collections.Generic;
 using System.Diagnostics;
-using System.Linq;
-using System.Net;
-using System.Net.Sockets;
 using System.Threading.Tasks;
-using IpvsTools.Netlink;
 using IpvsTools.Cluster;
-using IpvsTools.Ipsets;
 using IpvsTools.Iptables;
-using IpvsTools.Ipvs;
 using IpvsTools.KubeProxy;
 using IpvsTools.KubeProxy.IpvsMode;
-using IpvsTools.Links;
 using IpvsTools.Namespaces;
 
 namespace IpvsTools.Sync;

@@ -1,10 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Net;
 using IpvsTools.Ipsets;
-using IpvsTools.Iptables;
-using IpvsTools.Ipvs;
 
 namespace IpvsTools.KubeProxy.IpvsMode;
 

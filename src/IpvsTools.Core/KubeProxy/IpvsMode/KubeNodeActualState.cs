@@ -1,11 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Net;
-using IpvsTools.Ipsets;
 using IpvsTools.Iptables;
 using IpvsTools.Ipvs;
-using IpvsTools.KubeProxy.IpvsMode;
 
 namespace IpvsTools.KubeProxy.IpvsMode;
 

@@ -1,20 +1,13 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Linq;
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.Tasks;
-using IpvsTools.Netlink;
-using IpvsTools.Cluster;
 using IpvsTools.Ipsets;
 using IpvsTools.Iptables;
 using IpvsTools.Ipvs;
-using IpvsTools.KubeProxy;
-using IpvsTools.KubeProxy.IpvsMode;
 using IpvsTools.Links;
 using IpvsTools.Namespaces;
-using IpvsTools.Sync;
 
 namespace IpvsTools.KubeProxy.IpvsMode;
 
