@@ -84,7 +84,8 @@ public static class KubeNodeReader
         return iptables;
     }
 
-    private static (NetworkLink? Dummy, IReadOnlyList<InterfaceAddress> Addresses) ReadLinks(NetworkNamespace? ns)
+    /// <summary>kube-ipvs0 (null when there is none) and every interface address of the namespace.</summary>
+    internal static (NetworkLink? Dummy, IReadOnlyList<InterfaceAddress> Addresses) ReadLinks(NetworkNamespace? ns)
     {
         NetworkLink? dummy;
         using (var links = LinkClient.Open(ns)) dummy = links.Find(KubeIpvsInterface.LinkName);

@@ -1,7 +1,6 @@
 using System.Linq;
 using System.Net;
 using IpvsTools.Ipvs;
-using IpvsTools.Links;
 using IpvsTools.Namespaces;
 
 namespace IpvsTools.KubeProxy.IpvsMode;
@@ -22,11 +21,8 @@ public static class KubeProxyOwnership
         if (key.Address is not IPAddress address) return false;
         try
         {
-            NetworkLink? link;
-            using (var links = LinkClient.Open(ns)) link = links.Find(KubeIpvsInterface.LinkName);
-            if (link is null) return false;
-            using var addresses = AddressClient.Open(ns);
-            return addresses.List().Any(a => a.InterfaceIndex == link.Index && a.Address.Equals(address));
+            var (dummy, addresses) = KubeNodeReader.ReadLinks(ns);
+            return dummy is not null && addresses.Any(a => a.InterfaceIndex == dummy.Index && a.Address.Equals(address));
         }
         catch (IpvsToolsException)
         {
