@@ -131,6 +131,53 @@ public sealed class TestServiceReachabilityModesHostTests(PowerShellSession sess
         Assert.StartsWith("Packets to TCP 172.30.0.41:80 never reach kube-proxy's nftables-mode rules (missing: chain nat-output (type nat hook output) jump services (traffic from the node itself)", Reason(cut));
     }
 
+    [Theory]
+    [InlineData("Nftables")]
+    [InlineData("Iptables")]
+    public void AServiceFromAClusterSnapshotIsTestedInTheNodesMode(string mode)
+    {
+        if (mode == "Nftables") _node.Exec("nft", "-f", Fixture("nftables-overall.nft"));
+        else LoadIptables("NfTables");
+        Pods();
+        var dir = Directory.CreateTempSubdirectory("ipvstools-reachmode-").FullName;
+        try
+        {
+            // ns1/svc1 as kube-proxy's proxier test defines it.
+            var path = Path.Combine(dir, "cluster.yaml");
+            File.WriteAllText(path, """
+                apiVersion: v1
+                kind: List
+                items:
+                - apiVersion: v1
+                  kind: Service
+                  metadata: {name: svc1, namespace: ns1}
+                  spec:
+                    clusterIP: 172.30.0.41
+                    ports: [{name: p80, port: 80, protocol: TCP, targetPort: 80}]
+                - apiVersion: discovery.k8s.io/v1
+                  kind: EndpointSlice
+                  metadata: {name: svc1-1, namespace: ns1, labels: {kubernetes.io/service-name: svc1}}
+                  addressType: IPv4
+                  endpoints:
+                  - {addresses: [10.180.0.1], nodeName: other-node}
+                  ports: [{name: p80, port: 80, protocol: TCP}]
+                """);
+            var vars = Vars();
+            vars["path"] = path;
+            var r = Assert.Single(session.Ok("Test-ServiceReachability -Service ns1/svc1 -Path $path -NodeName test-node -NetworkNamespace $ns -TimeoutSeconds 2"
+                + (mode == "Iptables" ? " -Mode Iptables" : ""), vars));
+            Assert.Equal(mode, r.Properties["Mode"].Value.ToString());
+            Assert.True((bool)r.Properties["Reachable"].Value, Reason(r));
+            Assert.Equal("ns1/svc1:p80", r.Properties["Service"].Value);
+            Assert.True(Check(r, "Endpoints match EndpointSlices"));
+            Assert.Equal("1 endpoint, as the EndpointSlices say", Detail(r, "Endpoints match EndpointSlices"));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
     // iptables mode, both backends
 
     /// <summary>The jumps kube-proxy inserts into the built-in chains (iptables -I), which its proxier test's
