@@ -72,7 +72,7 @@ public static class ProxyModeReachabilityTester
         var modeName = node.Mode.ToString().ToLowerInvariant();
         var checks = new List<ReachabilityCheck>
         {
-            CheckFrontEnd(node, frontEnd, frontEndText, modeName),
+            CheckFrontEnd(node, frontEnd, frontEndText, modeName, isNodePort && !isAny ? NotTakenOn(rules, key.Address) : null),
             CheckEndpoints(frontEnd, rules, key, isNodePort ? null : key.Address, out var rejectedBy),
             CheckEndpointSlices(frontEnd, target, servers),
             CheckHooks(rules, rulesError, isNodePort, modeName, out var missingHooks),
@@ -110,10 +110,17 @@ public static class ProxyModeReachabilityTester
         return list;
     }
 
-    private static ReachabilityCheck CheckFrontEnd(ProxyModeNode node, KubeProxyService? frontEnd, string text, string mode)
+    /// <summary>Why a node port is not taken on <paramref name="address"/> (nftables' nodeport-ips leaves it out); null when it is.</summary>
+    private static string? NotTakenOn(ProxyModeRules? rules, IPAddress address)
+        => rules?.NodePortAddresses is { } accepted && !accepted.Contains(address)
+            ? $"node ports are taken only on the addresses of nodeport-ips ({(accepted.Count == 0 ? "none" : string.Join(", ", accepted))}), not on {address}"
+            : null;
+
+    private static ReachabilityCheck CheckFrontEnd(ProxyModeNode node, KubeProxyService? frontEnd, string text, string mode, string? notTaken)
     {
         if (node.Services is null) return new(P.FrontEnd, null, $"kube-proxy's {mode}-mode rules could not be read: {node.ServicesError}");
         if (frontEnd is null) return new(P.FrontEnd, false, $"kube-proxy's {mode}-mode rules have no front end {text}");
+        if (notTaken is not null) return new(P.FrontEnd, false, $"{text} {frontEnd.Kind}" + (frontEnd.Service is null ? "" : " " + ServiceName(frontEnd)) + ", but " + notTaken);
         return new(P.FrontEnd, true, $"{text} {frontEnd.Kind}" + (frontEnd.Service is null ? "" : " " + ServiceName(frontEnd)));
     }
 
@@ -219,7 +226,7 @@ public static class ProxyModeReachabilityTester
         if (vip.Answered == true)
         {
             var text = Failed(P.FrontEnd)
-                ? $"{target}{on} answered ({vip.Detail}), but not through kube-proxy: its {mode}-mode rules have no front end {frontEndText}, so something else serves the address"
+                ? $"{target}{on} answered ({vip.Detail}), but not through kube-proxy ({C(P.FrontEnd).Detail}), so something else serves the address"
                 : $"{target}{on} answered through kube-proxy's {mode}-mode rules ({vip.Detail})";
             if (fromSource?.Answered == false)
                 return (false, $"{target}{on} answers from the node ({vip.Detail}) but not from {sourceName} ({fromSource.Detail})"
@@ -230,6 +237,8 @@ public static class ProxyModeReachabilityTester
 
         if (vip.Failure == ProbeFailure.NotProbed && nodePortNote is not null && vip.Answered is null && !Failed(P.FrontEnd))
             return (false, $"Node port {frontEndText} was not probed: {nodePortNote}.");
+        if (Failed(P.FrontEnd) && frontEnd is not null)
+            return (false, $"{target} is not a front end of kube-proxy's {mode}-mode rules: {C(P.FrontEnd).Detail}{(vip.Answered == false ? $"; the probe saw it: {vip.Detail}" : "")}.");
         if (Failed(P.FrontEnd))
             return (false, $"kube-proxy's {mode}-mode rules have no front end {frontEndText}: kube-proxy has not programmed it (no such Service port, or kube-proxy is not running in {mode} mode){(vip.Answered == false ? $"; the probe saw it: {vip.Detail}" : "")}.");
         if (frontEnd is not null && frontEnd.Endpoints.Count == 0)
