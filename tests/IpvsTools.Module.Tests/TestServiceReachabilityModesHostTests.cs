@@ -178,6 +178,55 @@ public sealed class TestServiceReachabilityModesHostTests(PowerShellSession sess
         }
     }
 
+    [Fact]
+    public void NftablesANodePortOfAClusterServiceIsTakenOnlyOnNodeportIps()
+    {
+        _node.Exec("nft", "-f", Fixture("nftables-overall.nft"));
+        Pods();
+        // A second node address that is not in nodeport-ips.
+        _node.Exec("ip", "addr", "add", "192.168.0.3/32", "dev", "lo");
+        var dir = Directory.CreateTempSubdirectory("ipvstools-reachmode-").FullName;
+        try
+        {
+            // ns3/svc3 as kube-proxy's proxier test defines it: NodePort 3003.
+            var path = Path.Combine(dir, "cluster.yaml");
+            File.WriteAllText(path, """
+                apiVersion: v1
+                kind: List
+                items:
+                - apiVersion: v1
+                  kind: Service
+                  metadata: {name: svc3, namespace: ns3}
+                  spec:
+                    type: NodePort
+                    clusterIP: 172.30.0.43
+                    ports: [{name: p80, port: 80, protocol: TCP, targetPort: 80, nodePort: 3003}]
+                - apiVersion: discovery.k8s.io/v1
+                  kind: EndpointSlice
+                  metadata: {name: svc3-1, namespace: ns3, labels: {kubernetes.io/service-name: svc3}}
+                  addressType: IPv4
+                  endpoints:
+                  - {addresses: [10.180.0.3], nodeName: other-node}
+                  ports: [{name: p80, port: 80, protocol: TCP}]
+                """);
+            var vars = Vars();
+            vars["path"] = path;
+            var results = session.Ok("Test-ServiceReachability -Service ns3/svc3 -Path $path -NodeName test-node -NetworkNamespace $ns -TimeoutSeconds 2", vars)
+                .ToDictionary(r => (string)r.Properties["Target"].Value);
+            var taken = results["TCP 192.168.0.2:3003"];
+            Assert.True((bool)taken.Properties["Reachable"].Value, Reason(taken));
+            Assert.Equal("TCP 0.0.0.0:3003", taken.Properties["FrontEnd"].Value);
+            var other = results["TCP 192.168.0.3:3003"];
+            Assert.False((bool)other.Properties["Reachable"].Value);
+            Assert.Equal("TCP 192.168.0.3:3003 is not a front end of kube-proxy's nftables-mode rules: TCP 0.0.0.0:3003 NodePort ns3/svc3:p80, but node ports are taken only on the addresses of nodeport-ips (192.168.0.2), not on 192.168.0.3; the probe saw it: refused: nothing listens on port 3003.", Reason(other));
+            Assert.True((bool)results["TCP 172.30.0.43:80"].Properties["Reachable"].Value);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
     // iptables mode, both backends
 
     /// <summary>The jumps kube-proxy inserts into the built-in chains (iptables -I), which its proxier test's
