@@ -96,7 +96,7 @@ public sealed class TestServiceReachabilityCommand : ClusterSourceCmdlet
     [ValidateNotNullOrEmpty]
     public string? SourceNetworkNamespace { get; set; }
 
-    /// <summary>kube-proxy's configuration (a KubeProxyConfiguration or the kube-proxy ConfigMap) for the cluster source: scheduler, nodePortAddresses, hostnameOverride... A mode other than ipvs is refused.</summary>
+    /// <summary>kube-proxy's configuration (a KubeProxyConfiguration or the kube-proxy ConfigMap) for the cluster source: scheduler, nodePortAddresses, hostnameOverride... With -Mode Auto or Ipvs a mode other than ipvs is refused; with -Mode Iptables or Nftables it must say that mode.</summary>
     [Parameter(ParameterSetName = ServicePathSet)]
     [Parameter(ParameterSetName = ServiceLiveSet)]
     [ValidateNotNullOrEmpty]
