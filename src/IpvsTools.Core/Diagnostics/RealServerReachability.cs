@@ -5,7 +5,7 @@ using IpvsTools.Ipvs;
 
 namespace IpvsTools.Diagnostics;
 
-/// <summary>One real server of a tested service: where it is, its weight, and how a direct probe of it went.</summary>
+/// <summary>One real server (IPVS mode) or endpoint (iptables and nftables mode) of a tested service: where it is, its weight, and how a direct probe of it went.</summary>
 public sealed class RealServerReachability
 {
     public RealServerReachability(IPAddress address, ushort port, int? weight, bool inIpvs, bool? inEndpointSlices, ProbeOutcome probe)
@@ -29,7 +29,7 @@ public sealed class RealServerReachability
     /// <summary>Its IPVS weight; null when it is only in the EndpointSlices, not in IPVS.</summary>
     public int? Weight { get; }
 
-    /// <summary>A real server of the virtual server in IPVS.</summary>
+    /// <summary>In the node's data plane: a real server of the virtual server in IPVS, or a DNAT target of the front end in iptables and nftables mode.</summary>
     public bool InIpvs { get; }
 
     /// <summary>An endpoint of the Service's EndpointSlices; null without a cluster source.</summary>

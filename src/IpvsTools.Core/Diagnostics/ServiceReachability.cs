@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using IpvsTools.Ipvs;
+using IpvsTools.KubeProxy;
 using IpvsTools.Namespaces;
 
 namespace IpvsTools.Diagnostics;
@@ -17,8 +18,11 @@ public sealed class ServiceReachability
     private readonly RealServerReachability[] _realServers;
 
     public ServiceReachability(IpvsServiceKey key, string? service, bool reachable, string reason, IEnumerable<ReachabilityCheck> checks,
-        IEnumerable<RealServerReachability> realServers, ProbeOutcome? vipProbe, string? networkNamespace, string? sourceNetworkNamespace = null)
+        IEnumerable<RealServerReachability> realServers, ProbeOutcome? vipProbe, string? networkNamespace, string? sourceNetworkNamespace = null,
+        KubeProxyMode mode = KubeProxyMode.Ipvs, string? frontEnd = null)
     {
+        Mode = mode;
+        FrontEnd = frontEnd ?? key.DisplayName;
         Key = key ?? throw new ArgumentNullException(nameof(key));
         Service = service;
         Reachable = reachable;
@@ -33,8 +37,17 @@ public sealed class ServiceReachability
     /// <summary>The virtual service tested.</summary>
     public IpvsServiceKey Key { get; }
 
-    /// <summary>"TCP 10.96.0.10:80".</summary>
+    /// <summary>"TCP 10.96.0.10:80": what was probed (for a node port, the node address it was probed on).</summary>
     public string Target => Key.DisplayName;
+
+    /// <summary>The kube-proxy mode whose checks were made: Ipvs, Iptables or Nftables.</summary>
+    public KubeProxyMode Mode { get; }
+
+    /// <summary>
+    /// The front end as the mode's rules hold it: "TCP 0.0.0.0:30080" for a node port in iptables and nftables mode
+    /// (probed on a node address, <see cref="Target"/>), else the same as <see cref="Target"/>.
+    /// </summary>
+    public string FrontEnd { get; }
 
     public IPAddress? Address => Key.Address;
     public ushort Port => Key.Port;

@@ -13,8 +13,8 @@ namespace IpvsTools.Commands;
 /// </summary>
 internal static class KubeProxyConfigInput
 {
-    /// <summary>The configuration at <paramref name="path"/>, or null with <paramref name="error"/> set.</summary>
-    public static KubeProxyConfigFile? Read(PSCmdlet cmdlet, string path, string errorIdPrefix, out ErrorRecord? error)
+    /// <summary>The configuration at <paramref name="path"/>, or null with <paramref name="error"/> set; a mode other than ipvs is refused unless <paramref name="anyMode"/>.</summary>
+    public static KubeProxyConfigFile? Read(PSCmdlet cmdlet, string path, string errorIdPrefix, out ErrorRecord? error, bool anyMode = false)
     {
         error = null;
         string file;
@@ -38,7 +38,7 @@ internal static class KubeProxyConfigInput
                 IpvsToolsCmdlet.Category(ex.Kind), path);
             return null;
         }
-        if (!config.IsIpvsMode)
+        if (!config.IsIpvsMode && !anyMode)
         {
             var mode = config.Mode.Length == 0 ? "no mode (kube-proxy then runs in iptables mode)" : $"mode '{config.Mode}'";
             error = new ErrorRecord(new InvalidOperationException($"The kube-proxy configuration {config.Source} has {mode}, not ipvs: this node is not proxied by IPVS, so there is nothing of kube-proxy's IPVS mode to build."),

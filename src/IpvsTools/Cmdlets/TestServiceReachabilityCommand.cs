@@ -8,6 +8,7 @@ using IpvsTools.Diagnostics;
 using IpvsTools.Iptables;
 using IpvsTools.Ipvs;
 using IpvsTools.KubeProxy;
+using IpvsTools.KubeProxy.AnyMode;
 using IpvsTools.KubeProxy.IpvsMode;
 using IpvsTools.Namespaces;
 using IpvsTools.Sync;
@@ -18,6 +19,8 @@ namespace IpvsTools.Commands;
 /// Test-ServiceReachability: why a Service's VIP does or does not answer on this node. One result per
 /// target (VIP, port, protocol): Reachable, a one-sentence Reason, each check (true, false, or null for
 /// not tested) and each real server probed directly with its latency. Reads and probes only.
+/// The checks follow kube-proxy's mode (-Mode, detected by default): IPVS mode's virtual servers, ipsets and rules,
+/// or iptables and nftables mode's front ends, hooks and sysctls; the probes are the same in every mode.
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "ServiceReachability", DefaultParameterSetName = AddressSet)]
 [OutputType(typeof(ServiceReachability), typeof(bool))]
@@ -28,9 +31,11 @@ public sealed class TestServiceReachabilityCommand : ClusterSourceCmdlet
     private const string ServiceLiveSet = "ServiceLive";
 
     private readonly Dictionary<string, ReachabilityNode> _nodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, KubeProxyMode), ProxyModeNode> _proxyNodes = new();
+    private readonly Dictionary<string, KubeProxyMode> _detected = new(StringComparer.Ordinal);
     private ClusterSnapshot? _snapshot;
 
-    /// <summary>The virtual address (a ClusterIP, external or load-balancer IP, or a node address for a NodePort). Binds from piped IpvsService objects.</summary>
+    /// <summary>The virtual address (a ClusterIP, external or load-balancer IP, or a node address for a NodePort). Binds from piped IpvsService and KubeProxyService objects; 0.0.0.0 or :: (a node port of iptables or nftables mode) is probed on a node address the rules accept.</summary>
     [Parameter(ParameterSetName = AddressSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [IPAddressTransformation]
     [ValidateNotNull]
@@ -91,7 +96,7 @@ public sealed class TestServiceReachabilityCommand : ClusterSourceCmdlet
     [ValidateNotNullOrEmpty]
     public string? SourceNetworkNamespace { get; set; }
 
-    /// <summary>kube-proxy's configuration (a KubeProxyConfiguration or the kube-proxy ConfigMap) for the cluster source: scheduler, nodePortAddresses, hostnameOverride... A mode other than ipvs is refused.</summary>
+    /// <summary>kube-proxy's configuration (a KubeProxyConfiguration or the kube-proxy ConfigMap) for the cluster source: scheduler, nodePortAddresses, hostnameOverride... With -Mode Auto or Ipvs a mode other than ipvs is refused; with -Mode Iptables or Nftables it must say that mode.</summary>
     [Parameter(ParameterSetName = ServicePathSet)]
     [Parameter(ParameterSetName = ServiceLiveSet)]
     [ValidateNotNullOrEmpty]
@@ -112,6 +117,14 @@ public sealed class TestServiceReachabilityCommand : ClusterSourceCmdlet
     [Parameter]
     [ValidateSet("Quiet", "Detailed")]
     public string InformationLevel { get; set; } = "Detailed";
+
+    /// <summary>
+    /// kube-proxy's mode, whose checks are made: Ipvs, Iptables or Nftables. Auto (default) detects it as Get-KubeProxyService
+    /// does (nftables, then IPVS, then iptables), and takes IPVS mode when the node has none. Binds from piped KubeProxyService objects.
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateSet("Auto", "Ipvs", "Iptables", "Nftables", IgnoreCase = true)]
+    public string Mode { get; set; } = "Auto";
 
     /// <summary>The iptables backend to read: NfTables or Legacy. Omitted: the system's default iptables.</summary>
     [Parameter]
@@ -134,17 +147,22 @@ public sealed class TestServiceReachabilityCommand : ClusterSourceCmdlet
                 return;
             }
         }
-        var targets = ParameterSetName == AddressSet ? AddressTargets() : ServiceTargets(ns);
+        var mode = ResolveMode(ns);
+        if (mode is null) return;
+        var targets = ParameterSetName == AddressSet ? AddressTargets(mode.Value) : ServiceTargets(ns);
         if (targets.Count == 0) return;
-        var node = Node(ns);
+        var node = mode == KubeProxyMode.Ipvs ? Node(ns) : null;
+        var proxyNode = mode == KubeProxyMode.Ipvs ? null : ProxyNode(ns, mode.Value);
         var options = new ReachabilityOptions { Timeout = TimeSpan.FromSeconds(TimeoutSeconds), Scheduler = _scheduler ?? Scheduler, SourceNamespace = source };
         foreach (var target in targets)
         {
             ServiceReachability result;
             try
             {
-                WriteVerbose($"Testing {target.Key.DisplayName}" + (target.Service is null ? "" : $" ({target.Service})"));
-                result = ServiceReachabilityTester.TestAsync(node, target, options, Cancellation).GetAwaiter().GetResult();
+                WriteVerbose($"Testing {target.Key.DisplayName} in {mode} mode" + (target.Service is null ? "" : $" ({target.Service})"));
+                result = node is not null
+                    ? ServiceReachabilityTester.TestAsync(node, target, options, Cancellation).GetAwaiter().GetResult()
+                    : ProxyModeReachabilityTester.TestAsync(proxyNode!, target, options, Cancellation).GetAwaiter().GetResult();
             }
             catch (OperationCanceledException)
             {
@@ -157,8 +175,14 @@ public sealed class TestServiceReachabilityCommand : ClusterSourceCmdlet
 
     private protected override ClusterSourceParameters Source => new(Path, Kubeconfig, Context, NodeName);
 
-    private List<ReachabilityTarget> AddressTargets()
+    private List<ReachabilityTarget> AddressTargets(KubeProxyMode mode)
     {
+        if (mode == KubeProxyMode.Ipvs && (Address!.Equals(IPAddress.Any) || Address.Equals(IPAddress.IPv6Any)))
+        {
+            WriteError(ErrorFor($"{Address} stands for a node port of iptables or nftables mode (as Get-KubeProxyService gives it); in IPVS mode a node port has a virtual server per node address: give one of them, or -Mode Iptables or Nftables.",
+                "UnspecifiedAddress", ErrorCategory.InvalidArgument, Address));
+            return [];
+        }
         try
         {
             return [new ReachabilityTarget(IpvsServiceKey.ForAddress(Protocol, Address!, Port))];
@@ -212,8 +236,21 @@ public sealed class TestServiceReachabilityCommand : ClusterSourceCmdlet
         var options = new KubeProxyOptions { NodeName = NodeName, Scheduler = Scheduler };
         if (Config is not null)
         {
-            var file = KubeProxyConfigInput.Read(this, Config, ErrorIdPrefix, out var error);
+            // In iptables and nftables mode the configuration says that mode; IPVS mode and Auto keep the IPVS-only refusal.
+            var explicitMode = Mode.Equals("Iptables", StringComparison.OrdinalIgnoreCase) || Mode.Equals("Nftables", StringComparison.OrdinalIgnoreCase);
+            var file = KubeProxyConfigInput.Read(this, Config, ErrorIdPrefix, out var error, anyMode: explicitMode);
             if (file is null) ThrowTerminatingError(error!);
+            if (!explicitMode) _configMode = KubeProxyMode.Ipvs;
+            else
+            {
+                _configMode = file!.Mode.Length == 0 ? KubeProxyMode.Iptables : Enum.TryParse<KubeProxyMode>(file.Mode, true, out var m) ? m : null;
+                if (_configMode is { } configured && !configured.ToString().Equals(Mode, StringComparison.OrdinalIgnoreCase))
+                {
+                    ThrowTerminatingError(ErrorFor($"The kube-proxy configuration {file.Source} has mode {file.Mode}" + (file.Mode.Length == 0 ? "(none, so iptables)" : "") + $", not {Mode.ToLowerInvariant()} (-Mode).",
+                        "ConfigModeMismatch", ErrorCategory.InvalidData, Config));
+                    return null;
+                }
+            }
             options = file!.ApplyTo(options);
         }
         var bound = MyInvocation.BoundParameters;
@@ -230,6 +267,7 @@ public sealed class TestServiceReachabilityCommand : ClusterSourceCmdlet
 
     private KubeProxyOptions? _proxyOptions;
     private string? _scheduler;
+    private KubeProxyMode? _configMode;
 
     protected override void BeginProcessing()
     {
@@ -248,6 +286,48 @@ public sealed class TestServiceReachabilityCommand : ClusterSourceCmdlet
         var paths = ResolveSnapshotPaths(out var error);
         if (error is not null) ThrowTerminatingError(error);
         return _snapshot = ReadCluster(paths);
+    }
+
+    /// <summary>The mode to test in: -Mode, or for Auto the one detected in the namespace (IPVS when none is found); null after an error.</summary>
+    private KubeProxyMode? ResolveMode(IpvsTools.Namespaces.NetworkNamespace? ns)
+    {
+        if (!Mode.Equals("Auto", StringComparison.OrdinalIgnoreCase)) return Enum.Parse<KubeProxyMode>(Mode, ignoreCase: true);
+        // kube-proxy's own configuration says its mode (Auto with -Config accepts only ipvs, as before -Mode existed).
+        if (_configMode is { } configured) return configured;
+        var id = ns?.Path ?? "";
+        if (_detected.TryGetValue(id, out var known)) return known;
+        KubeProxyModeDetection detection;
+        try
+        {
+            detection = KubeProxyModeDetector.Detect(ns, IptablesBackend);
+        }
+        catch (IpvsToolsException ex)
+        {
+            ThrowTerminatingError(ErrorFor(ex, NetworkNamespace ?? ""));
+            return null;
+        }
+        foreach (var warning in detection.Warnings) WriteVerbose(warning);
+        var mode = detection.Mode ?? KubeProxyMode.Ipvs;
+        if (detection.Mode is null) WriteVerbose("No kube-proxy data plane was found; testing with IPVS mode's checks (name a mode with -Mode).");
+        else if (detection.Modes.Count > 1)
+            WriteWarning($"Testing in {mode} mode; state of {string.Join(" and ", detection.Modes.Skip(1))} mode is on the node too. Name a mode with -Mode.");
+        return _detected[id] = mode;
+    }
+
+    private ProxyModeNode ProxyNode(IpvsTools.Namespaces.NetworkNamespace? ns, KubeProxyMode mode)
+    {
+        var id = (ns?.Path ?? "", mode);
+        if (_proxyNodes.TryGetValue(id, out var node)) return node;
+        try
+        {
+            node = ProxyModeNode.Read(mode, ns, IptablesBackend);
+        }
+        catch (IpvsToolsException ex)
+        {
+            ThrowTerminatingError(ErrorFor(ex, NetworkNamespace));
+            throw;
+        }
+        return _proxyNodes[id] = node;
     }
 
     private ReachabilityNode Node(IpvsTools.Namespaces.NetworkNamespace? ns)
