@@ -342,7 +342,7 @@ declare -A what=([list]="Get-IpvsService / ipvsadm -Sn" [apply]="Import-IpvsConf
 echo
 echo "size: $services services x $destinations real servers ($ops ipvsadm lines), $members ipset members"
 echo "engine-only rows: the module in this repository's hosted engine (tests/IpvsTools.Shell), warmed until its JIT settles;"
-echo "the module in real pwsh as users run it (fresh and warm sessions): tests/bench/pwsh"
+echo "the module in real pwsh as users run it (fresh and warm sessions): the real-pwsh rows below (one service by key: tests/bench/pwsh)"
 printf '%-11s %-56s %9s %9s %6s %5s %-17s %-17s %8s\n' name "module (engine-only) / tool" "module s" "tool s" ratio goal "module user+sys" "tool user+sys" "peak MB"
 lines=()
 for name in list apply ipset-list ipset-add sync-cold sync-noop; do
