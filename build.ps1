@@ -8,7 +8,8 @@
       Build   : dotnet build -c Release; the importable module is laid out at out/IpvsTools.
       Test    : the README test command (bash tests/run.sh), as root.
       Package : Build (unless -NoBuild), then
-                - out/package/IpvsTools/<version>: the module, versioned (drop it in a folder on $env:PSModulePath);
+                - out/package/IpvsTools/<version>: the module, versioned (drop it in a folder on $env:PSModulePath),
+                  its assemblies as ReadyToRun images for linux-x64 (unless -NoReadyToRun; see below);
                 - out/IpvsTools.<version>.nupkg: a PowerShellGet/PSResourceGet package (the .nuspec with id,
                   version, authors, description, tags incl. PSModule, and the module files at the package
                   root) that Install-PSResource takes from a local repository (Register-PSResourceRepository
@@ -21,6 +22,13 @@
     Package the module already laid out at out/IpvsTools instead of building first.
 .PARAMETER OutputPath
     The folder that receives the .nupkg (default: out).
+.PARAMETER NoReadyToRun
+    Package the assemblies as dotnet build made them (IL only). By default Package publishes
+    src/IpvsTools.ReadyToRun, which runs crossgen2 over IpvsTools.dll, IpvsTools.Core.dll, the linux-x64
+    Tmds.LibC.dll, and the cluster adapter's IpvsTools.Kube.dll, KubernetesClient.dll, YamlDotNet.dll and
+    Fractions.dll: the same IL plus native code for the .NET runtime pwsh 7.6 runs on, so a
+    session's first commands do not wait for the JIT. Other runtimes (pwsh 7.4, 7.5) and architectures ignore
+    that code and compile the IL as before. NuGet restore fetches the crossgen2 and runtime packs.
 .EXAMPLE
     ./build.ps1
 .EXAMPLE
@@ -34,7 +42,8 @@ param(
     [string[]] $Task = 'Build',
     [string] $Configuration = 'Release',
     [switch] $NoBuild,
-    [string] $OutputPath
+    [string] $OutputPath,
+    [switch] $NoReadyToRun
 )
 $ErrorActionPreference = 'Stop'
 $root = $PSScriptRoot
@@ -152,6 +161,47 @@ function New-Nupkg([string] $source, [string] $nuspec, [string] $version, $manif
     }
 }
 
+# Whether a file is a ReadyToRun image (its CLI header points at a ReadyToRun header) rather than IL only.
+function Test-ReadyToRunImage([string] $path) {
+    $stream = [System.IO.File]::OpenRead($path)
+    try {
+        $reader = [System.Reflection.PortableExecutable.PEReader]::new($stream)
+        try { $reader.PEHeaders.CorHeader.ManagedNativeHeaderDirectory.Size -gt 0 } finally { $reader.Dispose() }
+    }
+    finally { $stream.Dispose() }
+}
+
+# The module's assemblies compiled ReadyToRun for linux-x64 (src/IpvsTools.ReadyToRun), copied over the IL-only
+# ones at their places in the package folder. Every one of them must come out as a ReadyToRun image.
+function Add-ReadyToRunImages([string] $target) {
+    $publish = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'ipvstools-r2r-' + [guid]::NewGuid().ToString('N'))
+    try {
+        & dotnet publish ([System.IO.Path]::Combine($root, 'src', 'IpvsTools.ReadyToRun', 'IpvsTools.ReadyToRun.csproj')) -c $Configuration "-p:ModuleDir=$moduleDir" -o $publish -nologo -v quiet
+        if ($LASTEXITCODE -ne 0) { throw "dotnet publish of src/IpvsTools.ReadyToRun failed ($LASTEXITCODE)" }
+        $places = [ordered]@{
+            'IpvsTools.dll'      = 'IpvsTools.dll'
+            'IpvsTools.Core.dll' = 'IpvsTools.Core.dll'
+            'IpvsTools.Kube.dll' = [System.IO.Path]::Combine('dependencies', 'IpvsTools.Kube.dll')
+            'Tmds.LibC.dll'      = [System.IO.Path]::Combine('runtimes', 'linux-x64', 'Tmds.LibC.dll')
+            # The cluster adapter's context: a session's first snapshot read (YAML above all) JIT-compiles ~1,000
+            # of their methods without these images, ~250 with them.
+            'KubernetesClient.dll' = [System.IO.Path]::Combine('dependencies', 'KubernetesClient.dll')
+            'YamlDotNet.dll'       = [System.IO.Path]::Combine('dependencies', 'YamlDotNet.dll')
+            'Fractions.dll'        = [System.IO.Path]::Combine('dependencies', 'Fractions.dll')
+        }
+        foreach ($name in $places.Keys) {
+            $image = [System.IO.Path]::Combine($publish, $name)
+            $destination = [System.IO.Path]::Combine($target, $places[$name])
+            if (-not (Test-ReadyToRunImage $image)) { throw "crossgen2 made no ReadyToRun image of $name" }
+            if (-not [System.IO.File]::Exists($destination)) { throw "the module has no $($places[$name]) to replace with its ReadyToRun image" }
+            [System.IO.File]::Copy($image, $destination, $true)
+        }
+    }
+    finally {
+        if ([System.IO.Directory]::Exists($publish)) { [System.IO.Directory]::Delete($publish, $true) }
+    }
+}
+
 function Invoke-Package {
     if (-not $NoBuild) { Invoke-Build }
     $manifestPath = [System.IO.Path]::Combine($moduleDir, 'IpvsTools.psd1')
@@ -167,9 +217,10 @@ function Invoke-Package {
         [System.IO.File]::Copy($file, $destination, $true)
     }
     [void][System.IO.Directory]::CreateDirectory([System.IO.Path]::Combine($target, 'dependencies'))
+    if (-not $NoReadyToRun) { Add-ReadyToRunImages $target }
     [void][System.IO.Directory]::CreateDirectory($OutputPath)
     $nupkg = [System.IO.Path]::Combine($OutputPath, "IpvsTools.$version.nupkg")
-    New-Nupkg $moduleDir (New-Nuspec $manifest $version) $version $manifest $nupkg
+    New-Nupkg $target (New-Nuspec $manifest $version) $version $manifest $nupkg
     "Packaged $target and $nupkg"
 }
 

@@ -44,7 +44,7 @@ internal static class JsonKubeFields
             {
                 Next(ref reader);
                 if (reader.TokenType != JsonTokenType.String) throw GiveUp(); // YAML takes 5 or true as a kind; let it
-                o.Kind = reader.GetString();
+                o.Kind = JsonStringPool.Get(ref reader);
             }
             else if (reader.ValueTextEquals("metadata"u8) && kind is null or "Service" or "EndpointSlice" or "Node") o.Metadata = Object(ref reader, Metadata);
             else if (reader.ValueTextEquals("items"u8) && items is not null) items(ref reader);
@@ -133,7 +133,7 @@ internal static class JsonKubeFields
         var value = reader.TokenType switch
         {
             JsonTokenType.Number => Encoding.UTF8.GetString(reader.ValueSpan),
-            JsonTokenType.String => reader.GetString(),
+            JsonTokenType.String => JsonStringPool.Get(ref reader),
             _ => null,
         };
         if (string.IsNullOrEmpty(value)) throw GiveUp();
@@ -352,7 +352,7 @@ internal static class JsonKubeFields
                     list.Add(null!);
                     break;
                 case JsonTokenType.String:
-                    list.Add(reader.GetString()!);
+                    list.Add(JsonStringPool.Get(ref reader));
                     break;
                 default:
                     throw GiveUp();
@@ -369,7 +369,7 @@ internal static class JsonKubeFields
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
         while (NextProperty(ref reader))
         {
-            var name = reader.GetString()!;
+            var name = JsonStringPool.Get(ref reader);
             labels[name] = String(ref reader)!; // null stays null, as YamlDotNet leaves it (the mapper makes it "")
         }
         return labels;
@@ -381,7 +381,7 @@ internal static class JsonKubeFields
         Next(ref reader);
         return reader.TokenType switch
         {
-            JsonTokenType.String => reader.GetString(),
+            JsonTokenType.String => JsonStringPool.Get(ref reader),
             JsonTokenType.Null => null,
             _ => throw GiveUp(),
         };

@@ -55,6 +55,8 @@ internal static class JsonSnapshotReader
         if (utf8.StartsWith(Utf8Bom)) utf8 = utf8.Slice(Utf8Bom.Length);
         if (!StartsAsJson(utf8) || !Utf8.IsValid(utf8)) return false;
         var before = (Services: services.Count, Slices: slices.Count, Nodes: nodes.Count);
+        var outer = JsonStringPool.Current;
+        JsonStringPool.Current = new JsonStringPool();
         try
         {
             var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = SnapshotReader.MaxDepth });
@@ -69,6 +71,10 @@ internal static class JsonSnapshotReader
             slices.RemoveRange(before.Slices, slices.Count - before.Slices);
             nodes.RemoveRange(before.Nodes, nodes.Count - before.Nodes);
             return false;
+        }
+        finally
+        {
+            JsonStringPool.Current = outer;
         }
     }
 

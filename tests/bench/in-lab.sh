@@ -11,6 +11,15 @@ services=$1 destinations=$2 members=$3 rows=${4:-all}
 wants() { [[ $rows == all || ,$rows, == *,$1,* ]]; }
 root=$(pwd)
 shell=(dotnet "$root/tests/IpvsTools.Shell/bin/Release/net10.0/ipvstools-shell.dll" -Module "$root/out/IpvsTools/IpvsTools.psd1" -Command)
+# The real-pwsh rows (IPVSTOOLS_BENCH_PWSH=1, set by tests/bench/run unless --no-pwsh): pwsh 7.6 as installed
+# (tests/pwsh/install.sh), the module as users install it (build.ps1 -Task Package: ReadyToRun images), and for
+# one comparison row the IL-only layout of dotnet build (out/IpvsTools).
+pwsh_rows=${IPVSTOOLS_BENCH_PWSH:-0}
+pwsh=${IPVSTOOLS_PWSH:-/opt/ipvstools/pwsh/pwsh}
+package=${IPVSTOOLS_BENCH_PACKAGE:-}
+if ((pwsh_rows)); then
+    [[ -x $pwsh && -f $package/IpvsTools.psd1 ]] || { echo "in-lab.sh: the real-pwsh rows need $pwsh and the package's IpvsTools.psd1 (got '$package')" >&2; exit 2; }
+fi
 work=$(mktemp -d /tmp/bench-XXXXXX)
 results=$work/results
 : > "$results"
@@ -65,6 +74,35 @@ $script" 2>&1) || true
         echo "failed $name" >> "$results"
     fi
 }
+# pwsh_row NAME PSD1 SCRIPT: the module as users run it: one fresh real pwsh process (pwsh -NoProfile -Command)
+# imports PSD1 and runs SCRIPT, whose lines "pwsh NAME KEY VALUE" (first: the first call of the session, warm: a
+# later one, seconds by Stopwatch inside pwsh, output to $null) and "check ..." are collected; "pwsh NAME whole S"
+# is the whole process's wall time (pwsh's start, Import-Module, SCRIPT and exit), timed from outside.
+pwsh_prelude='
+$ErrorActionPreference = "Stop"
+function T([scriptblock]$b) { $w = [Diagnostics.Stopwatch]::StartNew(); $null = & $b; $w.Elapsed.TotalSeconds }
+function Jit { "{0} methods, {1:F2} s" -f [System.Runtime.JitInfo]::GetCompiledMethodCount($false), [System.Runtime.JitInfo]::GetCompilationTime($false).TotalSeconds }
+function Peak { foreach ($l in [IO.File]::ReadAllLines("/proc/self/status")) { if ($l.StartsWith("VmHWM:")) { return [math]::Round(([double]$l.Substring(6).Trim().Split(" ")[0]) / 1024) } } }'
+pwsh_row() {
+    local name=$1 psd1=$2 script=$3 t out=$work/pwsh-$1
+    t=$( { TIMEFORMAT='%R'; time "$pwsh" -NoProfile -NonInteractive -Command "$pwsh_prelude
+\$started = ([datetime]::Now - [Diagnostics.Process]::GetCurrentProcess().StartTime).TotalSeconds
+\$jit = Jit
+\$import = T { Import-Module '$psd1' }
+'info $name pwsh started in {0:F2} s (JIT before the first statement: {1}); Import-Module {2:F2} s, JIT then {3}' -f \$started, \$jit, \$import, (Jit)
+'pwsh $name import {0:F3}' -f \$import
+$script" > "$out" 2>&1; } 2>&1 ) || true
+    echo "pwsh $name whole $t" >> "$results"
+    grep -E '^(pwsh|check|info) ' "$out" >> "$results" || true
+    grep -E '^(pwsh|check|info) ' "$out" | sed 's/^/  /' >&2 || true
+    if ! grep -q "^pwsh $name first " "$out"; then
+        say "  $name (real pwsh) did not finish:"
+        sed 's/^/    /' "$out" >&2
+        echo "failed $name" >> "$results"
+    fi
+    say "  $name: whole pwsh process $t s"
+}
+
 # Bench NAME WARM WORK ROUNDS: runs WARM twice (JIT, caches), then WORK ROUNDS times; prints the
 # fastest round with its process user and kernel seconds (/proc/self/stat) and the process's VmHWM.
 prelude='
@@ -117,6 +155,24 @@ foreach (\$s in \$script:out) { \$n += \$s.Destinations.Count }
 'check list-count {0} services {1} real servers' -f @(\$script:out).Count, \$n"
 tool list ip netns exec bench-tool ipvsadm -Sn
 fi
+if wants list && ((pwsh_rows)); then
+    say "list-pwsh: Get-IpvsService in real pwsh (fresh process, then warm), ipvsadm -Ln"
+    tool list-ln ip netns exec bench-tool ipvsadm -Ln
+    "$pwsh" -NoProfile -NonInteractive -Command exit > /dev/null 2>&1 # pages in pwsh's files (the rows below all start after one)
+    t=$( { TIMEFORMAT='%R'; time "$pwsh" -NoProfile -NonInteractive -Command exit > /dev/null 2>&1; } 2>&1 ); echo "pwsh pwsh-alone whole $t" >> "$results"; say "  pwsh -Command exit: $t s"
+    list_pwsh='
+$j = Jit; $t = T { Get-IpvsService -NetworkNamespace bench-tool }
+"pwsh NAME first {0:F3}" -f $t
+"info NAME first Get-IpvsService {0:F2} s; JIT before it {1}, after it {2}" -f $t, $j, (Jit)
+$w = [double]::MaxValue; foreach ($r in 1..2) { $t = T { Get-IpvsService -NetworkNamespace bench-tool }; if ($t -lt $w) { $w = $t } }
+"pwsh NAME warm {0:F3}" -f $w
+$n = 0; $s = Get-IpvsService -NetworkNamespace bench-tool; foreach ($x in $s) { $n += $x.Destinations.Count }
+"check NAME-count {0} services {1} real servers" -f @($s).Count, $n
+"pwsh NAME peak-mb {0}" -f (Peak)'
+    pwsh_row list-pwsh "$package/IpvsTools.psd1" "${list_pwsh//NAME/list-pwsh}"
+    pwsh_row list-pwsh-il "$root/out/IpvsTools/IpvsTools.psd1" "${list_pwsh//NAME/list-pwsh-il}"
+    tool list-ln ip netns exec bench-tool ipvsadm -Ln
+fi
 ip netns exec bench-tool ipvsadm -Sn > "$work/tool.save"
 ip netns exec bench-tool ipvsadm -C
 if wants apply; then
@@ -126,6 +182,19 @@ Bench apply { Import-IpvsConfig '$work/warm.rules' -NetworkNamespace bench-mod; 
 ip netns exec bench-mod ipvsadm -Sn > "$work/mod.save"
 if cmp -s "$work/tool.save" "$work/mod.save"; then echo "check apply-table same as ipvsadm -R's" >> "$results"; else echo "check apply-table DIFFERS from ipvsadm -R's" >> "$results"; fi
 ip netns exec bench-mod ipvsadm -C
+if ((pwsh_rows)); then
+    say "apply-pwsh: Import-IpvsConfig in real pwsh (fresh process, then warm after Clear-IpvsService)"
+    pwsh_row apply-pwsh "$package/IpvsTools.psd1" "
+\$t = T { Import-IpvsConfig '$work/table.rules' -NetworkNamespace bench-mod -Confirm:\$false }
+'pwsh apply-pwsh first {0:F3}' -f \$t
+Clear-IpvsService -NetworkNamespace bench-mod -Confirm:\$false
+\$t = T { Import-IpvsConfig '$work/table.rules' -NetworkNamespace bench-mod -Confirm:\$false }
+'pwsh apply-pwsh warm {0:F3}' -f \$t
+'pwsh apply-pwsh peak-mb {0}' -f (Peak)"
+    ip netns exec bench-mod ipvsadm -Sn > "$work/mod-pwsh.save"
+    if cmp -s "$work/tool.save" "$work/mod-pwsh.save"; then echo "check apply-pwsh-table same as ipvsadm -R's" >> "$results"; else echo "check apply-pwsh-table DIFFERS from ipvsadm -R's" >> "$results"; fi
+    ip netns exec bench-mod ipvsadm -C
+fi
 fi
 
 # --- ipsets -------------------------------------------------------------------------------------------
@@ -197,9 +266,26 @@ Bench sync-cold { Sync-KubeIpvs -Path '$work/warm-snapshot.json' $sync_args -Net
     say "sync-cold: ipvsadm -R + ipset restore of the same state"
     tool sync-cold ip netns exec bench-sync-tool sh -c 'ipvsadm -R < "$0" && ipset restore -file "$1"' "$work/sync.rules" "$work/sync.ipset"
     ip netns exec bench-sync-tool ipvsadm -C
+    if ((pwsh_rows)); then
+        say "sync-cold-pwsh: Sync-KubeIpvs onto an empty node in real pwsh (fresh process; warm: again after Remove-KubeIpvs)"
+        ip netns add bench-sync-pwsh && namespaces+=(bench-sync-pwsh) && ip netns exec bench-sync-pwsh ip link set lo up
+        pwsh_row sync-cold-pwsh "$package/IpvsTools.psd1" "
+\$t = T { Sync-KubeIpvs -Path '$work/snapshot.json' $sync_args -NetworkNamespace bench-sync-pwsh }
+'pwsh sync-cold-pwsh first {0:F3}' -f \$t
+\$s = Get-IpvsService -NetworkNamespace bench-sync-pwsh
+'check sync-cold-pwsh-state {0} IPVS services after the fresh sync' -f @(\$s).Count
+Remove-KubeIpvs -NetworkNamespace bench-sync-pwsh -Confirm:\$false | Out-Null
+\$t = T { Sync-KubeIpvs -Path '$work/snapshot.json' $sync_args -NetworkNamespace bench-sync-pwsh }
+'pwsh sync-cold-pwsh warm {0:F3}' -f \$t
+'pwsh sync-cold-pwsh peak-mb {0}' -f (Peak)"
+        ip netns exec bench-sync-pwsh ipvsadm -Sn > "$work/sync-pwsh.rules"
+        if cmp -s "$work/sync.rules" "$work/sync-pwsh.rules"; then echo "check sync-cold-pwsh-table same as the engine-only sync's" >> "$results"; else echo "check sync-cold-pwsh-table DIFFERS from the engine-only sync's" >> "$results"; fi
+        ip netns exec bench-sync-pwsh ipvsadm -C
+    fi
     say "sync-noop: Sync-KubeIpvs with nothing to change, ipvsadm -Sn"
-    # The noop sync's time excludes its snapshot read (the issue's "parse reported apart"): each round runs
-    # with -Verbose, whose "Read the cluster in S s" line gives the read time to subtract; both are printed.
+    # The noop sync's time includes its snapshot read (issue 19, item 4; the node's kernel tables are read while
+    # the snapshot is, so the read is no longer a part to subtract): each round runs with -Verbose, whose
+    # "Read the cluster in S s" line gives the read time, printed apart.
     module sync-noop "
 \$best = [double]::MaxValue
 \$null = Sync-KubeIpvs -Path '$work/warm-snapshot.json' $sync_args -NetworkNamespace bench-sync-warm
@@ -213,11 +299,37 @@ foreach (\$r in 1..2) {
     \$writes = @(\$v | Where-Object { \$_ -isnot [Management.Automation.VerboseRecord] }).Count
     \$phases = foreach (\$m in \$v) { if (\$m -is [Management.Automation.VerboseRecord] -and \$m.Message -like 'Built the desired state*') { \$m.Message } }
     'info sync-noop round {0}: {1:F2} s in all, {2:F2} s of it reading the snapshot, {3} writes; {4}' -f \$r, \$t, \$read, \$writes, \$phases
-    if (\$t - \$read -lt \$best) { \$best = \$t - \$read; \$u = \$c1[0] - \$c0[0]; \$s = \$c1[1] - \$c0[1] }
+    if (\$t -lt \$best) { \$best = \$t; \$u = \$c1[0] - \$c0[0]; \$s = \$c1[1] - \$c0[1] }
 }
 'result sync-noop {0:F2} {1:F2} {2:F2} {3}' -f \$best, \$u, \$s, (Peak)"
     tool sync-noop ip netns exec bench-sync ipvsadm -Sn
     tool sync-noop ip netns exec bench-sync ipvsadm -Sn
+    if ((pwsh_rows)); then
+        # The node is in sync: Compare-KubeIpvs finds nothing, Sync-KubeIpvs writes nothing; both read the snapshot
+        # (included in their times: item 4 of issue 19) and the node.
+        say "compare-pwsh, sync-noop-pwsh: the first Compare-KubeIpvs / Sync-KubeIpvs of a fresh pwsh, then warm ones"
+        pwsh_row compare-pwsh "$package/IpvsTools.psd1" "
+\$d = \$null; \$t = T { \$script:d = @(Compare-KubeIpvs -Path '$work/snapshot.json' $sync_args -NetworkNamespace bench-sync) }
+'pwsh compare-pwsh first {0:F3}' -f \$t
+'check compare-pwsh first found {0} differences on the synced node' -f \$script:d.Count
+\$t = T { \$script:d = @(Compare-KubeIpvs -Path '$work/snapshot.json' $sync_args -NetworkNamespace bench-sync) }
+'pwsh compare-pwsh warm {0:F3}' -f \$t"
+        pwsh_row sync-noop-pwsh "$package/IpvsTools.psd1" "
+\$o = \$null; \$t = T { \$script:o = @(Sync-KubeIpvs -Path '$work/snapshot.json' $sync_args -NetworkNamespace bench-sync) }
+'pwsh sync-noop-pwsh first {0:F3}' -f \$t
+'check sync-noop-pwsh first wrote {0} changes' -f \$script:o.Count
+\$w = [double]::MaxValue
+foreach (\$r in 1..2) {
+    \$sw = [Diagnostics.Stopwatch]::StartNew()
+    \$v = Sync-KubeIpvs -Path '$work/snapshot.json' $sync_args -NetworkNamespace bench-sync -Verbose 4>&1
+    \$t = \$sw.Elapsed.TotalSeconds
+    if (\$t -lt \$w) { \$w = \$t }
+    \$said = foreach (\$m in \$v) { if (\$m -is [Management.Automation.VerboseRecord] -and (\$m.Message -like 'Read the cluster in*' -or \$m.Message -like 'Built the desired state*')) { \$m.Message } }
+    'info sync-noop-pwsh warm round {0}: {1:F2} s, snapshot read included; {2}' -f \$r, \$t, (\$said -join ' ')
+}
+'pwsh sync-noop-pwsh warm {0:F3}' -f \$w
+'pwsh sync-noop-pwsh peak-mb {0}' -f (Peak)"
+    fi
     ip netns exec bench-sync ipvsadm -C
 else
     echo "nosync" >> "$results"
@@ -226,11 +338,11 @@ fi
 # --- report -------------------------------------------------------------------------------------------
 declare -A goal=([list]=0.5 [apply]=0.5 [ipset-list]=1.0 [ipset-add]=1.0 [sync-cold]=1.0 [sync-noop]=1.0)
 declare -A what=([list]="Get-IpvsService / ipvsadm -Sn" [apply]="Import-IpvsConfig / ipvsadm -R" [ipset-list]="Get-Ipset / ipset save"
-    [ipset-add]="Add-IpsetMember / ipset restore" [sync-cold]="Sync-KubeIpvs, empty node / ipvsadm -R + ipset restore" [sync-noop]="Sync-KubeIpvs, no change, read excluded / ipvsadm -Sn")
+    [ipset-add]="Add-IpsetMember / ipset restore" [sync-cold]="Sync-KubeIpvs, empty node / ipvsadm -R + ipset restore" [sync-noop]="Sync-KubeIpvs, no change, snapshot read included / ipvsadm -Sn")
 echo
 echo "size: $services services x $destinations real servers ($ops ipvsadm lines), $members ipset members"
 echo "engine-only rows: the module in this repository's hosted engine (tests/IpvsTools.Shell), warmed until its JIT settles;"
-echo "the module in real pwsh as users run it (fresh and warm sessions): tests/bench/pwsh"
+echo "the module in real pwsh as users run it (fresh and warm sessions): the real-pwsh rows below (one service by key: tests/bench/pwsh)"
 printf '%-11s %-56s %9s %9s %6s %5s %-17s %-17s %8s\n' name "module (engine-only) / tool" "module s" "tool s" ratio goal "module user+sys" "tool user+sys" "peak MB"
 lines=()
 for name in list apply ipset-list ipset-add sync-cold sync-noop; do
@@ -251,6 +363,40 @@ for name in list apply ipset-list ipset-add sync-cold sync-noop; do
     lines+=("ratio $name $ratio" "peak-mb $name $mpeak")
     unset mwall
 done
-grep -E '^(check|info) ' "$results" | sed 's/^/  /' || true
+if ((pwsh_rows)); then
+    # The same work in real pwsh as users run it: "fresh" is the first call of a new pwsh session (Import-Module
+    # just before it), "warm" a later call in that session (best of those the row ran); "whole" the fresh
+    # process from its start to its exit. The tool is the engine-only row's baseline (best of its runs).
+    pget() { grep "^pwsh $1 $2 " "$results" | tail -n 1 | cut -d' ' -f4; }
+    pratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "n/a"; else printf "%.2f", a / b }'; }
+    declare -A ptool=([list-pwsh]=list [list-pwsh-il]=list [apply-pwsh]=apply [compare-pwsh]=sync-noop [sync-noop-pwsh]=sync-noop [sync-cold-pwsh]=sync-cold)
+    declare -A pwhat=([list-pwsh]="Get-IpvsService / ipvsadm -Sn" [list-pwsh-il]="Get-IpvsService, IL-only module / ipvsadm -Sn"
+        [apply-pwsh]="Import-IpvsConfig / ipvsadm -R" [compare-pwsh]="Compare-KubeIpvs, synced node / ipvsadm -Sn"
+        [sync-noop-pwsh]="Sync-KubeIpvs, no change, read included / ipvsadm -Sn" [sync-cold-pwsh]="Sync-KubeIpvs, empty node / ipvsadm -R + ipset restore")
+    declare -A pgoal=([list-pwsh]="1.0 0.5" [list-pwsh-il]="- -" [apply-pwsh]="1.0 0.5" [compare-pwsh]="1.0 -" [sync-noop-pwsh]="1.0 1.0" [sync-cold-pwsh]="1.0 1.0")
+    echo
+    echo "real-pwsh rows: $("$pwsh" -NoProfile -NonInteractive -Command '$PSVersionTable.PSVersion.ToString()' 2>/dev/null) at $pwsh, the module from the package (ReadyToRun) unless marked IL-only;"
+    echo "fresh = the first call of a new session (Import-Module just before), warm = a later call in it, whole = the fresh process start to exit"
+    printf '%-15s %-56s %8s %8s %8s %8s %7s %7s %7s %9s %7s\n' name "module (real pwsh) / tool" "whole s" "fresh s" "warm s" "tool s" whole/t fresh/t warm/t "goal f,w" "peak MB"
+    for name in list-pwsh list-pwsh-il apply-pwsh compare-pwsh sync-noop-pwsh sync-cold-pwsh; do
+        grep -q "^pwsh $name " "$results" || continue
+        tname=${ptool[$name]}
+        twall=
+        [[ -s $work/tool-$tname ]] && read -r twall _ <<< "$(best "$work/tool-$tname")"
+        whole=$(pget "$name" whole); first=$(pget "$name" first); warm=$(pget "$name" warm)
+        printf '%-15s %-56s %8s %8s %8s %8s %7s %7s %7s %9s %7s\n' "$name" "${pwhat[$name]}" "${whole:-n/a}" "${first:-n/a}" "${warm:-n/a}" "${twall:-n/a}" \
+            "$(pratio "$whole" "$twall")" "$(pratio "$first" "$twall")" "$(pratio "$warm" "$twall")" "${pgoal[$name]// /,}" "$(pget "$name" peak-mb)"
+        lines+=("ratio $name-fresh $(pratio "$first" "$twall")" "ratio $name-warm $(pratio "$warm" "$twall")" "ratio $name-whole $(pratio "$whole" "$twall")")
+    done
+    if [[ -s $work/tool-list-ln ]]; then
+        read -r tln _ <<< "$(best "$work/tool-list-ln")"
+        pa=$(pget pwsh-alone whole)
+        echo "first command (issue 19, item 2): fresh pwsh + Import-Module + first Get-IpvsService $(pget list-pwsh whole) s (whole process, with two more listings: see the info lines),"
+        echo "  pwsh alone (pwsh -Command exit) $pa s, Import-Module $(pget list-pwsh import) s, first listing $(pget list-pwsh first) s; ipvsadm -Ln $tln s"
+        sum=$(awk -v a="$pa" -v b="$(pget list-pwsh import)" -v c="$(pget list-pwsh first)" 'BEGIN { if (a == "" || b == "" || c == "") print ""; else printf "%.2f", a + b + c }')
+        lines+=("ratio first-command $(pratio "$sum" "$tln")" "ratio first-listing $(pratio "$(pget list-pwsh first)" "$tln")" "ratio first-listing-il $(pratio "$(pget list-pwsh-il first)" "$tln")")
+    fi
+fi
+grep -E '^(check|info|failed) ' "$results" | sed 's/^/  /' || true
 echo
 printf '%s\n' "${lines[@]}"

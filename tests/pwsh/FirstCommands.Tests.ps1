@@ -87,6 +87,24 @@ $first | ForEach-Object { [pscustomobject]@{ Table = $_.Table; Chain = $_.Chain;
         ($r.Json | Where-Object Chain -eq 'KUBE-SERVICES').Sets | Should -Match '^KUBE-CLUSTER-IP\b'
     }
 
+    # build.ps1 -Task Package ships ReadyToRun images for the runtime pwsh 7.6 runs on (src/IpvsTools.ReadyToRun):
+    # the runtime's own log of what it JIT-compiles (DOTNET_JitStdOutFile, DOTNET_JitDisasmSummary) shows whether
+    # their native code is used. Only the methods marked AggressiveOptimization, which crossgen2 leaves to the JIT
+    # by design, may be compiled at the first call; a rejected image shows as the module's methods at Tier0.
+    It 'the installed module runs its precompiled (ReadyToRun) code: a first Get-Ipset JIT-compiles none of its methods but the AggressiveOptimization ones' {
+        $log = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'ivt-jit-' + [guid]::NewGuid().ToString('N') + '.txt')
+        try {
+            $r = Invoke-FreshPwsh "Import-Module IpvsTools; `$null = Get-Ipset -NetworkNamespace $ns; 'DONE'" -Environment @{ DOTNET_JitStdOutFile = $log; DOTNET_JitDisasmSummary = '1' }
+            $r.Output | Should -Match 'DONE'
+            $compiled = [System.IO.File]::ReadAllLines($log) | Where-Object { $_ -match 'JIT compiled (IpvsTools|Tmds)\.' }
+            # The log covers the module: the netlink receive path is AggressiveOptimization, compiled at first call.
+            $compiled | Where-Object { $_ -match 'IpvsTools\.Netlink\.NetlinkSocket:' -and $_ -match '\[FullOpts' } | Should -Not -BeNullOrEmpty
+            $jitted = @($compiled | Where-Object { $_ -notmatch '\[FullOpts' })
+            $jitted | Should -BeNullOrEmpty -Because "the package's ReadyToRun code must be used; JIT-compiled instead: $($jitted | Select-Object -First 5)"
+        }
+        finally { if ([System.IO.File]::Exists($log)) { [System.IO.File]::Delete($log) } }
+    }
+
     It 'Get-KubeIpvsInterface says there is no kube-ipvs0 with one ObjectNotFound error (the host has no dummy links)' {
         $r = Invoke-FreshPwsh "Import-Module IpvsTools; Get-KubeIpvsInterface -NetworkNamespace $ns -ErrorVariable e -ErrorAction SilentlyContinue; `"COUNT=`$(`$e.Count) ID=`$(`$e[0].FullyQualifiedErrorId) CAT=`$(`$e[0].CategoryInfo.Category)`""
         $r.Output | Should -Match 'COUNT=1 ID=GetKubeIpvsInterfaceNotFound,\S+ CAT=ObjectNotFound'

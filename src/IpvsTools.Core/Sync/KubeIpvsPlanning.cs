@@ -45,6 +45,14 @@ public sealed class KubeIpvsPlanning
     /// NodeAddresses, then the desired state is built, the node read, and the plan made.
     /// </summary>
     public static KubeIpvsPlanning Run(ClusterSnapshot snapshot, KubeProxyOptions options, NetworkNamespace? ns, bool includeForeign = false, IptablesBackend? backend = null)
+        => Run(snapshot, options, ns, includeForeign, backend, prefetch: null);
+
+    /// <summary>
+    /// As <see cref="Run(ClusterSnapshot, KubeProxyOptions, NetworkNamespace?, bool, IptablesBackend?)"/>, with the
+    /// node's kernel tables from <paramref name="prefetch"/> when it has them for this namespace (started before
+    /// the cluster was read), else read now.
+    /// </summary>
+    public static KubeIpvsPlanning Run(ClusterSnapshot snapshot, KubeProxyOptions options, NetworkNamespace? ns, bool includeForeign, IptablesBackend? backend, KubeNodePrefetch? prefetch)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(options);
@@ -53,7 +61,7 @@ public sealed class KubeIpvsPlanning
         // mostly the kernel's time, the build only ours); iptables-save runs once the build has said which
         // families it needs.
         var watch = Stopwatch.StartNew();
-        var tables = Task.Run(() => KubeNodeReader.ReadTables(ns));
+        var tables = prefetch?.Take(ns) ?? Task.Run(() => KubeNodeReader.ReadTables(ns));
         KubeDesiredState desired;
         try
         {

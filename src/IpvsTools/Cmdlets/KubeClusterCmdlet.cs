@@ -144,12 +144,15 @@ public abstract class KubeClusterCmdlet : ClusterSourceCmdlet
         return (options, paths);
     }
 
-    /// <summary>Builds the desired state, reads the node and plans; a kernel or tool failure is terminating.</summary>
-    protected KubeIpvsPlanning PlanNode(ClusterSnapshot snapshot, KubeProxyOptions options, IpvsTools.Namespaces.NetworkNamespace? ns)
+    /// <summary>
+    /// Builds the desired state, reads the node (or takes the tables <paramref name="prefetch"/> read while the
+    /// cluster was read) and plans; a kernel or tool failure is terminating.
+    /// </summary>
+    protected KubeIpvsPlanning PlanNode(ClusterSnapshot snapshot, KubeProxyOptions options, IpvsTools.Namespaces.NetworkNamespace? ns, KubeNodePrefetch? prefetch = null)
     {
         try
         {
-            var planning = KubeIpvsPlanning.Run(snapshot, options, ns, IncludeForeign, IptablesBackend);
+            var planning = KubeIpvsPlanning.Run(snapshot, options, ns, IncludeForeign, IptablesBackend, prefetch);
             if (snapshot.FindNode(options.NodeName) is null)
                 WriteVerbose($"The cluster source has no Node '{options.NodeName}': no zone for topology hints, and the node IP comes from the node's addresses.");
             foreach (var warning in planning.Desired.Warnings) WriteWarning(warning);

@@ -102,7 +102,9 @@ public sealed class SyncKubeIpvsCommand : KubeClusterCmdlet
 
         if (!Watch)
         {
-            if (ReadCluster(input.Paths) is { } snapshot) SyncOnce(writer, snapshot, input.Options, ns);
+            // The node's kernel tables are read while the cluster is (KubeNodePrefetch); the lock is held already.
+            using var prefetch = KubeNodePrefetch.Start(ns);
+            if (ReadCluster(input.Paths) is { } snapshot) SyncOnce(writer, snapshot, input.Options, ns, prefetch);
             return;
         }
         try
@@ -123,10 +125,10 @@ public sealed class SyncKubeIpvsCommand : KubeClusterCmdlet
         }
     }
 
-    private void SyncOnce(KubeNodeWriter writer, ClusterSnapshot snapshot, KubeProxyOptions options, IpvsTools.Namespaces.NetworkNamespace? ns)
+    private void SyncOnce(KubeNodeWriter writer, ClusterSnapshot snapshot, KubeProxyOptions options, IpvsTools.Namespaces.NetworkNamespace? ns, KubeNodePrefetch? prefetch = null)
     {
         var result = KubeIpvsDrain.SyncAndDrain(
-            () => PlanNode(snapshot, options, ns).Plan,
+            () => PlanNode(snapshot, options, ns, prefetch).Plan,
             plan =>
             {
                 if (plan.IsEmpty) WriteVerbose("The node is up to date: nothing to write.");
