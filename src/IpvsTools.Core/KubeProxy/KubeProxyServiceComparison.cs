@@ -70,10 +70,10 @@ public static class KubeProxyServiceComparison
            || (actual == KubeProxyServiceKind.External && expected is KubeProxyServiceKind.ExternalIP or KubeProxyServiceKind.LoadBalancer)
            || (expected == KubeProxyServiceKind.External && actual is KubeProxyServiceKind.ExternalIP or KubeProxyServiceKind.LoadBalancer);
 
-    /// <summary><c>ClusterIP ns1/svc1:p80 -> 10.180.0.1:80, 10.180.0.2:80 (affinity 10800 s)</c>; <c>-> (rejected)</c> without endpoints.</summary>
+    /// <summary><c>ClusterIP -> 10.180.0.1:80, 10.180.0.2:80 (affinity 10800 s)</c>; <c>-> (rejected)</c> without endpoints
+    /// (the Service is the difference's own property).</summary>
     public static string Describe(KubeProxyService s)
-        => s.Kind + (s.Service is null ? "" : " " + s.Service + (s.PortName.Length > 0 ? ":" + s.PortName : "")) + " -> "
-           + Join(EndpointSet(s)) + (s.Affinity is { } t ? " (affinity " + t.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s)" : "");
+        => s.Kind + " -> " + Join(EndpointSet(s)) + (s.Affinity is { } t ? " (affinity " + t.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s)" : "");
 
     private static List<string> EndpointSet(KubeProxyService s)
     {
