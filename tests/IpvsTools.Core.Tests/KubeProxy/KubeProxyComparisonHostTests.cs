@@ -145,3 +145,56 @@ public class KubeProxyComparisonHostTests
         }, Lines(c).Order(StringComparer.Ordinal));
     }
 }
+
+/// <summary>The other fixtures of kube-proxy's proxier tests against the clusters their steps had: no difference.</summary>
+[Trait("Tier", "Host")]
+public class KubeProxyFixtureClusterHostTests
+{
+    private static ClusterSnapshot Snapshot(string name) => SnapshotReader.ReadFiles([Path.Combine(AppContext.BaseDirectory, "Snapshots", name)]);
+
+    private static readonly KubeProxyOptions TestNode = new() { NodeName = "test-node" };
+
+    [Theory]
+    [MemberData(nameof(KubeProxyComparisonHostTests.Backends), MemberType = typeof(KubeProxyComparisonHostTests))]
+    public void IptablesLocalPolicyMatchesItsCluster(IptablesBackend backend)
+    {
+        using var ns = new TestNamespace();
+        LoadIptables(ns, "iptables-local-policy.rules", backend);
+        var c = KubeProxyNodeComparison.Run(Snapshot("kube-proxy-local-policy.json"), TestNode, KubeProxyMode.Iptables, NetworkNamespace.Resolve(ns.Name), backend);
+        Assert.Empty(c.Differences.Select(d => d.ToString()));
+        Assert.Equal(4, c.Actual.Count);
+        // Under another node name no endpoint is local: every external front end would drop its traffic.
+        var elsewhere = KubeProxyNodeComparison.Run(Snapshot("kube-proxy-local-policy.json"), new KubeProxyOptions { NodeName = "other-node" }, KubeProxyMode.Iptables,
+            NetworkNamespace.Resolve(ns.Name), backend);
+        Assert.Equal(new[]
+        {
+            "Endpoints TCP 0.0.0.0:3001 ns1/svc1:p80: expected (rejected), actual 10.180.2.1:80",
+            "Endpoints TCP 1.2.3.4:80 ns1/svc1:p80: expected (rejected), actual 10.180.2.1:80",
+            "Endpoints TCP 192.168.99.11:80 ns1/svc1:p80: expected (rejected), actual 10.180.2.1:80",
+        }, elsewhere.Differences.Select(d => d.ToString()).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("nftables-deleted-service.nft", "kube-proxy-deleted-service.json", 2)]
+    [InlineData("nftables-no-endpoints-and-stale-endpoint.nft", "kube-proxy-no-endpoints-and-stale-endpoint.json", 3)]
+    public void NftablesStepsMatchTheirClusters(string fixture, string snapshot, int frontEnds)
+    {
+        using var ns = new TestNamespace();
+        LoadNftables(ns, fixture);
+        var c = KubeProxyNodeComparison.Run(Snapshot(snapshot), TestNode, KubeProxyMode.Nftables, NetworkNamespace.Resolve(ns.Name));
+        Assert.Empty(c.Differences.Select(d => d.ToString()));
+        Assert.Equal(frontEnds, c.Actual.Count);
+    }
+
+    [Fact]
+    public void NftablesDeletedServiceStillInTheClusterIsMissing()
+    {
+        using var ns = new TestNamespace();
+        LoadNftables(ns, "nftables-deleted-service.nft");
+        // The cluster before the deletion (ns2/svc2 still there): its flushed chains are not a front end on the node.
+        var before = Snapshot("kube-proxy-deleted-service.json");
+        var svc2 = new KubeService { Namespace = "ns2", Name = "svc2", ClusterIPs = [System.Net.IPAddress.Parse("172.30.0.42")], Ports = [new KubeServicePort("p8080", IpvsTools.Ipvs.IpvsProtocol.Tcp, 8080)] };
+        var c = KubeProxyNodeComparison.Run(new ClusterSnapshot([.. before.Services, svc2], before.EndpointSlices), TestNode, KubeProxyMode.Nftables, NetworkNamespace.Resolve(ns.Name));
+        Assert.Equal(new[] { "Missing TCP 172.30.0.42:8080 ns2/svc2:p8080: expected ClusterIP -> (rejected), actual (nothing)" }, c.Differences.Select(d => d.ToString()));
+    }
+}
