@@ -24,6 +24,7 @@ public sealed class ComplianceSuiteTests(PowerShellSession session)
         var names = Suites().Select(s => (string)s.Data).ToList();
         Assert.Contains("KubeProxyIpvs.Tests.ps1", names);
         Assert.Contains("KubeProxyIpvs.Compare.Tests.ps1", names);
+        Assert.Contains("KubeProxy.Tests.ps1", names);
     }
 
     [Theory]

@@ -32,7 +32,7 @@ public sealed class GetKubeProxyServiceLabTests : IDisposable
 
     /// <summary>shop/web ClusterIP with two endpoints; shop/lb LoadBalancer with a node port and ClientIP affinity;
     /// shop/empty without endpoints.</summary>
-    private const string Cluster = """
+    internal const string Cluster = """
         apiVersion: v1
         kind: List
         items:

@@ -206,16 +206,32 @@ Describe 'Default view of kube-proxy front ends in a terminal' -Tag 'Host' {
         # kube-proxy's own expected ruleset (TestOverallNFTablesRules; the file's header names its source).
         $fixture = [System.IO.Path]::Combine($PSScriptRoot, '..', 'Shared', 'Fixtures', 'KubeProxy', 'nftables-overall.nft')
         Invoke-Tool ip netns, exec, $ns, nft, '-f', $fixture | Out-Null
-        $commands = [ordered]@{ 'Get-KubeProxyService' = "Get-KubeProxyService -NetworkNamespace $ns" }
+        # The cluster of that test (tests/Shared/Snapshots/kube-proxy-overall.json) without ns6/svc6 and without
+        # ns1/svc1's EndpointSlice: an Unexpected and an Endpoints difference for Compare-KubeProxyService's view.
+        $cluster = Get-Content -Raw ([System.IO.Path]::Combine($PSScriptRoot, '..', 'Shared', 'Snapshots', 'kube-proxy-overall.json')) | ConvertFrom-Json
+        $cluster.items = @($cluster.items | Where-Object { -not ($_.kind -eq 'Service' -and $_.metadata.name -eq 'svc6') -and -not ($_.kind -eq 'EndpointSlice' -and $_.metadata.name -eq 'svc1-1') })
+        $changed = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), "ipvstools-vk-$([guid]::NewGuid().ToString('N')).json")
+        $cluster | ConvertTo-Json -Depth 20 | Set-Content -LiteralPath $changed
+        $commands = [ordered]@{
+            'Get-KubeProxyService' = "Get-KubeProxyService -NetworkNamespace $ns"
+            'Compare-KubeProxyService' = "Compare-KubeProxyService -Path $changed -NodeName test-node -NetworkNamespace $ns"
+        }
         $screens = @{ 80 = Show-InTerminal 80 $commands; 120 = Show-InTerminal 120 $commands }
     }
 
     AfterAll {
         if ($ns) { & ip netns del $ns 2>$null }
+        if ($changed) { Remove-Item -LiteralPath $changed -ErrorAction SilentlyContinue }
     }
 
     It '<What> at <Columns> columns' -ForEach @(
         foreach ($columns in 80, 120) {
+            @{ Columns = $columns; What = 'Compare-KubeProxyService'; Expected = @(
+                    '^\s*kube-proxy: Nftables mode in network namespace ipvstools-vk-\S+\s*$'
+                    '^Difference\s+FrontEnd\s+Service\s+Expected\s+Actual\s*$'
+                    '^Endpoints\s+TCP 172\.30\.0\.41:80\s+ns1/svc1:p80\s+\(rejected\)\s+10\.180\.0\.1:80\s*$'
+                    '^Unexpected\s+TCP 172\.30\.0\.46:80\s+ns6/svc6:p80\s+ClusterIP\s*$'
+                    '^\s+\(rejected\)\s*$') }
             @{ Columns = $columns; What = 'Get-KubeProxyService'; Expected = @(
                     '^\s*kube-proxy: Nftables mode in network namespace ipvstools-vk-\S+\s*$'
                     '^FrontEnd\s+Kind\s+Service\s+Endpoints\s*$'

@@ -162,7 +162,7 @@ public static class KubeProxyState
     }
 
     /// <summary>Why kube-proxy does not program a Service; null when it does.</summary>
-    private static string? SkipReason(KubeService s, IReadOnlyList<AddressFamily> families)
+    internal static string? SkipReason(KubeService s, IReadOnlyList<AddressFamily> families)
     {
         if (s.ServiceProxyName is { } proxy) return $"labelled {KubeService.ServiceProxyNameLabel}={proxy}: another proxy handles it";
         if (s.Type == KubeServiceType.ExternalName) return "ExternalName: a DNS alias, nothing to proxy";
@@ -189,7 +189,7 @@ public static class KubeProxyState
         return [family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback];
     }
 
-    private static IReadOnlyList<AddressFamily> Families(ClusterSnapshot snapshot, KubeProxyOptions options, KubeNode? node)
+    internal static IReadOnlyList<AddressFamily> Families(ClusterSnapshot snapshot, KubeProxyOptions options, KubeNode? node)
     {
         IEnumerable<AddressFamily> found = options.IPFamilies
             ?? options.NodeAddresses.Concat(options.NodeIPs).Concat(node?.HostIPs() ?? Array.Empty<IPAddress>())
