@@ -59,6 +59,7 @@
         'Remove-KubeIpvs'
         # kube-proxy in every mode (issue 17)
         'Get-KubeProxyService'
+        'Test-KubeProxyMigration'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
