@@ -65,26 +65,31 @@ internal static class KernelChecks
         }
         var ipv6 = c.Facts.VirtualServers.Any(s => s.AddressFamily == AddressFamily.InterNetworkV6);
         var sources = string.Join(", ", modules.Sources);
+        var present = new List<string>();
         foreach (var (module, config, use, v6) in Modules)
         {
             if (v6 && !ipv6) continue;
             var (state, source) = modules.Find(module, config);
-            if (state == KernelModuleState.Missing)
+            if (state != KernelModuleState.Missing)
             {
-                yield return c.Finding("KernelModule", MigrationStatus.Blocker, module,
-                    $"{module} (for {use}) is not loaded, built in or installed as a module (looked at {sources}).",
-                    $"Install the kernel's modules package (Debian: linux-modules for {c.Facts.KernelRelease}) or a kernel with {config}=y|m; then `modprobe {module}`.");
+                present.Add($"{module} ({Describe(state)}, {source})");
                 continue;
             }
-            var how = state switch
-            {
-                KernelModuleState.Loaded => "loaded",
-                KernelModuleState.BuiltIn => "built into the kernel",
-                _ => "installed as a module the kernel loads on first use",
-            };
-            yield return c.Finding("KernelModule", MigrationStatus.Pass, module, $"{module} (for {use}) is {how} ({source}).", "");
+            yield return c.Finding("KernelModule", MigrationStatus.Blocker, module,
+                $"{module} (for {use}) is not loaded, built in or installed as a module (looked at {sources}).",
+                $"Install the kernel's modules package (Debian: linux-modules for {c.Facts.KernelRelease}) or a kernel with {config}=y|m; then `modprobe {module}`.");
         }
+        if (present.Count > 0)
+            yield return c.Finding("KernelModule", MigrationStatus.Pass, $"{present.Count} modules",
+                $"The kernel has what nftables mode's rules use: {string.Join("; ", present)}.", "");
     }
+
+    private static string Describe(KernelModuleState state) => state switch
+    {
+        KernelModuleState.Loaded => "loaded",
+        KernelModuleState.BuiltIn => "built in",
+        _ => "loadable",
+    };
 
     private static MigrationFinding NftVersion(MigrationContext c)
     {

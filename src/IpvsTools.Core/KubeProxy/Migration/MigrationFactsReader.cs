@@ -124,7 +124,7 @@ public static class MigrationFactsReader
             using var ipvs = IpvsClient.Open(ns);
             return facts with { VirtualServers = ipvs.GetServices(includeDestinations: true), IpvsTimeouts = ipvs.GetTimeouts() };
         }
-        catch (IpvsToolsException ex) when (ex.Kind == FailureKind.NotFound)
+        catch (IpvsToolsException ex) when (ex.Kind is FailureKind.NotFound or FailureKind.ModuleMissing)
         {
             return facts with { IpvsProblem = ex.Message };
         }
