@@ -58,7 +58,7 @@ internal static class LeftoverChecks
     private static MigrationFinding Leftover(MigrationContext c, string target, string detail, string? command, IReadOnlyList<string>? services)
     {
         var remedy = command is null
-            ? "Remove-KubeIpvs -Force (kube-proxy now runs in nftables mode and writes no IPVS state; -Force because it runs). Foreign virtual servers stay."
+            ? "Remove-KubeIpvs -Force (kube-proxy now runs in nftables mode and writes no IPVS state; -Force: kube-proxy runs). Foreign virtual servers stay."
             : $"By hand ({command}): do not run Remove-KubeIpvs in iptables mode, it deletes {string.Join(", ", SharedWithIptablesMode)}, which iptables mode uses too.";
         return c.Finding("Leftover", MigrationStatus.Warning, target, detail, remedy, services);
     }
