@@ -51,11 +51,13 @@ BeforeDiscovery {
         if ($NodeName) { $arguments.NodeName = $NodeName }
     }
     $findings = @(Test-KubeProxyMigration @arguments)
-    $checks = @($findings | Group-Object Check | ForEach-Object {
-        @{ Check = $_.Name; Findings = @($_.Group | ForEach-Object {
-            @{ Status = "$($_.Status)"; Target = $_.Target; Detail = $_.Detail; Remedy = $_.Remedy; Services = ($_.Services -join ', ') }
-        }) }
-    })
+    # One group per check, in the order the findings come (the module's: phase, kernel, IPVS behaviour, leftovers).
+    $groups = [ordered]@{}
+    foreach ($finding in $findings) {
+        if (-not $groups.Contains($finding.Check)) { $groups[$finding.Check] = [System.Collections.Generic.List[hashtable]]::new() }
+        $groups[$finding.Check].Add(@{ Status = "$($finding.Status)"; Target = $finding.Target; Detail = $finding.Detail; Remedy = $finding.Remedy; Services = ($finding.Services -join ', ') })
+    }
+    $checks = @($groups.Keys | ForEach-Object { @{ Check = $_; Findings = @($groups[$_]) } })
 }
 
 Describe "Moving kube-proxy to $TargetMode mode" -Tag 'KubeProxyMigration' {
