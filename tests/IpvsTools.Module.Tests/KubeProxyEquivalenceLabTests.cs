@@ -63,18 +63,27 @@ public sealed class KubeProxyEquivalenceLabTests : IDisposable
         _session.Ok("Sync-KubeIpvs -Path $path -NodeName test-node -NetworkNamespace $ipvs -Confirm:$false", vars);
 
         // IPVS mode answers NodePorts on every node address; nftables mode (nodePortAddresses unset: primary) on 192.168.0.2 only.
-        var nodePortAddresses = _session.Ok("Get-KubeProxyService -NetworkNamespace $ipvs | Where-Object Kind -eq NodePort | ForEach-Object { \"$($_.Address)\" } | Sort-Object -Unique", vars)
-            .Select(o => o.ToString()).ToList();
+        var nodePortAddresses = _session.Ok("Get-KubeProxyService -NetworkNamespace $ipvs | Where-Object Kind -eq NodePort | ForEach-Object { \"$($_.Address)\" }", vars)
+            .Select(o => o.ToString()).Distinct().ToList();
         Assert.Contains("192.168.0.2", nodePortAddresses);
         Assert.Contains("192.168.5.2", nodePortAddresses); // the intended difference "NodePorts on secondary addresses"
         Assert.All(nodePortAddresses, a => Assert.Contains(a, new[] { "192.168.0.2", "192.168.5.2", "127.0.0.1" })); // 127.0.0.1: "localhost NodePorts"
 
-        var differences = _session.Ok(Normalize + """
+        // Compare-Object is one of pwsh's utility cmdlets, which the in-process runspace lacks: the comparison runs in real pwsh.
+        var script = Normalize + $$"""
 
-            $ipvsLines = Get-KubeProxyService -NetworkNamespace $ipvs | Get-FrontEndLine | Sort-Object -Unique
-            $nftLines = Get-KubeProxyService -NetworkNamespace $nft | Get-FrontEndLine | Sort-Object -Unique
+            Import-Module '{{_session.ModuleManifest}}' -ErrorAction Stop
+            $ipvsLines = Get-KubeProxyService -NetworkNamespace '{{_ipvs.Name}}' | Get-FrontEndLine | Sort-Object -Unique
+            $nftLines = Get-KubeProxyService -NetworkNamespace '{{_nftables.Name}}' | Get-FrontEndLine | Sort-Object -Unique
+            if (-not $ipvsLines -or -not $nftLines) { throw 'a node read back no front ends' }
             Compare-Object $ipvsLines $nftLines | ForEach-Object { "$($_.SideIndicator) $($_.InputObject)" }
-            """, vars).Select(o => o.ToString()).Order(StringComparer.Ordinal).ToList();
+            """;
+        var home = Directory.CreateTempSubdirectory("ipvstools-pwsh-home-").FullName;
+        var run = Tool.TryRun("env", "HOME=" + home, "DOTNET_CLI_HOME=" + home, "XDG_CACHE_HOME=" + home, "XDG_DATA_HOME=" + home, "XDG_CONFIG_HOME=" + home,
+            "NO_COLOR=1", "POWERSHELL_TELEMETRY_OPTOUT=1", "/opt/ipvstools/pwsh/pwsh", "-NoLogo", "-NoProfile", "-NonInteractive", "-Command", script);
+        Directory.Delete(home, recursive: true);
+        Assert.True(run.ExitCode == 0, $"pwsh exited {run.ExitCode}: {run.Error}");
+        var differences = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal).ToList();
 
         // The one other difference is intended too: svc2 (externalTrafficPolicy Local, no endpoint on this node). nftables
         // mode drops its external traffic; IPVS mode falls back to every endpoint (pkg/proxy/ipvs, Local policy with no
