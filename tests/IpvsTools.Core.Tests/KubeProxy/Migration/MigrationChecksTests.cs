@@ -232,6 +232,16 @@ public class MigrationChecksTests
     }
 
     [Fact]
+    public void ForeignServicesAreSelectedInIpvsadmsOrderAndExcludedCidrsAreForeign()
+    {
+        var services = new[] { Service("192.168.0.100", 443), Service("10.96.0.10", 53), Service("10.0.0.5", 80), Service("192.168.0.2", 30080), Service("10.96.5.5", 80) };
+        var options = new KubeProxyOptions { NodeAddresses = Ips("192.168.0.2"), ExcludeCidrs = [IpNetwork.Parse("10.96.5.0/24")] };
+        var foreign = KubeProxyForeignServices.Select(services, Ips("10.96.0.10", "10.96.5.5"), options);
+        // ipvsadm's order compares addresses as a wrapping subtraction: 192.168.x sorts before 10.x.
+        Assert.Equal(["TCP 192.168.0.100:443", "TCP 10.0.0.5:80", "TCP 10.96.5.5:80"], foreign.Select(s => s.Key.DisplayName));
+    }
+
+    [Fact]
     public void ListenersParseFromProcNet()
     {
         const string tcp = """
