@@ -65,14 +65,14 @@ internal static class KernelChecks
         }
         var ipv6 = c.Facts.VirtualServers.Any(s => s.AddressFamily == AddressFamily.InterNetworkV6);
         var sources = string.Join(", ", modules.Sources);
-        var present = new List<string>();
+        var present = new List<(string Module, string How)>();
         foreach (var (module, config, use, v6) in Modules)
         {
             if (v6 && !ipv6) continue;
             var (state, source) = modules.Find(module, config);
             if (state != KernelModuleState.Missing)
             {
-                present.Add($"{module} ({Describe(state)}, {source})");
+                present.Add((module, $"{Describe(state)} ({source})"));
                 continue;
             }
             yield return c.Finding("KernelModule", MigrationStatus.Blocker, module,
@@ -81,7 +81,7 @@ internal static class KernelChecks
         }
         if (present.Count > 0)
             yield return c.Finding("KernelModule", MigrationStatus.Pass, $"{present.Count} modules",
-                $"The kernel has what nftables mode's rules use: {string.Join("; ", present)}.", "");
+                "The kernel has what nftables mode's rules use: " + string.Join("; ", present.GroupBy(p => p.How).Select(g => g.Key + ": " + string.Join(", ", g.Select(p => p.Module)))) + ".", "");
     }
 
     private static string Describe(KernelModuleState state) => state switch
