@@ -60,6 +60,7 @@
         # kube-proxy in every mode (issue 17)
         'Get-KubeProxyService'
         'Compare-KubeProxyService'
+        'Test-KubeProxyMigration'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -3,10 +3,13 @@ using System.Management.Automation;
 using System.Text;
 using IpvsTools.Ipvs;
 using IpvsTools.Namespaces;
+using IpvsTools.KubeProxy;
+using IpvsTools.KubeProxy.IpvsMode;
+using IpvsTools.KubeProxy.Migration;
 
 namespace IpvsTools.Commands;
 
-/// <summary>Export-IpvsConfig: the IPVS table as `ipvsadm -Sn` writes it, byte for byte, as lines or into a file.</summary>
+/// <summary>Export-IpvsConfig: the IPVS table (or with -Foreign only the virtual servers kube-proxy does not own) as `ipvsadm -Sn` writes it, byte for byte, as lines or into a file.</summary>
 [Cmdlet(VerbsData.Export, "IpvsConfig", DefaultParameterSetName = LinesSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(string), ParameterSetName = [LinesSet])]
 public sealed class ExportIpvsConfigCommand : IpvsCommandBase
@@ -23,8 +26,27 @@ public sealed class ExportIpvsConfigCommand : IpvsCommandBase
     [Parameter(ParameterSetName = PathSet)]
     public SwitchParameter NoClobber { get; set; }
 
+    /// <summary>
+    /// Only the virtual servers kube-proxy does not own (keepalived's, kube-vip's...): not on kube-ipvs0, and not a
+    /// node address with a port in the NodePort range (Remove-KubeIpvs's rule). Keeps them across kube-proxy's flush
+    /// when it starts in nftables mode; restore with `ipvsadm -R` or Import-IpvsConfig.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Foreign { get; set; }
+
+    /// <summary>With -Foreign: the API server's --service-node-port-range ("30000-32767", the default).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? NodePortRange { get; set; }
+
     protected override void ProcessRecord()
     {
+        int first = 30000, last = 32767;
+        if (NodePortRange is not null && !KubeProxyConfigInput.TryParseRange(NodePortRange, out first, out last))
+        {
+            WriteError(new ErrorRecord(new System.ArgumentException($"-NodePortRange: '{NodePortRange}' is not a port range such as 30000-32767."), ErrorIdPrefix + "InvalidNodePortRange", ErrorCategory.InvalidArgument, NodePortRange));
+            return;
+        }
         var ns = CurrentNamespace;
         var client = ClientFor(ns);
         string text;
@@ -32,6 +54,11 @@ public sealed class ExportIpvsConfigCommand : IpvsCommandBase
         try
         {
             var services = client.GetServices();
+            if (Foreign)
+            {
+                var options = new KubeProxyOptions { NodeAddresses = KubeNodeReader.LocalAddresses(ns), NodePortRangeFirst = first, NodePortRangeLast = last };
+                services = KubeProxyForeignServices.Select(services, KubeNodeReader.KubeIpvs0Addresses(ns), options);
+            }
             lines = IpvsadmSaveText.FormatLines(services);
             text = IpvsadmSaveText.Format(services);
         }

@@ -50,6 +50,8 @@ internal static class KernelCmdletArguments
         ["Remove-KubeIpvs"] = "-Confirm:$false",
         // -Mode Auto asks nft first, which needs CAP_NET_ADMIN.
         ["Get-KubeProxyService"] = "",
+        // Reads the IPVS table (and nft, ipsets, iptables) of the namespace.
+        ["Test-KubeProxyMigration"] = "",
     };
 
     /// <summary>Cmdlets whose kernel interface answers every user; each must succeed without privileges. Value: arguments, and why.</summary>
