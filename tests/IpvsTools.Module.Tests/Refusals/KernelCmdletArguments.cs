@@ -50,6 +50,8 @@ internal static class KernelCmdletArguments
         ["Remove-KubeIpvs"] = "-Confirm:$false",
         // -Mode Auto asks nft first, which needs CAP_NET_ADMIN.
         ["Get-KubeProxyService"] = "",
+        // The same detection as Get-KubeProxyService, after the snapshot is read.
+        ["Compare-KubeProxyService"] = "-Path $snapshot -NodeName node-a",
         // Reads the IPVS table (and nft, ipsets, iptables) of the namespace.
         ["Test-KubeProxyMigration"] = "",
     };
