@@ -25,6 +25,7 @@ BeforeAll {
     $root = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($PSScriptRoot, '..', '..'))
     $mainSuite = [System.IO.Path]::Combine($root, 'tests', 'compliance', 'KubeProxyIpvs.Tests.ps1')
     $compareSuite = [System.IO.Path]::Combine($root, 'tests', 'compliance', 'KubeProxyIpvs.Compare.Tests.ps1')
+    $anyModeSuite = [System.IO.Path]::Combine($root, 'tests', 'compliance', 'KubeProxy.Tests.ps1')
     $snapshot = [System.IO.Path]::Combine($root, 'tests', 'Shared', 'Snapshots', 'kind-cluster.yaml')
     # This pwsh, to start another: the .NET tool runs as `dotnet pwsh.dll`, an installed pwsh as itself.
     $pwshCommand = if ([System.IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') {
@@ -145,6 +146,14 @@ foreach ($run in (Get-Content -Raw -LiteralPath $Spec | ConvertFrom-Json -AsHash
         RuleMissing = { $n = New-SyncedNode; Invoke-Tool ip netns, exec, $n, iptables, '-w', '-t', nat, '-D', KUBE-SERVICES, '-s', 127.0.0.0/8, '-j', RETURN | Out-Null; $n }
         WeightZero = { $n = New-SyncedNode; Get-IpvsDestination -NetworkNamespace $n | Set-IpvsDestination -Weight 0 -ErrorAction Stop; $n }
         CompareFails = { New-SyncedNode }
+        # The mode-neutral suite (KubeProxy.Tests.ps1) against an IPVS-mode node: synced, and with one real server gone.
+        AnyModeSynced = { New-SyncedNode }
+        AnyModeEndpointGone = {
+            $n = New-SyncedNode
+            Get-IpvsDestination -Service 'TCP 10.96.0.10:53' -NetworkNamespace $n -ErrorAction Stop | Select-Object -First 1 |
+                Remove-IpvsDestination -Confirm:$false -ErrorAction Stop
+            $n
+        }
     }
     $nodes = @{}
     $setupErrors = @{}
@@ -155,6 +164,7 @@ foreach ($run in (Get-Content -Raw -LiteralPath $Spec | ConvertFrom-Json -AsHash
         $runs[$key] = switch ($key) {
             WeightZero { Get-Containers $nodes[$key] -Target $weightTarget }
             CompareFails { @{ Path = $compareSuite; Data = @{ NetworkNamespace = $nodes[$key]; Path = $missingSnapshot; NodeName = 'kind-worker' } } }
+            { $_ -like 'AnyMode*' } { @{ Path = $anyModeSuite; Data = @{ NetworkNamespace = $nodes[$key]; Path = $snapshot; NodeName = 'kind-worker'; ExpectedMode = 'Ipvs' } } }
             default { Get-Containers $nodes[$key] }
         }
     }
@@ -254,5 +264,19 @@ Describe 'The shipped compliance suites under real Pester' -Tag 'Lab' {
             Assert-Holds $case.Message "Compare-KubeIpvs failed, nothing was compared: $reason"
             $case.Message.Contains('setup in some parent block failed') | Should -BeFalse
         }
+    }
+
+    It 'pass the mode-neutral suite on a synced IPVS-mode node, and fail exactly the front end''s Endpoints case when a real server is gone' {
+        $cases = @(Get-ScenarioCases AnyModeSynced)
+        Get-Failed $cases | Should -BeNullOrEmpty -Because (Get-Report $cases)
+        $cases.Count | Should -BeGreaterThan 10
+        $cases.Name | Should -Contain 'kube-proxy programs the node in Ipvs mode'
+        @($cases.Name | Where-Object { $_ -like 'TCP 10.96.0.10:53 *' }).Count | Should -Be 3 -Because 'kube-dns''s TCP front end has a FrontEnd, an Endpoints and an Affinity case'
+
+        $broken = @(Get-ScenarioCases AnyModeEndpointGone)
+        $failed = @($broken | Where-Object Result -ne 'Success')
+        $failed.Count | Should -Be 1 -Because (Get-Report $broken)
+        $failed[0].Name | Should -BeLike 'TCP 10.96.0.10:53 *'
+        $failed[0].Message | Should -Match 'Endpoints'
     }
 }
