@@ -6,7 +6,7 @@
     failing), where exactly the right test cases fail, each with the module's reason in the NUnit failure/message.
 
 .DESCRIPTION
-    Tag Lab: IPVS needs the lab kernel (tests/lab/lab.sh), root, and `Import-Module IpvsTools` by name. The six
+    Tag Lab: IPVS needs the lab kernel (tests/lab/lab.sh), root, and `Import-Module IpvsTools` by name. The eight
     nodes are set up first (BeforeAll), then ONE child pwsh (Pester cannot run inside a running Pester) with the
     Pester module this run uses runs the suites once per scenario, one Invoke-Pester and one NUnit XML each, as a
     CI system would; each It reads its scenario's XML. One child instead of six saves five pwsh starts with their
@@ -134,7 +134,7 @@ foreach ($run in (Get-Content -Raw -LiteralPath $Spec | ConvertFrom-Json -AsHash
             ForEach-Object { [pscustomobject]@{ It = $compareIts["$($_.Layer)"]; Line = "$($_.Kind) $($_.Key): expected $($_.Expected), actual $($_.Actual) ($($_.Action))" } }
     }
 
-    # The six nodes: each synced, then broken one way with one write (the suites and the checks below only read).
+    # The eight nodes (six for the IPVS suites, two for the mode-neutral one): each synced, then broken at most one way with one write (the suites and the checks below only read).
     # All are set up first, then the suites run against all of them in one child pwsh; each It then checks its
     # scenario's NUnit results. A scenario whose setup failed fails its own It with that error.
     $missingSnapshot = [System.IO.Path]::Combine($work, 'no-such-cluster.yaml')
