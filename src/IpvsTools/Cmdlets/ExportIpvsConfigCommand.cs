@@ -41,12 +41,7 @@ public sealed class ExportIpvsConfigCommand : IpvsCommandBase
 
     protected override void ProcessRecord()
     {
-        int first = 30000, last = 32767;
-        if (NodePortRange is not null && !KubeProxyConfigInput.TryParseRange(NodePortRange, out first, out last))
-        {
-            WriteError(new ErrorRecord(new System.ArgumentException($"-NodePortRange: '{NodePortRange}' is not a port range such as 30000-32767."), ErrorIdPrefix + "InvalidNodePortRange", ErrorCategory.InvalidArgument, NodePortRange));
-            return;
-        }
+        if (!TryNodePortRange(NodePortRange, out var first, out var last)) return;
         var ns = CurrentNamespace;
         var client = ClientFor(ns);
         string text;

@@ -58,6 +58,19 @@ public abstract class IpvsToolsCmdlet : PSCmdlet
     protected ErrorRecord ErrorFor(string message, string condition, ErrorCategory category, object? target)
         => new(new ArgumentException(message), ErrorIdPrefix + condition, category, target);
 
+    /// <summary>
+    /// -NodePortRange (the API server's --service-node-port-range, "30000-32767") as its first and last port,
+    /// 30000-32767 when <paramref name="text"/> is null; false after writing the error that refuses it.
+    /// </summary>
+    protected bool TryNodePortRange(string? text, out int first, out int last)
+    {
+        first = 30000;
+        last = 32767;
+        if (text is null || KubeProxyConfigInput.TryParseRange(text, out first, out last)) return true;
+        WriteError(ErrorFor($"-NodePortRange: '{text}' is not a port range such as 30000-32767.", "InvalidNodePortRange", ErrorCategory.InvalidArgument, text));
+        return false;
+    }
+
     /// <summary>Errors after which nothing else the cmdlet could do would work: stop the pipeline.</summary>
     protected static bool IsFatal(IpvsToolsException exception)
         => exception.Kind is FailureKind.PermissionDenied or FailureKind.ModuleMissing or FailureKind.NotSupported or FailureKind.Protocol;

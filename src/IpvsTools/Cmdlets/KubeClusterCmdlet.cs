@@ -185,12 +185,7 @@ public abstract class KubeClusterCmdlet : ClusterSourceCmdlet
             cidrs[i] = ParseCidrs(named[i].Item1, named[i].Item2)!;
             if (cidrs[i] is null) return null;
         }
-        int first = 30000, last = 32767;
-        if (NodePortRange is not null && !KubeProxyConfigInput.TryParseRange(NodePortRange, out first, out last))
-        {
-            WriteError(ErrorFor($"-NodePortRange: '{NodePortRange}' is not a port range such as 30000-32767.", "InvalidNodePortRange", ErrorCategory.InvalidArgument, NodePortRange));
-            return null;
-        }
+        if (!TryNodePortRange(NodePortRange, out var first, out var last)) return null;
         var options = new KubeProxyOptions { NodeName = NodeName, NodeAddresses = NodeAddress ?? Array.Empty<IPAddress>(), NodePortRangeFirst = first, NodePortRangeLast = last };
         if (Config is not null)
         {

@@ -76,12 +76,7 @@ public sealed class TestKubeProxyMigrationCommand : ClusterSourceCmdlet
     {
         var excluded = KubeClusterCmdlet.ParseCidrs(this, ErrorIdPrefix, "ExcludeCidr", ExcludeCidr);
         if (excluded is null) return;
-        int first = 30000, last = 32767;
-        if (NodePortRange is not null && !KubeProxyConfigInput.TryParseRange(NodePortRange, out first, out last))
-        {
-            WriteError(ErrorFor($"-NodePortRange: '{NodePortRange}' is not a port range such as 30000-32767.", "InvalidNodePortRange", ErrorCategory.InvalidArgument, NodePortRange));
-            return;
-        }
+        if (!TryNodePortRange(NodePortRange, out var first, out var last)) return;
         var ns = ResolveNetworkNamespace();
 
         ClusterSnapshot? cluster = null;
