@@ -49,6 +49,13 @@ internal static class ConntrackTable
         return text is null ? null : Parse(text);
     }
 
+    /// <summary>The entries of <paramref name="ns"/>, or null entries with the reason the namespace has none (what the reachability checks report).</summary>
+    public static (IReadOnlyList<ConntrackEntry>? Entries, string? Error) ReadOrReason(NetworkNamespace? ns)
+    {
+        var entries = Read(ns);
+        return (entries, entries is null ? "the namespace has no conntrack table (nf_conntrack is not loaded)" : null);
+    }
+
     /// <summary>Parses nf_conntrack lines; lines without both directions' addresses and ports are left out.</summary>
     public static IReadOnlyList<ConntrackEntry> Parse(string text)
     {

@@ -122,12 +122,5 @@ public sealed class ProxyModeNode
     }
 
     /// <summary>The conntrack table (read on first use); null entries with a reason when there is none.</summary>
-    public (IReadOnlyList<ConntrackEntry>? Entries, string? Error) Conntrack()
-    {
-        if (_conntrack is { } known) return known;
-        var entries = ConntrackTable.Read(Namespace);
-        known = (entries, entries is null ? "the namespace has no conntrack table (nf_conntrack is not loaded)" : null);
-        _conntrack = known;
-        return known;
-    }
+    public (IReadOnlyList<ConntrackEntry>? Entries, string? Error) Conntrack() => _conntrack ??= ConntrackTable.ReadOrReason(Namespace);
 }
