@@ -56,6 +56,20 @@ internal static class ConntrackTable
         return (entries, entries is null ? "the namespace has no conntrack table (nf_conntrack is not loaded)" : null);
     }
 
+    /// <summary>
+    /// Where UDP entries to <paramref name="address"/>:<paramref name="port"/> still send traffic that is no longer a
+    /// target in <paramref name="current"/> (replies from the address itself, not DNATed, are left out).
+    /// </summary>
+    public static IEnumerable<(IPAddress Address, ushort Port)> StaleUdpTargets(IEnumerable<ConntrackEntry> entries, IPAddress? address, ushort port, ISet<(IPAddress, ushort)> current)
+    {
+        foreach (var e in entries)
+        {
+            if (e.Protocol == "UDP" && e.Destination.Equals(address) && e.DestinationPort == port
+                && !e.ReplySource.Equals(e.Destination) && !current.Contains((e.ReplySource, e.ReplySourcePort)))
+                yield return (e.ReplySource, e.ReplySourcePort);
+        }
+    }
+
     /// <summary>Parses nf_conntrack lines; lines without both directions' addresses and ports are left out.</summary>
     public static IReadOnlyList<ConntrackEntry> Parse(string text)
     {

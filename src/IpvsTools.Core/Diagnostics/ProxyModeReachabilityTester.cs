@@ -84,7 +84,7 @@ public static class ProxyModeReachabilityTester
                 : fromSource is null
                     ? new ReachabilityCheck(N.SourceProbe, null, "not probed: " + nodePortNote)
                     : new ReachabilityCheck(N.SourceProbe, fromSource.Answered, $"{probeKey.DisplayName} from {sourceName}: {fromSource.Detail}"),
-            CheckEndpointProbes(servers),
+            ReachabilityCheck.OfProbes(servers, "endpoint"),
         };
         var (reachable, reason) = Judge(probeKey, frontEndText, checks, servers, vip, fromSource, sourceName, frontEnd, rejectedBy, missingHooks, modeName, nodePortNote);
         return new ServiceReachability(probeKey, target.Service ?? ServiceName(frontEnd), reachable, reason, checks, servers, vip, node.Namespace?.DisplayName, sourceName,
@@ -129,7 +129,7 @@ public static class ProxyModeReachabilityTester
         rejectedBy = null;
         if (frontEnd is null) return new(P.Endpoints, null, "no front end");
         if (frontEnd.Endpoints.Count > 0)
-            return new(P.Endpoints, true, $"{Count(frontEnd.Endpoints.Count, "endpoint")}: {string.Join(", ", frontEnd.Endpoints)}");
+            return new(P.Endpoints, true, $"{ServiceReachabilityTester.Count(frontEnd.Endpoints.Count, "endpoint")}: {string.Join(", ", frontEnd.Endpoints)}");
         rejectedBy = rules?.NoEndpointRule(key.Protocol, address, key.Port);
         return new(P.Endpoints, false, rejectedBy is null
             ? "no endpoints: kube-proxy rejects or drops it"
@@ -145,7 +145,7 @@ public static class ProxyModeReachabilityTester
         if (target.Expected.Role != KubeAddressRole.ClusterIP) return new(P.EndpointSlices, null, "compared for ClusterIPs only (external traffic policy Local differs between modes)");
         var missing = servers.Where(s => !s.InIpvs).Select(s => s.Destination).ToList();
         var extra = servers.Where(s => s.InIpvs && s.InEndpointSlices == false).Select(s => s.Destination).ToList();
-        if (missing.Count == 0 && extra.Count == 0) return new(P.EndpointSlices, true, $"{Count(servers.Count, "endpoint")}, as the EndpointSlices say");
+        if (missing.Count == 0 && extra.Count == 0) return new(P.EndpointSlices, true, $"{ServiceReachabilityTester.Count(servers.Count, "endpoint")}, as the EndpointSlices say");
         var parts = new List<string>();
         if (missing.Count > 0) parts.Add("missing from the rules: " + string.Join(", ", missing));
         if (extra.Count > 0) parts.Add("not in the EndpointSlices: " + string.Join(", ", extra));
@@ -190,22 +190,10 @@ public static class ProxyModeReachabilityTester
         var current = frontEnd.Endpoints.Select(e => (e.Address, e.Port)).ToHashSet();
         var (entries, error) = node.Conntrack();
         if (entries is null) return new(N.Conntrack, null, error ?? "");
-        var stale = entries.Where(e => e.Protocol == "UDP" && e.Destination.Equals(key.Address) && e.DestinationPort == key.Port
-                && !e.ReplySource.Equals(e.Destination) && !current.Contains((e.ReplySource, e.ReplySourcePort)))
-            .Select(e => IpvsAddressText.FormatEndpoint(e.ReplySource.AddressFamily, e.ReplySource, e.ReplySourcePort)).Distinct().ToList();
+        var stale = ConntrackTable.StaleUdpTargets(entries, key.Address, key.Port, current)
+            .Select(t => IpvsAddressText.FormatEndpoint(t.Address.AddressFamily, t.Address, t.Port)).Distinct().ToList();
         if (stale.Count == 0) return new(N.Conntrack, true, "no conntrack entry points at an endpoint that is gone");
         return new(N.Conntrack, false, $"conntrack entries still send {key.DisplayName} to {string.Join(", ", stale)}, no longer an endpoint");
-    }
-
-    private static ReachabilityCheck CheckEndpointProbes(List<RealServerReachability> servers)
-    {
-        if (servers.Count == 0) return new(N.RealServerProbes, null, "no endpoints to probe");
-        var failed = servers.Where(s => s.Reachable == false).ToList();
-        if (failed.Count > 0) return new(N.RealServerProbes, false, string.Join("; ", failed.Select(s => $"{s.Destination} {s.Detail}")));
-        var answered = servers.Where(s => s.Reachable == true).ToList();
-        if (answered.Count == 0) return new(N.RealServerProbes, null, "no endpoint answered or refused (UDP services need not answer)");
-        return new(N.RealServerProbes, true, $"{answered.Count} of {Count(servers.Count, "endpoint")} answer" + (answered.Count == servers.Count ? "" : " (the others need not)")
-            + ", slowest " + ProbeOutcome.Milliseconds(answered.Max(s => s.LatencyMilliseconds ?? 0)));
     }
 
     /// <summary>
@@ -282,7 +270,6 @@ public static class ProxyModeReachabilityTester
         return issues;
     }
 
-    private static string Count(int n, string one) => n.ToString(CultureInfo.InvariantCulture) + " " + (n == 1 ? one : one + "s");
 }
 
 /// <summary>The names of the checks Test-ServiceReachability makes in iptables and nftables mode besides the probes.</summary>

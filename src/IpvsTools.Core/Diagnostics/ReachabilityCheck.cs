@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 
 namespace IpvsTools.Diagnostics;
 
@@ -28,6 +30,19 @@ public sealed class ReachabilityCheck
     public string Status => Result switch { true => "Pass", false => "FAIL", null => "-" };
 
     public override string ToString() => $"{Status} {Name}: {Detail}";
+
+    /// <summary>The probes to each real server or endpoint (<paramref name="noun"/>: "real server", "endpoint"): failed when one refused or timed out.</summary>
+    internal static ReachabilityCheck OfProbes(IReadOnlyList<RealServerReachability> servers, string noun)
+    {
+        var name = ReachabilityCheckNames.RealServerProbes;
+        if (servers.Count == 0) return new(name, null, $"no {noun}s to probe");
+        var failed = servers.Where(s => s.Reachable == false).ToList();
+        if (failed.Count > 0) return new(name, false, string.Join("; ", failed.Select(s => $"{s.Destination} {s.Detail}")));
+        var answered = servers.Where(s => s.Reachable == true).ToList();
+        if (answered.Count == 0) return new(name, null, $"no {noun} answered or refused (UDP services need not answer)");
+        return new(name, true, $"{answered.Count} of {ServiceReachabilityTester.Count(servers.Count, noun)} answer" + (answered.Count == servers.Count ? "" : " (the others need not)")
+            + ", slowest " + ProbeOutcome.Milliseconds(answered.Max(s => s.LatencyMilliseconds ?? 0)));
+    }
 }
 
 /// <summary>The names of the checks, in the order they are reported.</summary>

@@ -57,7 +57,7 @@ public static class ServiceReachabilityTester
             fromSource is null
                 ? new ReachabilityCheck(N.SourceProbe, null, "no source namespace given (-SourceNetworkNamespace)")
                 : new ReachabilityCheck(N.SourceProbe, fromSource.Answered, $"{key.DisplayName} from {sourceName}: {fromSource.Detail}"),
-            CheckServerProbes(servers),
+            ReachabilityCheck.OfProbes(servers, "real server"),
         };
         var effects = ReachabilityEffects.OfIpsets(missingMembers).Concat(ReachabilityEffects.OfIptables(missingRules)).Distinct().ToList();
         var (reachable, reason) = Judge(key, checks, servers, vip, fromSource, sourceName, effects);
@@ -208,10 +208,7 @@ public static class ServiceReachabilityTester
         var (entries, error) = node.Conntrack();
         var (connections, ipvsError) = node.IpvsConnections();
         if (entries is null && connections is null) return new(N.Conntrack, null, $"{error}; {ipvsError}");
-        var stale = (entries ?? Array.Empty<ConntrackEntry>())
-            .Where(e => e.Protocol == "UDP" && e.Destination.Equals(key.Address) && e.DestinationPort == key.Port
-                && !e.ReplySource.Equals(e.Destination) && !current.Contains((e.ReplySource, e.ReplySourcePort)))
-            .Select(e => (e.ReplySource, e.ReplySourcePort)).ToList();
+        var stale = ConntrackTable.StaleUdpTargets(entries ?? Array.Empty<ConntrackEntry>(), key.Address, key.Port, current).ToList();
         var staleIpvs = (connections ?? Array.Empty<IpvsConnection>())
             .Where(c => c.Protocol == "UDP" && c.VirtualAddress.Equals(key.Address) && c.VirtualPort == key.Port
                 && !current.Contains((c.DestinationAddress, c.DestinationPort)))
@@ -220,17 +217,6 @@ public static class ServiceReachabilityTester
             return new(N.Conntrack, true, "no conntrack entry or IPVS connection points at a real server that is gone");
         var gone = stale.Concat(staleIpvs).Distinct().Select(g => IpvsAddressText.FormatEndpoint(g.Item1.AddressFamily, g.Item1, g.Item2));
         return new(N.Conntrack, false, $"{Count(stale.Count, "conntrack entry", "conntrack entries")} and {Count(staleIpvs.Count, "IPVS connection")} still send {key.DisplayName} to {string.Join(", ", gone)}, no longer a real server");
-    }
-
-    private static ReachabilityCheck CheckServerProbes(List<RealServerReachability> servers)
-    {
-        if (servers.Count == 0) return new(N.RealServerProbes, null, "no real servers to probe");
-        var failed = servers.Where(s => s.Reachable == false).ToList();
-        if (failed.Count > 0) return new(N.RealServerProbes, false, string.Join("; ", failed.Select(s => $"{s.Destination} {s.Detail}")));
-        var answered = servers.Where(s => s.Reachable == true).ToList();
-        if (answered.Count == 0) return new(N.RealServerProbes, null, "no real server answered or refused (UDP services need not answer)");
-        return new(N.RealServerProbes, true, $"{answered.Count} of {Count(servers.Count, "real server")} answer" + (answered.Count == servers.Count ? "" : " (the others need not)") +
-            ", slowest " + ProbeOutcome.Milliseconds(answered.Max(s => s.LatencyMilliseconds ?? 0)));
     }
 
     /// <summary>
@@ -328,6 +314,7 @@ public static class ServiceReachabilityTester
         return issues;
     }
 
-    private static string Count(int n, string one, string? many = null)
+    /// <summary>"1 endpoint", "3 endpoints" (or <paramref name="many"/>).</summary>
+    internal static string Count(int n, string one, string? many = null)
         => n.ToString(CultureInfo.InvariantCulture) + " " + (n == 1 ? one : many ?? one + "s");
 }
