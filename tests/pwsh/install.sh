@@ -21,6 +21,9 @@ die() { say "$*"; exit 1; }
 
 ((EUID == 0)) || die "run as root (installs into $PREFIX and with apt)"
 
+# tests/run.sh starts the pwsh tier's host parts and its lab part side by side: one install at a time.
+exec 9>/tmp/ipvstools-pwsh-install.lock && flock 9 || die "cannot lock /tmp/ipvstools-pwsh-install.lock"
+
 # apt packages: the ssh server and client, unzip for the Pester package, curl to fetch it.
 packages=(openssh-server openssh-client unzip curl ca-certificates)
 missing=()

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # The pwsh test tier: Pester tests of the module's surface in real pwsh, against the installed package.
 #
-#     bash tests/pwsh/run.sh [--no-build] [host] [unprivileged] [lab]     (as root, from anywhere)
+#     bash tests/pwsh/run.sh [--no-build] [--package-to DIR | --package-from DIR] [host] [unprivileged] [lab]
+#                                                                         (as root, from anywhere)
+#
+# --package-to DIR also copies the .nupkg it made into DIR (then writes DIR/.ready, or DIR/.failed when
+# packaging failed); --package-from DIR takes the .nupkg from DIR instead of packaging, waiting for DIR/.ready
+# (tests/run.sh runs the host parts and the lab part side by side, packaging once).
 #
 # 1. tests/pwsh/install.sh: pwsh 7.6.10 (.NET tool), Pester 5.7.1 (NuGet), openssh-server (idempotent);
 # 2. `pwsh ./build.ps1 -Task Package` (-NoBuild with --no-build) puts the .nupkg into a fresh folder;
@@ -105,12 +110,17 @@ fi
 ((EUID == 0)) || die "run as root (installs pwsh and Pester, makes network namespaces, mounts a tmpfs)"
 build=1
 parts=()
-for a in "$@"; do
-    case $a in
+package_to=
+package_from=
+while (($#)); do
+    case $1 in
         --no-build) build=0 ;;
-        host | unprivileged | lab) parts+=("$a") ;;
-        *) die "unknown argument '$a' (--no-build, host, unprivileged, lab)" ;;
+        --package-to) [[ -n ${2:-} ]] || die "--package-to needs a folder"; package_to=$2; shift ;;
+        --package-from) [[ -n ${2:-} ]] || die "--package-from needs a folder"; package_from=$2; shift ;;
+        host | unprivileged | lab) parts+=("$1") ;;
+        *) die "unknown argument '$1' (--no-build, --package-to DIR, --package-from DIR, host, unprivileged, lab)" ;;
     esac
+    shift
 done
 ((${#parts[@]})) || parts=(host unprivileged lab)
 
@@ -124,12 +134,27 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say "packaging (pwsh ./build.ps1 -Task Package$( ((build)) || echo ' -NoBuild'))"
-package_args=(-Task Package -OutputPath "$work/repository")
-((build)) || package_args+=(-NoBuild)
-(cd "$root" && HOME=$work/home NO_COLOR=1 DOTNET_CLI_HOME=$work/home POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off \
-    "$PWSH" -NoLogo -NoProfile -NonInteractive -File ./build.ps1 "${package_args[@]}") || die "build.ps1 -Task Package failed"
-compgen -G "$work/repository/IpvsTools.*.nupkg" >/dev/null || die "build.ps1 -Task Package made no .nupkg in $work/repository"
+if [[ -n $package_from ]]; then
+    say "waiting for the package in $package_from"
+    for ((i = 0; i < 3600; i++)); do
+        [[ -e $package_from/.ready || -e $package_from/.failed ]] && break
+        sleep 1
+    done
+    [[ -e $package_from/.ready ]] || die "no package came to $package_from (packaging failed or took over an hour)"
+    cp "$package_from"/IpvsTools.*.nupkg "$work/repository/" || die "cannot copy the package from $package_from"
+else
+    say "packaging (pwsh ./build.ps1 -Task Package$( ((build)) || echo ' -NoBuild'))"
+    package_args=(-Task Package -OutputPath "$work/repository")
+    ((build)) || package_args+=(-NoBuild)
+    packaged=0
+    (cd "$root" && HOME=$work/home NO_COLOR=1 DOTNET_CLI_HOME=$work/home POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off \
+        "$PWSH" -NoLogo -NoProfile -NonInteractive -File ./build.ps1 "${package_args[@]}") && compgen -G "$work/repository/IpvsTools.*.nupkg" >/dev/null && packaged=1
+    if [[ -n $package_to ]]; then
+        mkdir -p "$package_to"
+        if ((packaged)) && cp "$work/repository"/IpvsTools.*.nupkg "$package_to/"; then : >"$package_to/.ready"; else : >"$package_to/.failed"; fi
+    fi
+    ((packaged)) || die "build.ps1 -Task Package failed or made no .nupkg in $work/repository"
+fi
 
 unshare --mount --propagation private bash "$here/run.sh" --inside "$work" "${parts[@]}"
 status=$?
