@@ -197,8 +197,9 @@ public class IpvsConfigLabTests
         File.WriteAllText(path, "-A -u 10.96.0.10:53 -s rr\n-a -u 10.96.0.10:53 -r 10.244.1.5:53 -m\n--set 800 0 0\n-C\n");
         try
         {
-            var output = Tool.Run("dotnet", Shell.Find(), "-Module", _session.ModuleManifest, "-Command", $"Import-IpvsConfig -Path {path} -NetworkNamespace {ns.Name} -WhatIf");
-            var lines = output.Split('\n').Where(l => l.Length > 0).ToArray();
+            // What -WhatIf prints goes to the host: a console host in this process (the one ipvstools-shell runs), not the session's.
+            var output = RenderingHost.Instance.Render("Import-IpvsConfig -Path $path -NetworkNamespace $ns -WhatIf", new System.Collections.Hashtable { ["path"] = path, ["ns"] = ns.Name });
+            var lines = RenderingHost.Lines(output).ToArray();
             Assert.Equal([
                 $"What if: Performing the operation \"Add IPVS service (scheduler rr) (line 1 of {path}) in network namespace '{ns.Name}'\" on target \"UDP 10.96.0.10:53\".",
                 $"What if: Performing the operation \"Add real server (Masquerade, weight 1) (line 2 of {path}) in network namespace '{ns.Name}'\" on target \"UDP 10.96.0.10:53 -> 10.244.1.5:53\".",

@@ -10,7 +10,7 @@ namespace IpvsTools.ModuleTests;
 /// own nftables-mode ruleset for TestOverallNFTablesRules (tests/Shared/Fixtures/KubeProxy/nftables-overall.nft) in one
 /// namespace, and a node synced by Sync-KubeIpvs in IPVS mode from the same Services and EndpointSlices
 /// (cluster-overall.json, written from that test's data) in another, both read with Get-KubeProxyService and compared
-/// with Compare-Object.
+/// line by line as Compare-Object would.
 /// </summary>
 [Trait("Tier", "Lab")]
 public sealed class KubeProxyEquivalenceLabTests : IDisposable
@@ -49,11 +49,17 @@ public sealed class KubeProxyEquivalenceLabTests : IDisposable
             param([Parameter(ValueFromPipeline)] $s)
             process {
                 $address = if ("$($s.Kind)" -eq 'NodePort') { '0.0.0.0' } else { "$($s.Address)" }
-                $endpoints = (@($s.Endpoints) | ForEach-Object { "$($_.Address):$($_.Port)" } | Sort-Object) -join ','
+                [string[]] $each = @(@($s.Endpoints) | ForEach-Object { "$($_.Address):$($_.Port)" })
+                [System.Array]::Sort($each, [System.StringComparer]::Ordinal)
+                $endpoints = $each -join ','
                 "$("$($s.Protocol)".ToUpperInvariant()) ${address}:$($s.Port) [$endpoints] $($s.Affinity)"
             }
         }
         """;
+
+    private HashSet<string> FrontEndLines(string ns) =>
+        _session.Ok(Normalize + "\nGet-KubeProxyService -NetworkNamespace $ns | Get-FrontEndLine", new Hashtable { ["ns"] = ns })
+            .Select(o => o.ToString()).ToHashSet(StringComparer.Ordinal);
 
     [Fact]
     public void AnIpvsModeNodeAndAnNftablesModeNodeOfOneClusterCompareEqualButForTheNamedDifferences()
@@ -69,21 +75,13 @@ public sealed class KubeProxyEquivalenceLabTests : IDisposable
         Assert.Contains("192.168.5.2", nodePortAddresses); // the intended difference "NodePorts on secondary addresses"
         Assert.All(nodePortAddresses, a => Assert.Contains(a, new[] { "192.168.0.2", "192.168.5.2", "127.0.0.1" })); // 127.0.0.1: "localhost NodePorts"
 
-        // Compare-Object is one of pwsh's utility cmdlets, which the in-process runspace lacks: the comparison runs in real pwsh.
-        var script = Normalize + $$"""
-
-            Import-Module '{{_session.ModuleManifest}}' -ErrorAction Stop
-            $ipvsLines = Get-KubeProxyService -NetworkNamespace '{{_ipvs.Name}}' | Get-FrontEndLine | Sort-Object -Unique
-            $nftLines = Get-KubeProxyService -NetworkNamespace '{{_nftables.Name}}' | Get-FrontEndLine | Sort-Object -Unique
-            if (-not $ipvsLines -or -not $nftLines) { throw 'a node read back no front ends' }
-            Compare-Object $ipvsLines $nftLines | ForEach-Object { "$($_.SideIndicator) $($_.InputObject)" }
-            """;
-        var home = Directory.CreateTempSubdirectory("ipvstools-pwsh-home-").FullName;
-        var run = Tool.TryRun("env", "HOME=" + home, "DOTNET_CLI_HOME=" + home, "XDG_CACHE_HOME=" + home, "XDG_DATA_HOME=" + home, "XDG_CONFIG_HOME=" + home,
-            "NO_COLOR=1", "POWERSHELL_TELEMETRY_OPTOUT=1", "/opt/ipvstools/pwsh/pwsh", "-NoLogo", "-NoProfile", "-NonInteractive", "-Command", script);
-        Directory.Delete(home, recursive: true);
-        Assert.True(run.ExitCode == 0, $"pwsh exited {run.ExitCode}: {run.Error}");
-        var differences = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal).ToList();
+        // Compare-Object's view of the two sets of lines, in C#: "<=" for a line of the IPVS-mode node only, "=>" for a line
+        // of the nftables-mode node only (the in-process runspace has no Compare-Object; the pwsh tier runs real pwsh).
+        var ipvsLines = FrontEndLines(_ipvs.Name);
+        var nftLines = FrontEndLines(_nftables.Name);
+        Assert.True(ipvsLines.Count > 0 && nftLines.Count > 0, "a node read back no front ends");
+        var differences = ipvsLines.Except(nftLines).Select(l => "<= " + l).Concat(nftLines.Except(ipvsLines).Select(l => "=> " + l))
+            .Order(StringComparer.Ordinal).ToList();
 
         // The one other difference is intended too: svc2 (externalTrafficPolicy Local, no endpoint on this node). nftables
         // mode drops its external traffic; IPVS mode falls back to every endpoint (pkg/proxy/ipvs, Local policy with no
