@@ -10,7 +10,7 @@
 # downloads its kernel). A tier that fails, or that runs no test at all, fails the whole command.
 #
 # Time: CI runs this on 2 cores and must finish within 30 minutes. Under emulation the lab and the pwsh
-# tier's lab part take most of it, so with all tiers the lab's part runs in the background from the start
+# tier's lab part take most of it, so the lab runs in the background from the start, two boots side by side,
 # while unit, host and the pwsh tier's host parts run in the foreground (their output first, then the lab's).
 # The closing summary prints each tier's seconds (the parts overlap) and the whole run's; docs/reliability.md
 # ("How long the one test command takes") has the figures measured per tier.
@@ -73,6 +73,16 @@ run_suite() {
     return "${PIPESTATUS[0]}"
 }
 
+# lab_run ARGS...: tests/lab/lab.sh run ARGS, under /tmp/ipvstools-lab-run.lock unless this run holds it already
+# (IPVSTOOLS_LAB_LOCK_HELD=1: tests/run.sh's own lab boots run side by side under one hold of the lock).
+lab_run() {
+    if [[ ${IPVSTOOLS_LAB_LOCK_HELD:-} == 1 ]]; then
+        bash tests/lab/lab.sh run "$@"
+    else
+        flock /tmp/ipvstools-lab-run.lock bash tests/lab/lab.sh run "$@"
+    fi
+}
+
 # run_tier NAME [ARGS...]: runs one tier (or one part of the pwsh tier) and writes "passed failed total seconds"
 # to $results/NAME, for the closing summary.
 run_tier() {
@@ -93,21 +103,24 @@ run_tier() {
                 run_suite "$log" "$exe" -noColor -failSkips -trait Tier=Host || status=1
             done
             ;;
-        lab)
-            say "tier lab: a Debian kernel with IPVS under QEMU (tests/lab/lab.sh)"
-            # One boot runs both executables' lab tests (each starts its own engine), and with them (xunit
-            # ORs the -trait filters) the ipset 7.17 suite's files for the set types the host kernel lacks
-            # (hash:mac, hash:ip,mark, hash:net,net, hash:net,port,net...), played against the lab kernel and
-            # the ipset tool: about 550 cases in two classes that run side by side on the lab's two vCPUs.
-            # A second boot, without ip_vs and with module loading made to fail, runs the missing-module
-            # tests (it needs a kernel where ip_vs was never loaded, so it cannot share the first boot).
-            # tests/lab/xunit-in-lab.sh prints the crash report of a runner that dies of a signal, and runs
-            # it once more. Each boot takes /tmp/ipvstools-lab-run.lock (as the pwsh tier's lab part does), so
-            # two QEMU guests never share the machine's cores.
-            run_suite "$log" flock /tmp/ipvstools-lab-run.lock bash tests/lab/lab.sh run --timeout 4500 -- \
-                bash tests/lab/xunit-in-lab.sh "$core" "$module" -- -noColor -failSkips -trait Tier=Lab -trait Tier=LabIpsetSuite || status=1
-            run_suite "$log" flock /tmp/ipvstools-lab-run.lock bash tests/lab/lab.sh run --timeout 900 --no-default-modules -- \
+        lab-core)
+            say "tier lab, Core: a Debian kernel with IPVS under QEMU (tests/lab/lab.sh)"
+            # One boot runs the engine's lab tests and with them (xunit ORs the -trait filters) the ipset 7.17
+            # suite's files for the set types the host kernel lacks (hash:mac, hash:ip,mark, hash:net,net,
+            # hash:net,port,net...), played against the lab kernel and the ipset tool: about 550 cases in two
+            # classes that run side by side on the lab's two vCPUs. A second boot, without ip_vs and with
+            # module loading made to fail, runs the missing-module tests (it needs a kernel where ip_vs was
+            # never loaded, so it cannot share a boot). tests/lab/xunit-in-lab.sh prints the crash report of a
+            # runner that dies of a signal, and runs it once more.
+            run_suite "$log" lab_run --timeout 4500 -- \
+                bash tests/lab/xunit-in-lab.sh "$core" -- -noColor -failSkips -trait Tier=Lab -trait Tier=LabIpsetSuite || status=1
+            run_suite "$log" lab_run --timeout 900 --no-default-modules -- \
                 bash tests/lab/xunit-in-lab.sh "$module" -- -noColor -failSkips -trait Tier=LabNoIpvs || status=1
+            ;;
+        lab-module)
+            say "tier lab, Module: the cmdlets' lab tests in a boot of their own (tests/lab/lab.sh)"
+            run_suite "$log" lab_run --timeout 4500 -- \
+                bash tests/lab/xunit-in-lab.sh "$module" -- -noColor -failSkips -trait Tier=Lab || status=1
             ;;
         pwsh*)
             say "tier $name: Pester in real pwsh 7.6 against the installed package"
@@ -127,29 +140,39 @@ run_tier() {
     rm -f "$log"
 }
 
-# The lab (QEMU, about two thirds of the run) and the tiers on the host run side by side: the lab tier's
-# boots, then the pwsh tier's lab part, in the background; unit, host and the pwsh tier's host and
-# unprivileged parts in the foreground (their output first, then the lab's). The pwsh parts share one
-# package: the host part makes it, the lab part waits for it. Run alone, each tier runs in the foreground.
+# The lab (QEMU) is most of the run, and a guest keeps the machine's two cores only partly busy, so with the lab
+# tier the run goes in three lanes side by side: in the background, under one hold of the lab lock (no other
+# lab run on this machine meanwhile), lane A (the engine's lab boot with the ipset suite, the no-ip_vs boot, then
+# the pwsh tier's lab part) and lane B (the cmdlets' lab boot); in the foreground unit, host and the pwsh tier's
+# host and unprivileged parts. Their output: the foreground's, then lane A's (followed while it runs), then lane
+# B's. The two pwsh parts share one package: the host part makes it, the lab part waits for it. Without the lab
+# tier, the tiers run one after another in the foreground.
 order=()
-side_by_side=0
-if want lab && { want unit || want host || want pwsh; }; then side_by_side=1; fi
-if ((side_by_side)); then
+if want lab; then
     # Installs first, one at a time (apt and the .NET tool install must not race).
     if want pwsh; then bash tests/pwsh/install.sh || die "tests/pwsh/install.sh failed"; fi
     bash tests/lab/lab.sh prepare || die "tests/lab/lab.sh prepare failed"
     package=$results/package
-    lab_log=$results/lab-side.log
-    say "the lab tiers run in the background; their output follows the host tiers'"
+    lane_a=$results/lane-a.log
+    lane_b=$results/lane-b.log
+    : >"$lane_a"
+    : >"$lane_b"
+    say "the lab runs in the background (two boots side by side); its output follows the host tiers'"
     (
-        run_tier lab
-        if want pwsh; then run_tier "pwsh-lab" --package-from "$package" lab; fi
-    ) >"$lab_log" 2>&1 &
+        exec 8>/tmp/ipvstools-lab-run.lock && flock 8 || { echo "tests/run.sh: cannot take /tmp/ipvstools-lab-run.lock" >&2; exit 1; }
+        export IPVSTOOLS_LAB_LOCK_HELD=1
+        (
+            run_tier lab-core
+            if want pwsh; then run_tier pwsh-lab --package-from "$package" lab; fi
+        ) >"$lane_a" 2>&1 &
+        run_tier lab-module >"$lane_b" 2>&1 &
+        wait
+    ) 2>>"$lane_a" &
     lab_pid=$!
     for tier in unit host pwsh; do
         want "$tier" || continue
         if [[ $tier == pwsh ]]; then
-            run_tier "pwsh-host" --package-to "$package" host unprivileged
+            run_tier pwsh-host --package-to "$package" host unprivileged
             order+=(pwsh-host)
         else
             run_tier "$tier"
@@ -157,12 +180,14 @@ if ((side_by_side)); then
         fi
     done
     echo
-    say "host tiers done; the lab tiers' output (running since the start)"
-    tail -n +1 -s 1 -f --pid="$lab_pid" "$lab_log"
+    say "the lab, lane A (the engine's boot, the no-ip_vs boot$(want pwsh && echo ', the pwsh tier'"'"'s lab part'))"
+    tail -n +1 -s 1 -f --pid="$lab_pid" "$lane_a"
     wait "$lab_pid"
-    order+=(lab)
+    echo
+    say "the lab, lane B (the cmdlets' boot)"
+    cat "$lane_b"
+    order+=(lab-core lab-module)
     want pwsh && order+=(pwsh-lab)
-    # A lab chain that died before writing its results still counts as failed below.
 else
     for tier in "${tiers[@]}"; do
         run_tier "$tier"
@@ -176,7 +201,12 @@ total_passed=0
 total_failed=0
 for name in "${order[@]}"; do
     label=$name
-    case $name in pwsh-host) label="pwsh (host, unprivileged)" ;; pwsh-lab) label="pwsh (lab)" ;; esac
+    case $name in
+        lab-core) label="lab (engine, ipset suite, no-ip_vs boot)" ;;
+        lab-module) label="lab (cmdlets)" ;;
+        pwsh-host) label="pwsh (host, unprivileged)" ;;
+        pwsh-lab) label="pwsh (lab)" ;;
+    esac
     if [[ -s $results/$name ]]; then
         read -r passed bad total seconds <"$results/$name"
     else

@@ -19,7 +19,8 @@
 #      host          tags Unit and Host, as root on the host kernel (tests make throwaway namespaces);
 #      unprivileged  tag Unprivileged, as the system user ipvstools-test (created when missing);
 #      lab           tag Lab, inside the QEMU lab (tests/lab/lab.sh, serialized by
-#                    /tmp/ipvstools-lab-run.lock), which sees the same installed module.
+#                    /tmp/ipvstools-lab-run.lock unless IPVSTOOLS_LAB_LOCK_HELD=1 says the caller holds it),
+#                    which sees the same installed module.
 # Exit code 0 only when every run passed with at least one test. NUnit files stay in the printed folder
 # when a run fails (IPVSTOOLS_PWSH_KEEP=1 keeps them always).
 set -uo pipefail
@@ -94,7 +95,10 @@ if [[ ${1:-} == --inside ]]; then
                 mkdir -p "$work/lab"
                 # The lab sees this namespace's tmpfs (QEMU's 9p export of / follows its mounts), so the
                 # installed module imports by name there too; HOME and the XDG folders are the lab's tmpfs.
-                run_part lab Lab '' /run/lab/work/lab.xml -- flock /tmp/ipvstools-lab-run.lock bash "$root/tests/lab/lab.sh" run --timeout 2700 \
+                # The lab lock, unless the caller holds it for this run (tests/run.sh: IPVSTOOLS_LAB_LOCK_HELD=1).
+                lock=(flock /tmp/ipvstools-lab-run.lock)
+                [[ ${IPVSTOOLS_LAB_LOCK_HELD:-} == 1 ]] && lock=()
+                run_part lab Lab '' /run/lab/work/lab.xml -- "${lock[@]}" bash "$root/tests/lab/lab.sh" run --timeout 2700 \
                     --work "$work/lab" --env IPVSTOOLS_REPO="$root" --env POWERSHELL_UPDATECHECK=Off --env NO_COLOR=1 --env TERM=dumb --
                 [[ -f $work/lab/lab.xml ]] && cp "$work/lab/lab.xml" "$work/results/lab.xml"
                 ;;
