@@ -58,33 +58,46 @@ internal static class KubeEndpointSelection
                 if (Matches(p, port)) capacity += slice.Endpoints.Count;
             }
         }
-        var byKey = new Dictionary<(IPAddress, int), ProxyEndpoint>(capacity);
-        var order = new List<(IPAddress, int)>(capacity);
+        // One entry per address:port, in the order first seen: found by a scan of the entries so far when there
+        // are few (kube-proxy's usual case), by key when many.
+        var result = new List<ProxyEndpoint>(capacity);
+        var byKey = capacity > ScanLimit ? new Dictionary<(IPAddress, int), int>(capacity) : null;
         foreach (var slice in slices)
         {
             if (slice.AddressType != addressType) continue;
             foreach (var p in slice.Ports)
             {
                 if (!Matches(p, port)) continue;
+                var number = p.Port!.Value;
                 foreach (var e in slice.Endpoints)
                 {
                     if (e.Addresses.Count == 0) continue;
                     if (!IPAddress.TryParse(e.Addresses[0], out var ip) || ip.AddressFamily != family) continue;
                     var isLocal = nodeName is not null && string.Equals(e.NodeName, nodeName, StringComparison.Ordinal);
-                    var key = (ip, p.Port!.Value);
-                    if (byKey.TryGetValue(key, out var existing))
+                    var at = byKey is null ? IndexOf(result, ip, number) : byKey.TryGetValue((ip, number), out var i) ? i : -1;
+                    if (at >= 0)
                     {
-                        if (isLocal && !existing.IsLocal) byKey[key] = new ProxyEndpoint(ip, p.Port!.Value, true, e);
+                        if (isLocal && !result[at].IsLocal) result[at] = new ProxyEndpoint(ip, number, true, e); // a local copy wins
                         continue;
                     }
-                    byKey[key] = new ProxyEndpoint(ip, p.Port!.Value, isLocal, e);
-                    order.Add(key);
+                    byKey?.Add((ip, number), result.Count);
+                    result.Add(new ProxyEndpoint(ip, number, isLocal, e));
                 }
             }
         }
-        var result = new List<ProxyEndpoint>(order.Count);
-        foreach (var key in order) result.Add(byKey[key]);
         return result;
+    }
+
+    /// <summary>Up to this many endpoints per Service port, duplicates are found by a scan, not a dictionary.</summary>
+    private const int ScanLimit = 16;
+
+    private static int IndexOf(List<ProxyEndpoint> endpoints, IPAddress address, int port)
+    {
+        for (var i = 0; i < endpoints.Count; i++)
+        {
+            if (endpoints[i].Port == port && endpoints[i].Address.Equals(address)) return i;
+        }
+        return -1;
     }
 
     /// <summary>
