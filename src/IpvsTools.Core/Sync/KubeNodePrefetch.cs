@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Net.Sockets;
+using System.Threading;
 using System.Threading.Tasks;
 using IpvsTools.Iptables;
 using IpvsTools.KubeProxy.IpvsMode;
@@ -9,8 +10,8 @@ using IpvsTools.Namespaces;
 namespace IpvsTools.Sync;
 
 /// <summary>
-/// The node's kernel tables (kube-ipvs0, the IPVS table, the KUBE-* sets) and iptables-save of both families
-/// read on other threads from the moment a cmdlet knows which node it plans, so the reads overlap reading the
+/// The node's kernel tables (kube-ipvs0, the IPVS table, the KUBE-* sets), then iptables-save of both families,
+/// read on another thread from the moment a cmdlet knows which node it plans, so the reads overlap reading the
 /// cluster (a snapshot file or the API), not only building the desired state. The first
 /// <see cref="KubeIpvsPlanning.Run(IpvsTools.Cluster.ClusterSnapshot, IpvsTools.KubeProxy.KubeProxyOptions, NetworkNamespace?, bool, IptablesBackend?, KubeNodePrefetch?)"/>
 /// given it takes the reads; a later planning (the sync's re-plan while draining) reads the node afresh.
@@ -41,7 +42,14 @@ public sealed class KubeNodePrefetch : IDisposable
     /// the plan needs is known only once the cluster is read, and ip6tables-save of an IPv4-only node is short.
     /// </summary>
     public static KubeNodePrefetch Start(NetworkNamespace? ns, IptablesBackend? backend)
-        => new(ns, backend, Task.Run(() => KubeNodeReader.ReadTables(ns)), Task.Run(() => KubePrefetchedIptables.Read(ns, backend)));
+    {
+        // iptables-save after the tables, on the same thread, whatever became of their read: the read ahead adds no
+        // third thread to the two (it and the cluster's read) that share a small node's cores, and a large cluster's
+        // read usually takes longer than both.
+        var tables = Task.Run(() => KubeNodeReader.ReadTables(ns));
+        var iptables = tables.ContinueWith(_ => KubePrefetchedIptables.Read(ns, backend), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        return new(ns, backend, tables, iptables);
+    }
 
     /// <summary>The read, once, for a planning of the same namespace; null when taken already or for another namespace.</summary>
     internal Task<KubeNodeTables>? Take(NetworkNamespace? ns)
