@@ -115,7 +115,7 @@ internal static class KubeObjectMapper
             "FQDN" => KubeAddressType.FQDN,
             var other => throw new MappingException($"'{other}' is not an address type (IPv4, IPv6 or FQDN).", "addressType"),
         };
-        var endpoints = new List<KubeEndpoint>();
+        var endpoints = new List<KubeEndpoint>(slice.Endpoints?.Count ?? 0);
         if (slice.Endpoints is not null)
         {
             foreach (var e in slice.Endpoints)
@@ -134,7 +134,7 @@ internal static class KubeObjectMapper
                 });
             }
         }
-        var ports = new List<KubeEndpointPort>();
+        var ports = new List<KubeEndpointPort>(slice.Ports?.Count ?? 0);
         if (slice.Ports is not null)
         {
             for (var i = 0; i < slice.Ports.Count; i++)

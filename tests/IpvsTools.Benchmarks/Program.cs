@@ -16,6 +16,7 @@ if (args.Length > 0 && args[0] == "kube-sync") return KubeSyncBenchmark.Run(args
 if (args.Length > 0 && args[0] == "ipvs-list") return IpvsListBenchmark.Run(args[1..]);
 if (args.Length > 0 && args[0] == "ipvs-apply") return IpvsApplyBenchmark.Run(args[1..]);
 if (args.Length > 0 && args[0] == "should-process") return ShouldProcessBenchmark.Run(args[1..]);
+if (args.Length > 1 && args[0] == "noop-steps") return IpvsTools.Benchmarks.NoopPlanStepsBenchmark.Run(args[1..]);
 if (args.Length > 1 && args[0] == "snapshot-steps") return IpvsTools.Benchmarks.SnapshotStepsBenchmark.Run(args[1..]);
 if (args.Length is 2 or 3 && args[0] == "snapshot-parse" && (args.Length == 2 || args[2] == "--compare"))
 {
@@ -63,6 +64,7 @@ if (args.Length == 0 || args[0] != "kube-plan")
 {
     Console.Error.WriteLine("usage: IpvsTools.Benchmarks kube-plan|kube-sync [services=10000] [endpoints=10]");
     Console.Error.WriteLine("       IpvsTools.Benchmarks snapshot-parse FILE [--compare]   (kubectl get svc,endpointslices -A -o json|yaml output; --compare: the YAML path too)");
+    Console.Error.WriteLine("       IpvsTools.Benchmarks noop-steps FILE [rounds=3] [node] [address]   (a no-op sync's read, build and plan on the host, the node held in memory)");
     Console.Error.WriteLine("       IpvsTools.Benchmarks snapshot-steps FILE [rounds=3]   (where a JSON snapshot read's time goes: bytes, UTF-8 check, tokens, the whole read)");
     Console.Error.WriteLine("       IpvsTools.Benchmarks ipvs-list [rounds=3] [receive lengths, comma-separated]   (the IPVS table of the current network namespace)");
     Console.Error.WriteLine("       IpvsTools.Benchmarks should-process [calls=110000] [rounds=3]   (the hosted engine's cost per ShouldProcess call)");

@@ -18,6 +18,15 @@ internal static class KubeSnapshotWarnings
         IReadOnlyDictionary<(string Namespace, string Service), IReadOnlyList<KubeEndpointSlice>> slicesByService)
     {
         var warnings = new List<string>();
+        // Slice ports without a name are rare: when no slice has one, no Service needs its slices looked up.
+        var anyUnnamed = false;
+        foreach (var ofService in slicesByService.Values)
+        {
+            foreach (var slice in ofService)
+            {
+                foreach (var port in slice.Ports) anyUnnamed |= port.Name is null;
+            }
+        }
         foreach (var svc in services)
         {
             if (svc.Ports.Count > 1)
@@ -25,7 +34,7 @@ internal static class KubeSnapshotWarnings
                 foreach (var port in svc.Ports.Where(p => p.Name.Length == 0))
                     warnings.Add($"Service {svc}: port {port} has no name although the Service has {svc.Ports.Count} ports (the API server requires a name on each); it takes the endpoints of EndpointSlice ports named \"\".");
             }
-            if (!slicesByService.TryGetValue((svc.Namespace, svc.Name), out var slices)) continue;
+            if (!anyUnnamed || !slicesByService.TryGetValue((svc.Namespace, svc.Name), out var slices)) continue;
             foreach (var slice in slices)
             {
                 foreach (var port in slice.Ports.Where(p => p.Name is null))

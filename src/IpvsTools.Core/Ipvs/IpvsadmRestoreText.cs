@@ -220,9 +220,19 @@ public static class IpvsadmRestoreText
             while (i < raw.Length && raw[i] is not (' ' or '\t' or '\r')) i++;
             if (i == start) break;
             var token = raw.AsSpan(start, i - start);
-            if (!token.SequenceEqual("ipvsadm")) tokens.Add(start == 0 && i == raw.Length ? raw : raw.Substring(start, i - start));
+            if (!token.SequenceEqual("ipvsadm")) tokens.Add(start == 0 && i == raw.Length ? raw : Known(token) ?? raw.Substring(start, i - start));
         }
     }
+
+    // The short tokens every line of ipvsadm -S repeats ("-a -t ... -r ... -m -w 1"), one string each for the
+    // whole file instead of a new one per line.
+    private static string? Known(ReadOnlySpan<char> token) => token switch
+    {
+        "-A" => "-A", "-a" => "-a", "-t" => "-t", "-u" => "-u", "-f" => "-f", "-r" => "-r", "-s" => "-s", "-m" => "-m",
+        "-g" => "-g", "-i" => "-i", "-w" => "-w", "-p" => "-p", "-6" => "-6", "0" => "0", "1" => "1", "rr" => "rr",
+        "wrr" => "wrr", "lc" => "lc", "wlc" => "wlc", "sh" => "sh", "mh" => "mh",
+        _ => null,
+    };
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static IpvsConfigOperation? ParseLine(int number, string raw, ParseState state)

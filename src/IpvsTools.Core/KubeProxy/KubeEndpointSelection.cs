@@ -17,8 +17,9 @@ internal sealed class ProxyEndpoint
         IsReady = source.IsReady;
         IsServing = source.IsServing;
         IsTerminating = source.IsTerminating;
-        ZoneHints = new HashSet<string>(source.ZoneHints, StringComparer.Ordinal);
-        NodeHints = new HashSet<string>(source.NodeHints, StringComparer.Ordinal);
+        // Most endpoints have no hints: they share one empty set instead of two new sets each.
+        ZoneHints = source.ZoneHints.Count == 0 ? NoHints : new HashSet<string>(source.ZoneHints, StringComparer.Ordinal);
+        NodeHints = source.NodeHints.Count == 0 ? NoHints : new HashSet<string>(source.NodeHints, StringComparer.Ordinal);
     }
 
     public IPAddress Address { get; }
@@ -27,8 +28,10 @@ internal sealed class ProxyEndpoint
     public bool IsReady { get; }
     public bool IsServing { get; }
     public bool IsTerminating { get; }
-    public HashSet<string> ZoneHints { get; }
-    public HashSet<string> NodeHints { get; }
+    public IReadOnlySet<string> ZoneHints { get; }
+    public IReadOnlySet<string> NodeHints { get; }
+
+    private static readonly IReadOnlySet<string> NoHints = new HashSet<string>(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -44,37 +47,66 @@ internal static class KubeEndpointSelection
     /// </summary>
     public static List<ProxyEndpoint> EndpointsOf(KubeServicePort port, IReadOnlyList<KubeEndpointSlice> slices, AddressFamily family, string? nodeName)
     {
-        var byKey = new Dictionary<(IPAddress, int), ProxyEndpoint>();
-        var order = new List<(IPAddress, int)>();
         var addressType = family == AddressFamily.InterNetworkV6 ? KubeAddressType.IPv6 : KubeAddressType.IPv4;
+        // Sized once for every endpoint the matching slice ports list (most Services: one slice, one port).
+        var capacity = 0;
         foreach (var slice in slices)
         {
             if (slice.AddressType != addressType) continue;
             foreach (var p in slice.Ports)
             {
-                // kube-proxy ignores ports without a name or a port number.
-                if (p.Name is null || p.Port is null or 0) continue;
-                if (!string.Equals(p.Name, port.Name, StringComparison.Ordinal) || p.Protocol != port.Protocol) continue;
+                if (Matches(p, port)) capacity += slice.Endpoints.Count;
+            }
+        }
+        // One entry per address:port, in the order first seen: found by a scan of the entries so far when there
+        // are few (kube-proxy's usual case), by key when many.
+        var result = new List<ProxyEndpoint>(capacity);
+        var byKey = capacity > ScanLimit ? new Dictionary<(IPAddress, int), int>(capacity) : null;
+        foreach (var slice in slices)
+        {
+            if (slice.AddressType != addressType) continue;
+            foreach (var p in slice.Ports)
+            {
+                if (!Matches(p, port)) continue;
+                var number = p.Port!.Value;
                 foreach (var e in slice.Endpoints)
                 {
                     if (e.Addresses.Count == 0) continue;
                     if (!IPAddress.TryParse(e.Addresses[0], out var ip) || ip.AddressFamily != family) continue;
                     var isLocal = nodeName is not null && string.Equals(e.NodeName, nodeName, StringComparison.Ordinal);
-                    var key = (ip, p.Port.Value);
-                    if (byKey.TryGetValue(key, out var existing))
+                    var at = byKey is null ? IndexOf(result, ip, number) : byKey.TryGetValue((ip, number), out var i) ? i : -1;
+                    if (at >= 0)
                     {
-                        if (isLocal && !existing.IsLocal) byKey[key] = new ProxyEndpoint(ip, p.Port.Value, true, e);
+                        if (isLocal && !result[at].IsLocal) result[at] = new ProxyEndpoint(ip, number, true, e); // a local copy wins
                         continue;
                     }
-                    byKey[key] = new ProxyEndpoint(ip, p.Port.Value, isLocal, e);
-                    order.Add(key);
+                    byKey?.Add((ip, number), result.Count);
+                    result.Add(new ProxyEndpoint(ip, number, isLocal, e));
                 }
             }
         }
-        var result = new List<ProxyEndpoint>(order.Count);
-        foreach (var key in order) result.Add(byKey[key]);
         return result;
     }
+
+    /// <summary>Up to this many endpoints per Service port, duplicates are found by a scan, not a dictionary.</summary>
+    private const int ScanLimit = 16;
+
+    private static int IndexOf(List<ProxyEndpoint> endpoints, IPAddress address, int port)
+    {
+        for (var i = 0; i < endpoints.Count; i++)
+        {
+            if (endpoints[i].Port == port && endpoints[i].Address.Equals(address)) return i;
+        }
+        return -1;
+    }
+
+    /// <summary>
+    /// A slice port that serves <paramref name="port"/>: the same name and protocol (kube-proxy ignores ports
+    /// without a name or a port number).
+    /// </summary>
+    private static bool Matches(KubeEndpointPort p, KubeServicePort port)
+        => p.Name is not null && p.Port is not (null or 0)
+           && string.Equals(p.Name, port.Name, StringComparison.Ordinal) && p.Protocol == port.Protocol;
 
     /// <summary>
     /// CategorizeEndpoints: the endpoints for Cluster policy (ready ones narrowed by topology hints,
@@ -84,10 +116,10 @@ internal static class KubeEndpointSelection
     public static (List<ProxyEndpoint> Cluster, List<ProxyEndpoint> Local, bool HasAny) Categorize(
         List<ProxyEndpoint> endpoints, KubeService service, string? nodeName, string? zone)
     {
-        var cluster = new List<ProxyEndpoint>();
+        var usesCluster = !service.InternalPolicyLocal || (service.IsExternallyAccessible && !service.ExternalPolicyLocal);
+        var cluster = new List<ProxyEndpoint>(usesCluster ? endpoints.Count : 0); // most often every endpoint
         var local = new List<ProxyEndpoint>();
         var hasAny = false;
-        var usesCluster = !service.InternalPolicyLocal || (service.IsExternallyAccessible && !service.ExternalPolicyLocal);
         var usesLocal = service.InternalPolicyLocal || service.ExternalPolicyLocal;
         if (usesCluster)
         {

@@ -61,26 +61,27 @@ internal static class KubeIpvsPlanner
             // Members are compared as typed elements (a host-sized net of hash:ip,port,net with or without
             // its /32, an address in any spelling, a network before or after masking are the same member).
             var (type, family) = ElementShape(set);
-            var have = new HashSet<string>(StringComparer.Ordinal);
-            List<(string Text, IpsetElement Element)>? listed = null;
             if (!actualSets.TryGetValue(set.Name, out var existing))
             {
                 first.Add(KubeIpsetOperation.CreateSet(set));
+                PlanNewMembers(set, type, family, first);
+                continue;
             }
-            else if (!string.Equals(existing.Type, set.Type, StringComparison.Ordinal))
+            if (!string.Equals(existing.Type, set.Type, StringComparison.Ordinal))
             {
                 first.Add(KubeIpsetOperation.DestroySet(set.Name, $"it is {existing.Type}, kube-proxy's is {set.Type}"));
                 first.Add(KubeIpsetOperation.CreateSet(set));
+                PlanNewMembers(set, type, family, first);
+                continue;
             }
-            else
+            if (KubeIpsetMemberMatch.TryPlanSpelledAlike(set, existing, type, family, first)) continue;
+            var have = new HashSet<string>(StringComparer.Ordinal);
+            var listed = new List<(string Text, IpsetElement Element)>(existing.Members.Count);
+            foreach (var m in existing.Members)
             {
-                listed = new List<(string, IpsetElement)>(existing.Members.Count);
-                foreach (var m in existing.Members)
-                {
-                    var element = IpsetElementParser.Parse(m, type, family);
-                    listed.Add((m, element));
-                    have.Add(element.Text);
-                }
+                var element = IpsetElementParser.Parse(m, type, family);
+                listed.Add((m, element));
+                have.Add(element.Text);
             }
             var want = new HashSet<string>(StringComparer.Ordinal);
             foreach (var m in set.Members)
@@ -89,17 +90,15 @@ internal static class KubeIpvsPlanner
                 want.Add(element.Text);
                 if (!have.Contains(element.Text)) first.Add(KubeIpsetOperation.AddMember(set.Name, element, m));
             }
-            if (listed is not null)
-            {
-                var stale = listed.Where(m => !want.Contains(m.Element.Text)).ToList();
-                stale.Sort((a, b) => string.CompareOrdinal(a.Text, b.Text));
-                foreach (var (text, element) in stale) staleMembers.Add(KubeIpsetOperation.RemoveMember(set.Name, element, text));
-            }
+            var stale = listed.Where(m => !want.Contains(m.Element.Text)).ToList();
+            stale.Sort((a, b) => string.CompareOrdinal(a.Text, b.Text));
+            foreach (var (text, element) in stale) staleMembers.Add(KubeIpsetOperation.RemoveMember(set.Name, element, text));
         }
 
         // IPVS.
         var actualServices = new Dictionary<IpvsServiceKey, IpvsService>();
         foreach (var s in actual.Services) actualServices[s.Key] = s;
+        var held = 0; // desired virtual servers the node has: when that is all of the node's, none is stale
         foreach (var v in desired.VirtualServers)
         {
             if (!actualServices.TryGetValue(v.Key, out var have))
@@ -108,14 +107,18 @@ internal static class KubeIpvsPlanner
                 foreach (var d in v.Destinations) ipvs.Add(KubeVirtualServerOperation.AddDestination(v.Key, Added(d.Address, d.Port), v.ServicePort));
                 continue;
             }
+            held++;
             var changes = ServiceChanges(v, have);
             if (changes is not null) ipvs.Add(KubeVirtualServerOperation.UpdateVirtualServer(Settings(v), v.ServicePort, changes));
             PlanDestinations(v, have, ipvs, draining);
         }
-        var desiredKeys = new HashSet<IpvsServiceKey>(desired.VirtualServers.Select(v => v.Key));
-        var clusterAddresses = new HashSet<IPAddress>(desired.ClusterAddresses);
-        clusterAddresses.UnionWith(actual.DummyAddresses);
-        PlanStaleServers(actual.Services.Where(s => !desiredKeys.Contains(s.Key)), clusterAddresses, options, includeForeign, staleServers, foreign);
+        if (held != actualServices.Count || actualServices.Count != actual.Services.Count)
+        {
+            var desiredKeys = new HashSet<IpvsServiceKey>(desired.VirtualServers.Select(v => v.Key));
+            var clusterAddresses = new HashSet<IPAddress>(desired.ClusterAddresses);
+            clusterAddresses.UnionWith(actual.DummyAddresses);
+            PlanStaleServers(actual.Services.Where(s => !desiredKeys.Contains(s.Key)), clusterAddresses, options, includeForeign, staleServers, foreign);
+        }
 
         var iptables = new List<KubeIpvsOperation>();
         if (actual.Iptables is not null) PlanIptables(desired, actual.Iptables, iptables);
@@ -128,6 +131,12 @@ internal static class KubeIpvsPlanner
         operations.AddRange(staleServers);
         operations.AddRange(staleAddresses);
         return new KubeIpvsPlan(operations, draining, foreign);
+    }
+
+    /// <summary>Every member of <paramref name="set"/> added to a set made now, parsed as typed elements.</summary>
+    private static void PlanNewMembers(KubeDesiredIpset set, IpsetTypeInfo type, string family, List<KubeIpvsOperation> first)
+    {
+        foreach (var m in set.Members) first.Add(KubeIpsetOperation.AddMember(set.Name, IpsetElementParser.Parse(m, type, family), m));
     }
 
     /// <summary>
@@ -151,29 +160,51 @@ internal static class KubeIpvsPlanner
 
     private static void PlanDestinations(KubeVirtualServer v, IpvsService have, List<KubeIpvsOperation> ipvs, List<KubeDrainingDestination> draining)
     {
+        // A few real servers (kube-proxy's usual case): matched by a scan, without a dictionary and a set per
+        // virtual server; many: by key.
+        if (have.Destinations.Count <= KubeDestinationMatch.ScanLimit)
+        {
+            Span<bool> matched = stackalloc bool[have.Destinations.Count];
+            foreach (var d in v.Destinations)
+                PlanDestination(v, d, KubeDestinationMatch.Find(have.Destinations, d.Address, d.Port, matched), ipvs);
+            PlanGone(v, KubeDestinationMatch.Unmatched(have.Destinations, matched), ipvs, draining);
+            return;
+        }
         var existing = new Dictionary<(IPAddress, ushort), IpvsDestination>();
         foreach (var d in have.Destinations) existing[(d.Address, d.Port)] = d;
         var wanted = new HashSet<(IPAddress, ushort)>();
         foreach (var d in v.Destinations)
         {
             wanted.Add((d.Address, d.Port));
-            if (!existing.TryGetValue((d.Address, d.Port), out var cur))
-            {
-                ipvs.Add(KubeVirtualServerOperation.AddDestination(v.Key, Added(d.Address, d.Port), v.ServicePort));
-            }
-            else if (cur.Weight == 0)
-            {
-                // Back while draining: kube-proxy deletes it and adds it anew.
-                ipvs.Add(KubeVirtualServerOperation.RemoveDestination(v.Key, IpvsDestinationSettings.From(cur), v.ServicePort, "endpoint is back while draining"));
-                ipvs.Add(KubeVirtualServerOperation.AddDestination(v.Key, Added(d.Address, d.Port), v.ServicePort, "endpoint is back while draining"));
-            }
-            else if (cur.Weight != d.Weight || cur.ForwardingMethod != d.ForwardingMethod)
-            {
-                ipvs.Add(KubeVirtualServerOperation.UpdateDestination(v.Key, new IpvsDestinationSettings(d.Address, d.Port, d.ForwardingMethod, d.Weight), v.ServicePort,
-                    $"was {cur.ForwardingMethod} weight {cur.Weight}"));
-            }
+            PlanDestination(v, d, existing.TryGetValue((d.Address, d.Port), out var cur) ? cur : null, ipvs);
         }
-        var gone = have.Destinations.Where(d => !wanted.Contains((d.Address, d.Port))).ToList();
+        PlanGone(v, have.Destinations.Where(d => !wanted.Contains((d.Address, d.Port))).ToList(), ipvs, draining);
+    }
+
+    /// <summary>The write for one desired real server, given what the node holds at its address and port (null: nothing).</summary>
+    private static void PlanDestination(KubeVirtualServer v, KubeRealServer d, IpvsDestination? cur, List<KubeIpvsOperation> ipvs)
+    {
+        if (cur is null)
+        {
+            ipvs.Add(KubeVirtualServerOperation.AddDestination(v.Key, Added(d.Address, d.Port), v.ServicePort));
+        }
+        else if (cur.Weight == 0)
+        {
+            // Back while draining: kube-proxy deletes it and adds it anew.
+            ipvs.Add(KubeVirtualServerOperation.RemoveDestination(v.Key, IpvsDestinationSettings.From(cur), v.ServicePort, "endpoint is back while draining"));
+            ipvs.Add(KubeVirtualServerOperation.AddDestination(v.Key, Added(d.Address, d.Port), v.ServicePort, "endpoint is back while draining"));
+        }
+        else if (cur.Weight != d.Weight || cur.ForwardingMethod != d.ForwardingMethod)
+        {
+            ipvs.Add(KubeVirtualServerOperation.UpdateDestination(v.Key, new IpvsDestinationSettings(d.Address, d.Port, d.ForwardingMethod, d.Weight), v.ServicePort,
+                $"was {cur.ForwardingMethod} weight {cur.Weight}"));
+        }
+    }
+
+    /// <summary>The node's real servers of <paramref name="v"/> whose endpoints are gone: removed, or drained (TCP with connections).</summary>
+    private static void PlanGone(KubeVirtualServer v, List<IpvsDestination>? gone, List<KubeIpvsOperation> ipvs, List<KubeDrainingDestination> draining)
+    {
+        if (gone is null || gone.Count == 0) return;
         gone.Sort(IpvsadmOrder.CompareDestinations);
         foreach (var d in gone)
         {

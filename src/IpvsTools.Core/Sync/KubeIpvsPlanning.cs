@@ -58,10 +58,11 @@ public sealed class KubeIpvsPlanning
         ArgumentNullException.ThrowIfNull(options);
         options = KubeNodeReader.WithNodeAddresses(options, ns);
         // The kernel tables are read on another thread while the desired state is built (the IPVS listing is
-        // mostly the kernel's time, the build only ours); iptables-save runs once the build has said which
-        // families it needs.
+        // mostly the kernel's time, the build only ours); without a prefetch, iptables-save runs once the build
+        // has said which families it needs.
         var watch = Stopwatch.StartNew();
         var tables = prefetch?.Take(ns) ?? Task.Run(() => KubeNodeReader.ReadTables(ns));
+        var prefetchedIptables = prefetch?.TakeIptables(ns, backend); // both families, read while the cluster was
         KubeDesiredState desired;
         try
         {
@@ -70,10 +71,13 @@ public sealed class KubeIpvsPlanning
         catch
         {
             try { tables.Wait(); } catch (AggregateException) { } // the build's failure is the one to report
+            try { prefetchedIptables?.Wait(); } catch (AggregateException) { }
             throw;
         }
         var building = watch.Elapsed;
-        var iptables = KubeNodeReader.ReadIptables(ns, desired.Families, backend);
+        var iptables = prefetchedIptables is null
+            ? KubeNodeReader.ReadIptables(ns, desired.Families, backend)
+            : prefetchedIptables.GetAwaiter().GetResult().For(desired.Families, ns, backend);
         var actual = tables.GetAwaiter().GetResult().With(iptables);
         var reading = watch.Elapsed;
         var plan = KubeIpvsPlanner.Plan(desired, actual, options, includeForeign);

@@ -17,8 +17,8 @@ public sealed class CompareKubeIpvsCommand : KubeClusterCmdlet
     {
         if (CheckInput() is not { } input) return;
         var ns = ResolveNetworkNamespace();
-        // The node's kernel tables are read while the cluster is (KubeNodePrefetch).
-        using var prefetch = KubeNodePrefetch.Start(ns);
+        // The node's kernel tables and iptables-save are read while the cluster is (KubeNodePrefetch).
+        using var prefetch = KubeNodePrefetch.Start(ns, IptablesBackend);
         if (ReadCluster(input.Paths) is not { } snapshot) return;
         var planning = PlanNode(snapshot, input.Options, ns, prefetch);
         foreach (var difference in KubeIpvsComparison.Compare(planning.Desired, planning.Actual, planning.Plan, NetworkNamespace))

@@ -17,8 +17,8 @@ public sealed class GetKubeIpvsPlanCommand : KubeClusterCmdlet
         // Everything the caller wrote is checked before the cluster or the kernel is read.
         if (CheckInput() is not { } input) return;
         var ns = ResolveNetworkNamespace();
-        // The node's kernel tables are read while the cluster is (KubeNodePrefetch).
-        using var prefetch = KubeNodePrefetch.Start(ns);
+        // The node's kernel tables and iptables-save are read while the cluster is (KubeNodePrefetch).
+        using var prefetch = KubeNodePrefetch.Start(ns, IptablesBackend);
         if (ReadCluster(input.Paths) is not { } snapshot) return;
         var planning = PlanNode(snapshot, input.Options, ns, prefetch);
         foreach (var operation in planning.Plan.Operations) WriteObject(operation);

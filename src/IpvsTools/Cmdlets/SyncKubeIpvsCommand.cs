@@ -102,8 +102,8 @@ public sealed class SyncKubeIpvsCommand : KubeClusterCmdlet
 
         if (!Watch)
         {
-            // The node's kernel tables are read while the cluster is (KubeNodePrefetch); the lock is held already.
-            using var prefetch = KubeNodePrefetch.Start(ns);
+            // The node's kernel tables and iptables-save are read while the cluster is (KubeNodePrefetch); the lock is held already.
+            using var prefetch = KubeNodePrefetch.Start(ns, IptablesBackend);
             if (ReadCluster(input.Paths) is { } snapshot) SyncOnce(writer, snapshot, input.Options, ns, prefetch);
             return;
         }

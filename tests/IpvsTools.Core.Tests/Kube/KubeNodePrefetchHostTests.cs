@@ -1,4 +1,7 @@
+using System.Net.Sockets;
 using IpvsTools.Cluster;
+using IpvsTools.Iptables;
+using IpvsTools.KubeProxy.IpvsMode;
 using IpvsTools.Namespaces;
 using IpvsTools.Sync;
 using IpvsTools.Testing;
@@ -53,4 +56,43 @@ public class KubeNodePrefetchHostTests
         Assert.Null(prefetch.Take(ns)); // the sync's re-plan while draining reads the node afresh
         Assert.ThrowsAny<Exception>(() => read.GetAwaiter().GetResult()); // no IPVS on the host
     }
+
+    [Fact]
+    public async Task IptablesSaveReadAheadIsWhatThePlanningWouldReadItself()
+    {
+        using var test = new TestNamespace();
+        test.Exec("iptables", "-t", "nat", "-N", "KUBE-SERVICES");
+        test.Exec("iptables", "-t", "nat", "-A", "KUBE-SERVICES", "-m", "comment", "--comment", "read ahead", "-j", "RETURN");
+        test.Exec("ip6tables", "-t", "filter", "-N", "KUBE-FORWARD");
+        var ns = NetworkNamespace.Resolve(test.Name);
+        using var prefetch = KubeNodePrefetch.Start(ns, null);
+        var read = prefetch.TakeIptables(ns, null);
+        Assert.NotNull(read);
+        var ahead4And6 = await read;
+        foreach (var families in new[] { new[] { AddressFamily.InterNetwork }, [AddressFamily.InterNetworkV6], [AddressFamily.InterNetwork, AddressFamily.InterNetworkV6, AddressFamily.InterNetwork] })
+        {
+            var ahead = ahead4And6.For(families, ns, null);
+            var own = KubeNodeReader.ReadIptables(ns, families, null);
+            Assert.Equal(Saved(own), Saved(ahead));
+        }
+        Assert.Contains(ahead4And6.For([AddressFamily.InterNetwork], ns, null)[0].Rules,
+            r => r.Table == "nat" && r.Chain == "KUBE-SERVICES" && r.Comment == "read ahead" && r.Target == "RETURN");
+        Assert.Null(prefetch.TakeIptables(ns, null)); // once, as the tables
+    }
+
+    [Fact]
+    public void IptablesSaveReadAheadIsOnlyForItsNamespaceAndBackend()
+    {
+        using var test = new TestNamespace();
+        using var other = new TestNamespace();
+        var ns = NetworkNamespace.Resolve(test.Name);
+        using var prefetch = KubeNodePrefetch.Start(ns, IptablesBackend.Legacy);
+        Assert.Null(prefetch.TakeIptables(NetworkNamespace.Resolve(other.Name), IptablesBackend.Legacy));
+        Assert.Null(prefetch.TakeIptables(ns, null));
+        Assert.Null(prefetch.TakeIptables(ns, IptablesBackend.NfTables));
+        Assert.NotNull(prefetch.TakeIptables(ns, IptablesBackend.Legacy));
+    }
+
+    private static string Saved(IReadOnlyList<IptablesRuleset> rulesets)
+        => string.Join("\n", rulesets.Select(r => r.Family + ": " + string.Join("\n", r.Rules.Select(rule => rule.Table + " " + rule))));
 }
