@@ -139,6 +139,7 @@ public sealed class SyncKubeIpvsCommand : KubeClusterCmdlet
                 var desired = SyncOnce(writer, snapshot, input.Options, ns);
                 if (desired is null) follower.Forget();
                 else follower.FullSynced(snapshot, desired, started);
+                WriteVerbose(string.Format(System.Globalization.CultureInfo.InvariantCulture, "Full sync done in {0:F1} ms.", (DateTime.UtcNow - started).TotalMilliseconds));
             }
         }
         catch (ClusterSourceException ex)
