@@ -131,8 +131,9 @@ public sealed class SyncKubeIpvsCommand : KubeClusterCmdlet
             var follower = new KubeIpvsWatchSync(input.Options, ns, FullSyncInterval ?? DefaultFullSyncInterval);
             foreach (var snapshot in ClusterSources.WatchLive(Kubeconfig, Context, NodeName, Cancellation))
             {
+                var preparing = System.Diagnostics.Stopwatch.StartNew();
                 var step = follower.Next(snapshot, DateTime.UtcNow);
-                if (step.IsPartial && SyncPartially(writer, follower, step)) continue;
+                if (step.IsPartial && SyncPartially(writer, follower, step, preparing.Elapsed)) continue;
                 var started = DateTime.UtcNow;
                 WriteVerbose($"{DateTime.Now:HH:mm:ss} {snapshot}: {(step.IsPartial ? "full sync: the partial one failed" : step.ToString())}"
                     + (step.Changes is { Relisted: false } c ? $" (changed: {c})." : "."));
@@ -156,7 +157,7 @@ public sealed class SyncKubeIpvsCommand : KubeClusterCmdlet
     /// A partial sync of the Services <paramref name="step"/> touches; false when it failed (a read or a write:
     /// the caller then syncs fully) or was not applied.
     /// </summary>
-    private bool SyncPartially(KubeNodeWriter writer, KubeIpvsWatchSync follower, KubeIpvsPartialStep step)
+    private bool SyncPartially(KubeNodeWriter writer, KubeIpvsWatchSync follower, KubeIpvsPartialStep step, TimeSpan prepared)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         KubeIpvsApplyException? failed = null;
@@ -195,8 +196,8 @@ public sealed class SyncKubeIpvsCommand : KubeClusterCmdlet
             return true;
         }
         follower.PartialSynced(step);
-        WriteVerbose(string.Format(System.Globalization.CultureInfo.InvariantCulture, "Partial sync done in {0:F1} ms ({1} write(s); the read by key took {2:F1} ms).",
-            watch.Elapsed.TotalMilliseconds, writes, follower.LastReadTime.TotalMilliseconds));
+        WriteVerbose(string.Format(System.Globalization.CultureInfo.InvariantCulture, "Partial sync done in {0:F1} ms ({1} write(s); the read by key took {2:F1} ms; deciding what the event touches took {3:F1} ms before).",
+            watch.Elapsed.TotalMilliseconds, writes, follower.LastReadTime.TotalMilliseconds, prepared.TotalMilliseconds));
         if (result.Outcome == KubeIpvsDrainOutcome.StillDraining)
             WriteWarning($"{result.Draining} real server(s) still draining after {DrainTimeout}: {string.Join("; ", result.LastPlan.Draining)}. A later sync removes them once their connections end.");
         return true;
