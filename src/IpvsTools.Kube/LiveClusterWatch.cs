@@ -13,8 +13,9 @@ namespace IpvsTools.Kube;
 
 /// <summary>
 /// Follows the cluster as kube-proxy does: lists Services and EndpointSlices, then watches both from
-/// the listed resource versions and yields a fresh snapshot after changes. A slow consumer gets only
-/// the newest snapshot (changes in between are folded into it). When a watch ends (the server's
+/// the listed resource versions and yields a fresh snapshot after changes, saying which Services and
+/// EndpointSlices changed (<see cref="ClusterSnapshot.Changes"/>). A slow consumer gets only the newest
+/// snapshot (changes in between are folded into it, and into its Changes). When a watch ends (the server's
 /// timeout) or its resource version expired (410 Gone), everything is listed again.
 /// </summary>
 public static class LiveClusterWatch
@@ -91,9 +92,20 @@ public static class LiveClusterWatch
                     l => (l.Items, l.Metadata), s => slices[Key(s.Metadata)] = LiveClusterSource.Mapped(s, KubeObjectMapper.EndpointSlice, "EndpointSlice", s.Metadata)).ConfigureAwait(false);
                 var nodes = await LiveClusterSource.ReadNodeAsync(client, server, nodeName, ct).ConfigureAwait(false);
                 var gate = new object();
+                // What changed since the last snapshot put in the box (the first after a list: everything).
+                var changedServices = new HashSet<(string, string)>();
+                var changedSlices = new HashSet<(string, string)>();
+                var listed = true;
                 void Publish()
                 {
-                    lock (gate) box.Put(new ClusterSnapshot(services.Values.ToList(), slices.Values.ToList(), nodes, server));
+                    lock (gate)
+                    {
+                        var changes = listed ? ClusterChanges.Relist : new ClusterChanges(changedServices, changedSlices);
+                        listed = false;
+                        changedServices.Clear();
+                        changedSlices.Clear();
+                        box.Put(new ClusterSnapshot(services.Values.ToList(), slices.Values.ToList(), nodes, server) { Changes = changes });
+                    }
                 }
                 Publish();
 
@@ -101,9 +113,9 @@ public static class LiveClusterWatch
                 var watches = new[]
                 {
                     Follow(client.CoreV1.WatchListServiceForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: serviceVersion, cancellationToken: round.Token),
-                        s => Key(s.Metadata), s => LiveClusterSource.Mapped(s, KubeObjectMapper.Service, "Service", s.Metadata), services, gate, Publish),
+                        s => Key(s.Metadata), s => LiveClusterSource.Mapped(s, KubeObjectMapper.Service, "Service", s.Metadata), services, changedServices, gate, Publish),
                     Follow(client.DiscoveryV1.WatchListEndpointSliceForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: sliceVersion, cancellationToken: round.Token),
-                        s => Key(s.Metadata), s => LiveClusterSource.Mapped(s, KubeObjectMapper.EndpointSlice, "EndpointSlice", s.Metadata), slices, gate, Publish),
+                        s => Key(s.Metadata), s => LiveClusterSource.Mapped(s, KubeObjectMapper.EndpointSlice, "EndpointSlice", s.Metadata), slices, changedSlices, gate, Publish),
                 };
                 var ended = await Task.WhenAny(watches).ConfigureAwait(false);
                 round.Cancel();
@@ -132,7 +144,8 @@ public static class LiveClusterWatch
 
     /// <summary>Applies a watch's events until it ends (server timeout or an ERROR event such as 410 Gone).</summary>
     private static async Task Follow<TObject, TModel>(IAsyncEnumerable<(WatchEventType, TObject)> events, Func<TObject, string> key, Func<TObject, TModel> map,
-        Dictionary<string, TModel> state, object gate, Action publish)
+        Dictionary<string, TModel> state, HashSet<(string, string)> changed, object gate, Action publish)
+        where TObject : IMetadata<V1ObjectMeta>
     {
         await foreach (var (type, obj) in events.ConfigureAwait(false))
         {
@@ -140,11 +153,19 @@ public static class LiveClusterWatch
             {
                 case WatchEventType.Added or WatchEventType.Modified:
                     var model = map(obj);
-                    lock (gate) state[key(obj)] = model;
+                    lock (gate)
+                    {
+                        state[key(obj)] = model;
+                        changed.Add((obj.Metadata?.NamespaceProperty ?? "default", obj.Metadata?.Name ?? ""));
+                    }
                     publish();
                     break;
                 case WatchEventType.Deleted:
-                    lock (gate) state.Remove(key(obj));
+                    lock (gate)
+                    {
+                        state.Remove(key(obj));
+                        changed.Add((obj.Metadata?.NamespaceProperty ?? "default", obj.Metadata?.Name ?? ""));
+                    }
                     publish();
                     break;
                 case WatchEventType.Error:
@@ -186,7 +207,9 @@ public static class LiveClusterWatch
             lock (_gate)
             {
                 var wasEmpty = _latest is null;
-                _latest = snapshot;
+                // Not taken yet: the new one replaces it, and says what changed since the one taken before.
+                _latest = wasEmpty ? snapshot
+                    : new ClusterSnapshot(snapshot.Services, snapshot.EndpointSlices, snapshot.Nodes, snapshot.Source) { Changes = ClusterChanges.Merge(_latest!.Changes, snapshot.Changes) };
                 if (wasEmpty) _signal.Release();
             }
         }

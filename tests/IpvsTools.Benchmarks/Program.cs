@@ -13,6 +13,7 @@ using IpvsTools.Sync;
 // times the snapshot reader, the desired state, the plan for an empty node, and the plan for a node
 // that already holds everything (the steady state of a sync loop), then for one changed endpoint.
 if (args.Length > 0 && args[0] == "kube-sync") return KubeSyncBenchmark.Run(args);
+if (args.Length > 0 && args[0] == "watch-partial") return WatchPartialBenchmark.Run(args[1..]);
 if (args.Length > 0 && args[0] == "ipvs-list") return IpvsListBenchmark.Run(args[1..]);
 if (args.Length > 0 && args[0] == "ipvs-apply") return IpvsApplyBenchmark.Run(args[1..]);
 if (args.Length > 0 && args[0] == "should-process") return ShouldProcessBenchmark.Run(args[1..]);

@@ -28,6 +28,12 @@ public sealed class ClusterSnapshot
     /// <summary>Where it came from: file names, or the API server's address.</summary>
     public string? Source { get; }
 
+    /// <summary>
+    /// What changed since the snapshot before it, when its source knows (a live watch); null when unknown
+    /// (a file, a one-time read): a sync must then consider everything.
+    /// </summary>
+    public ClusterChanges? Changes { get; init; }
+
     /// <summary>The node called <paramref name="name"/>, or null.</summary>
     public KubeNode? FindNode(string? name)
     {

@@ -73,6 +73,13 @@ internal sealed class KubeNodeWriter
     /// caller declined or asked -WhatIf.
     /// </summary>
     public bool Apply(KubeIpvsPlan plan, IptablesBackend? backend, string verb, CancellationToken cancellation)
+        => Apply(plan, backend, verb, cancellation, writeFailed: null);
+
+    /// <summary>
+    /// As <see cref="Apply(KubeIpvsPlan, IptablesBackend?, string, CancellationToken)"/>; a failed write is
+    /// handed to <paramref name="writeFailed"/> (when given) instead of ending the command, and false returned.
+    /// </summary>
+    public bool Apply(KubeIpvsPlan plan, IptablesBackend? backend, string verb, CancellationToken cancellation, Action<KubeIpvsApplyException>? writeFailed)
     {
         var total = plan.Operations.Count;
         if (total == 0) return true;
@@ -104,6 +111,11 @@ internal sealed class KubeNodeWriter
         catch (OperationCanceledException)
         {
             return false; // stopped between writes
+        }
+        catch (KubeIpvsApplyException ex) when (writeFailed is not null)
+        {
+            writeFailed(ex);
+            return false;
         }
         catch (KubeIpvsApplyException ex)
         {

@@ -4,6 +4,7 @@ using IpvsTools.Cluster;
 using IpvsTools.Iptables;
 using IpvsTools.Ipvs;
 using IpvsTools.KubeProxy;
+using IpvsTools.KubeProxy.IpvsMode;
 using IpvsTools.Namespaces;
 using IpvsTools.Sync;
 
@@ -54,11 +55,29 @@ public sealed class SyncKubeIpvsCommand : KubeClusterCmdlet
     [Parameter(ParameterSetName = LiveSet)]
     public SwitchParameter Watch { get; set; }
 
+    /// <summary>
+    /// With -Watch: the longest time between full syncs (kube-proxy's --ipvs-sync-period, a TimeSpan or
+    /// seconds; default 30 s). Between them, an event that changes only Services and EndpointSlices is synced
+    /// partially: only the changed Services' virtual servers are read (by key) and written. 0: every event is
+    /// a full sync.
+    /// </summary>
+    [Parameter(ParameterSetName = LiveSet)]
+    [SecondsTransformation]
+    public TimeSpan? FullSyncInterval { get; set; }
+
+    /// <summary>kube-proxy's default --ipvs-sync-period.</summary>
+    private static readonly TimeSpan DefaultFullSyncInterval = TimeSpan.FromSeconds(30);
+
     protected override void ProcessRecord()
     {
         if (DrainTimeout is { } t && t < TimeSpan.Zero)
         {
             WriteError(ErrorFor("-DrainTimeout must not be negative.", "InvalidDrainTimeout", ErrorCategory.InvalidArgument, t));
+            return;
+        }
+        if (FullSyncInterval is { } f && f < TimeSpan.Zero)
+        {
+            WriteError(ErrorFor("-FullSyncInterval must not be negative.", "InvalidFullSyncInterval", ErrorCategory.InvalidArgument, f));
             return;
         }
         foreach (var (name, value) in new[] { ("IpvsTcpTimeout", IpvsTcpTimeout), ("IpvsTcpFinTimeout", IpvsTcpFinTimeout), ("IpvsUdpTimeout", IpvsUdpTimeout) })
@@ -109,10 +128,19 @@ public sealed class SyncKubeIpvsCommand : KubeClusterCmdlet
         }
         try
         {
+            var follower = new KubeIpvsWatchSync(input.Options, ns, FullSyncInterval ?? DefaultFullSyncInterval);
             foreach (var snapshot in ClusterSources.WatchLive(Kubeconfig, Context, NodeName, Cancellation))
             {
-                WriteVerbose($"{DateTime.Now:HH:mm:ss} {snapshot}: syncing.");
-                SyncOnce(writer, snapshot, input.Options, ns);
+                var preparing = System.Diagnostics.Stopwatch.StartNew();
+                var step = follower.Next(snapshot, DateTime.UtcNow);
+                if (step.IsPartial && SyncPartially(writer, follower, step, preparing.Elapsed)) continue;
+                var started = DateTime.UtcNow;
+                WriteVerbose($"{DateTime.Now:HH:mm:ss} {snapshot}: {(step.IsPartial ? "full sync: the partial one failed" : step.ToString())}"
+                    + (step.Changes is { Relisted: false } c ? $" (changed: {c})." : "."));
+                var desired = SyncOnce(writer, snapshot, input.Options, ns);
+                if (desired is null) follower.Forget();
+                else follower.FullSynced(snapshot, desired, started);
+                WriteVerbose(string.Format(System.Globalization.CultureInfo.InvariantCulture, "Full sync done in {0:F1} ms.", (DateTime.UtcNow - started).TotalMilliseconds));
             }
         }
         catch (ClusterSourceException ex)
@@ -125,10 +153,67 @@ public sealed class SyncKubeIpvsCommand : KubeClusterCmdlet
         }
     }
 
-    private void SyncOnce(KubeNodeWriter writer, ClusterSnapshot snapshot, KubeProxyOptions options, IpvsTools.Namespaces.NetworkNamespace? ns, KubeNodePrefetch? prefetch = null)
+    /// <summary>
+    /// A partial sync of the Services <paramref name="step"/> touches; false when it failed (a read or a write:
+    /// the caller then syncs fully) or was not applied.
+    /// </summary>
+    private bool SyncPartially(KubeNodeWriter writer, KubeIpvsWatchSync follower, KubeIpvsPartialStep step, TimeSpan prepared)
     {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        KubeIpvsApplyException? failed = null;
+        var writes = 0;
+        KubeIpvsDrainResult result;
+        try
+        {
+            result = KubeIpvsDrain.SyncAndDrain(
+                () => follower.Plan(step),
+                plan =>
+                {
+                    writes += plan.Operations.Count;
+                    WriteVerbose($"{DateTime.Now:HH:mm:ss} {step}: {plan.Operations.Count} write(s)" + (plan.IsEmpty ? "." : ": " + string.Join("; ", plan.Operations)));
+                    foreach (var d in plan.Draining) WriteVerbose("Draining (weight 0, removed once its connections end): " + d);
+                    return writer.Apply(plan, IptablesBackend, "Sync-KubeIpvs", Cancellation, ex => failed = ex);
+                },
+                DrainTimeout,
+                (draining, left) => WriteProgress(new ProgressRecord(2, "Sync-KubeIpvs", $"Waiting for {draining} draining real server(s)") { SecondsRemaining = (int)left.TotalSeconds }),
+                Cancellation);
+        }
+        catch (IpvsToolsException ex)
+        {
+            WriteWarning($"The partial sync could not read the node ({ex.Message}): a full sync follows.");
+            follower.Forget();
+            return false;
+        }
+        if (failed is not null)
+        {
+            WriteWarning($"The partial sync's write failed ({failed.Message}): a full sync follows.");
+            follower.Forget();
+            return false;
+        }
+        if (result.Outcome == KubeIpvsDrainOutcome.NotApplied)
+        {
+            follower.Forget(); // declined: the node is not what was planned
+            return true;
+        }
+        follower.PartialSynced(step);
+        WriteVerbose(string.Format(System.Globalization.CultureInfo.InvariantCulture, "Partial sync done in {0:F1} ms ({1} write(s); the read by key took {2:F1} ms; deciding what the event touches took {3:F1} ms before).",
+            watch.Elapsed.TotalMilliseconds, writes, follower.LastReadTime.TotalMilliseconds, prepared.TotalMilliseconds));
+        if (result.Outcome == KubeIpvsDrainOutcome.StillDraining)
+            WriteWarning($"{result.Draining} real server(s) still draining after {DrainTimeout}: {string.Join("; ", result.LastPlan.Draining)}. A later sync removes them once their connections end.");
+        return true;
+    }
+
+    /// <summary>A full sync; the desired state it brought the node to, or null when it was not applied.</summary>
+    private KubeDesiredState? SyncOnce(KubeNodeWriter writer, ClusterSnapshot snapshot, KubeProxyOptions options, IpvsTools.Namespaces.NetworkNamespace? ns, KubeNodePrefetch? prefetch = null)
+    {
+        KubeDesiredState? desired = null;
         var result = KubeIpvsDrain.SyncAndDrain(
-            () => PlanNode(snapshot, options, ns, prefetch).Plan,
+            () =>
+            {
+                var planning = PlanNode(snapshot, options, ns, prefetch);
+                desired ??= planning.Desired;
+                return planning.Plan;
+            },
             plan =>
             {
                 if (plan.IsEmpty) WriteVerbose("The node is up to date: nothing to write.");
@@ -139,6 +224,7 @@ public sealed class SyncKubeIpvsCommand : KubeClusterCmdlet
             Cancellation);
         if (result.Outcome == KubeIpvsDrainOutcome.StillDraining)
             WriteWarning($"{result.Draining} real server(s) still draining after {DrainTimeout}: {string.Join("; ", result.LastPlan.Draining)}. A later sync removes them once their connections end.");
+        return result.Outcome == KubeIpvsDrainOutcome.NotApplied ? null : desired;
     }
 
     /// <summary>

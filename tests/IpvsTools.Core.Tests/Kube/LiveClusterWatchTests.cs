@@ -32,19 +32,23 @@ public sealed class LiveClusterWatchTests : IDisposable
         Assert.Equal(["shop/web"], snapshots.Current.Services.Select(s => s.ToString()));
         Assert.Equal("10.244.0.5", snapshots.Current.EndpointSlices.Single().Endpoints.Single().ToString());
         Assert.Equal("node-a", snapshots.Current.Nodes.Single().Name);
+        Assert.True(snapshots.Current.Changes!.Relisted); // after a list, any object may have changed
 
         services.TryWrite(LoopbackApiServer.WatchEvent("ADDED", Api));
         var added = Next(snapshots, s => s.Services.Count == 2);
         Assert.Equal(["shop/api", "shop/web"], added.Services.Select(s => s.ToString()).Order());
+        Assert.Equal("Service shop/api", added.Changes!.ToString()); // each snapshot says what changed since the one before
 
         slices.TryWrite(LoopbackApiServer.WatchEvent("MODIFIED", Slice("10.244.0.6", "311")));
         var moved = Next(snapshots, s => s.EndpointSlices.Single().Endpoints.Single().ToString() == "10.244.0.6");
         Assert.Equal(2, moved.Services.Count);
+        Assert.Equal("EndpointSlice shop/web-1", moved.Changes!.ToString());
 
         services.TryWrite(LoopbackApiServer.WatchEvent("BOOKMARK", """{"kind":"Service","apiVersion":"v1","metadata":{"resourceVersion":"420"}}"""));
         services.TryWrite(LoopbackApiServer.WatchEvent("DELETED", Web));
         var deleted = Next(snapshots, s => s.Services.Count == 1);
         Assert.Equal(["shop/api"], deleted.Services.Select(s => s.ToString()));
+        Assert.Equal("Service shop/web", deleted.Changes!.ToString());
 
         // The watch ends (the server's timeout): everything is listed again, and the list is the truth.
         var requestsBefore = _api.Requests.Count(r => r.Request == "GET /api/v1/services?limit=500");
@@ -52,6 +56,7 @@ public sealed class LiveClusterWatchTests : IDisposable
         var relisted = Next(snapshots, s => s.Services.Count == 1 && s.Services[0].Name == "web");
         Assert.Equal(requestsBefore + 1, _api.Requests.Count(r => r.Request == "GET /api/v1/services?limit=500"));
         Assert.Equal("10.244.0.5", relisted.EndpointSlices.Single().Endpoints.Single().ToString());
+        Assert.True(relisted.Changes!.Relisted);
 
         stop.Cancel();
         Assert.False(snapshots.MoveNext());
