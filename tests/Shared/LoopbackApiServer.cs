@@ -173,7 +173,9 @@ public sealed class LoopbackApiServer : IDisposable
     public void Dispose()
     {
         foreach (var w in _watches.Values) w.Writer.TryComplete();
-        _listener.Stop();
+        // Close alone: on Linux, HttpListener's Stop already lets go of the port, and a Close after it binds
+        // the port once more to remove the prefixes, which fails with "Address already in use" when another
+        // test's server took the port in between (seen in the lab with two classes' servers side by side).
         _listener.Close();
         try
         {
