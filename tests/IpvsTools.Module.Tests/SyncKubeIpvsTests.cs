@@ -61,6 +61,13 @@ public sealed class SyncKubeIpvsTests(PowerShellSession session) : IDisposable
 
         Assert.Contains("ParameterArgumentValidationError", Refusal("Sync-KubeIpvs -Path $path -Scheduler fastest", vars).FullyQualifiedErrorId);
         Assert.Contains("ParameterArgumentValidationError", Refusal("Compare-KubeIpvs -Path $path -Scheduler none", vars).FullyQualifiedErrorId);
+        // -FullSyncInterval: with -Watch only, never negative (both refused before the cluster is read).
+        var interval = Refusal("Sync-KubeIpvs -Kubeconfig $none -NodeName n1 -FullSyncInterval 10", vars);
+        Assert.Equal("SyncKubeIpvsFullSyncIntervalWithoutWatch,IpvsTools.Commands.SyncKubeIpvsCommand", interval.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidArgument, interval.CategoryInfo.Category);
+        Assert.Equal(TimeSpan.FromSeconds(10), interval.TargetObject);
+        Assert.Equal("SyncKubeIpvsInvalidFullSyncInterval,IpvsTools.Commands.SyncKubeIpvsCommand",
+            Refusal("Sync-KubeIpvs -Kubeconfig $none -NodeName n1 -Watch -FullSyncInterval -1", vars).FullyQualifiedErrorId);
         // -Watch follows the live API only.
         Assert.Contains("AmbiguousParameterSet", Refusal("Sync-KubeIpvs -Path $path -Watch", vars).FullyQualifiedErrorId);
     }

@@ -80,6 +80,12 @@ public sealed class SyncKubeIpvsCommand : KubeClusterCmdlet
             WriteError(ErrorFor("-FullSyncInterval must not be negative.", "InvalidFullSyncInterval", ErrorCategory.InvalidArgument, f));
             return;
         }
+        if (FullSyncInterval is { } interval && !Watch)
+        {
+            WriteError(ErrorFor("-FullSyncInterval applies only with -Watch (without it, Sync-KubeIpvs makes one full sync and returns).",
+                "FullSyncIntervalWithoutWatch", ErrorCategory.InvalidArgument, interval));
+            return;
+        }
         foreach (var (name, value) in new[] { ("IpvsTcpTimeout", IpvsTcpTimeout), ("IpvsTcpFinTimeout", IpvsTcpFinTimeout), ("IpvsUdpTimeout", IpvsUdpTimeout) })
         {
             if (value is { } v && (v < TimeSpan.Zero || v.TotalSeconds > uint.MaxValue))
