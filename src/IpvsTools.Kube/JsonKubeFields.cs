@@ -19,7 +19,7 @@ internal delegate T JsonObjectReader<T>(ref Utf8JsonReader reader);
 /// anything else throws <see cref="GiveUp"/>'s exception, and the whole file goes to the YAML path. A
 /// repeated name is read again, the last one kept, as YamlDotNet keeps it. Other fields are skipped.
 /// </summary>
-internal static class JsonKubeFields
+internal static partial class JsonKubeFields
 {
     /// <summary>The exception that abandons the fast path (never shown to anyone).</summary>
     public static JsonException GiveUp() => new("The JSON fast path leaves this file to the YAML path.");
@@ -52,8 +52,8 @@ internal static class JsonKubeFields
             else if (reader.ValueTextEquals("spec"u8) && kind is null or "Service") o.Spec = Object(ref reader, ServiceSpec);
             else if (reader.ValueTextEquals("status"u8) && kind is null or "Service" or "Node") Status(ref reader, o);
             else if (reader.ValueTextEquals("addressType"u8) && kind is null or "EndpointSlice") o.AddressType = String(ref reader);
-            else if (reader.ValueTextEquals("endpoints"u8) && kind is null or "EndpointSlice") o.Endpoints = Objects(ref reader, Endpoint);
-            else if (reader.ValueTextEquals("ports"u8) && kind is null or "EndpointSlice") o.Ports = Objects(ref reader, EndpointPort);
+            else if (reader.ValueTextEquals("endpoints"u8) && kind is null or "EndpointSlice") o.Endpoints = SliceEndpoints(ref reader);
+            else if (reader.ValueTextEquals("ports"u8) && kind is null or "EndpointSlice") o.Ports = SlicePorts(ref reader);
             else reader.Skip();
         }
         return o;
@@ -221,50 +221,6 @@ internal static class JsonKubeFields
         return address;
     }
 
-    private static V1Endpoint Endpoint(ref Utf8JsonReader reader)
-    {
-        var endpoint = new V1Endpoint();
-        while (NextProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("addresses"u8)) endpoint.Addresses = Strings(ref reader);
-            else if (reader.ValueTextEquals("conditions"u8)) endpoint.Conditions = Object(ref reader, Conditions);
-            else if (reader.ValueTextEquals("nodeName"u8)) endpoint.NodeName = String(ref reader);
-            else if (reader.ValueTextEquals("zone"u8)) endpoint.Zone = String(ref reader);
-            else if (reader.ValueTextEquals("hints"u8)) endpoint.Hints = Object(ref reader, Hints);
-            else reader.Skip();
-        }
-        return endpoint;
-    }
-
-    private static V1EndpointConditions Conditions(ref Utf8JsonReader reader)
-    {
-        var conditions = new V1EndpointConditions();
-        while (NextProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("ready"u8)) conditions.Ready = NullableBool(ref reader);
-            else if (reader.ValueTextEquals("serving"u8)) conditions.Serving = NullableBool(ref reader);
-            else if (reader.ValueTextEquals("terminating"u8)) conditions.Terminating = NullableBool(ref reader);
-            else reader.Skip();
-        }
-        return conditions;
-    }
-
-    private static V1EndpointHints Hints(ref Utf8JsonReader reader)
-    {
-        var hints = new V1EndpointHints();
-        while (NextProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("forZones"u8)) hints.ForZones = Objects(ref reader, ForZone);
-            else if (reader.ValueTextEquals("forNodes"u8)) hints.ForNodes = Objects(ref reader, ForNode);
-            else reader.Skip();
-        }
-        return hints;
-    }
-
-    private static V1ForZone ForZone(ref Utf8JsonReader reader) => new() { Name = NameOnly(ref reader) };
-
-    private static V1ForNode ForNode(ref Utf8JsonReader reader) => new() { Name = NameOnly(ref reader) };
-
     private static string? NameOnly(ref Utf8JsonReader reader)
     {
         string? name = null;
@@ -274,19 +230,6 @@ internal static class JsonKubeFields
             else reader.Skip();
         }
         return name;
-    }
-
-    private static Discoveryv1EndpointPort EndpointPort(ref Utf8JsonReader reader)
-    {
-        var port = new Discoveryv1EndpointPort();
-        while (NextProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("name"u8)) port.Name = String(ref reader);
-            else if (reader.ValueTextEquals("protocol"u8)) port.Protocol = String(ref reader);
-            else if (reader.ValueTextEquals("port"u8)) port.Port = NullableInt(ref reader);
-            else reader.Skip();
-        }
-        return port;
     }
 
     /// <summary>Moves to the next property name of the object being read; false at its end.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using k8s.Models;
+using IpvsTools.Cluster;
 
 namespace IpvsTools.Kube;
 
@@ -32,15 +33,23 @@ internal sealed class JsonKubeObject
     /// <summary>An EndpointSlice's addressType.</summary>
     public string? AddressType { get; set; }
 
-    /// <summary>An EndpointSlice's endpoints.</summary>
-    public IList<V1Endpoint>? Endpoints { get; set; }
+    /// <summary>An EndpointSlice's endpoints, already the cluster's (their mapping refuses nothing).</summary>
+    public List<KubeEndpoint>? Endpoints { get; set; }
 
-    /// <summary>An EndpointSlice's ports.</summary>
-    public IList<Discoveryv1EndpointPort>? Ports { get; set; }
+    /// <summary>An EndpointSlice's ports as written, mapped with the slice (an object's kind may come after them).</summary>
+    public List<JsonSlicePort>? Ports { get; set; }
 
     public V1Service ToService() => new() { Kind = Kind, Metadata = Metadata, Spec = Spec, Status = ServiceStatus };
 
-    public V1EndpointSlice ToEndpointSlice() => new() { Kind = Kind, Metadata = Metadata, AddressType = AddressType, Endpoints = Endpoints, Ports = Ports };
+    /// <summary>The EndpointSlice by <see cref="KubeObjectMapper"/>'s rules, in the order the YAML path applies them.</summary>
+    public KubeEndpointSlice MapEndpointSlice()
+    {
+        var addressType = KubeObjectMapper.AddressType(AddressType);
+        var ports = new List<KubeEndpointPort>(Ports?.Count ?? 0);
+        foreach (var p in Ports ?? [])
+            ports.Add(KubeObjectMapper.EndpointPort(p.Name, p.Protocol, p.Port, p.Index));
+        return KubeObjectMapper.EndpointSlice(Metadata?.NamespaceProperty, Metadata?.Name, Metadata?.Labels, addressType, Endpoints ?? [], ports);
+    }
 
     public V1Node ToNode() => new() { Kind = Kind, Metadata = Metadata, Spec = NodeSpec, Status = NodeAddresses is null ? null : new V1NodeStatus { Addresses = NodeAddresses } };
 }

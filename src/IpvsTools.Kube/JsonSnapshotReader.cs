@@ -147,7 +147,7 @@ internal static class JsonSnapshotReader
             object? read = item.Kind switch
             {
                 "Service" => KubeObjectMapper.Service(item.ToService()),
-                "EndpointSlice" => KubeObjectMapper.EndpointSlice(item.ToEndpointSlice()),
+                "EndpointSlice" => item.MapEndpointSlice(),
                 "Node" => KubeObjectMapper.Node(item.ToNode()),
                 null => item,
                 _ => null,
@@ -165,7 +165,7 @@ internal static class JsonSnapshotReader
                 services.Add(KubeObjectMapper.Service(o.ToService()));
                 break;
             case "EndpointSlice":
-                slices.Add(KubeObjectMapper.EndpointSlice(o.ToEndpointSlice()));
+                slices.Add(o.MapEndpointSlice());
                 break;
             case "Node":
                 nodes.Add(KubeObjectMapper.Node(o.ToNode()));

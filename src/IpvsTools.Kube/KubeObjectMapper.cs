@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Net;
 using k8s.Models;
 using IpvsTools.Cluster;
@@ -107,31 +108,15 @@ internal static class KubeObjectMapper
 
     public static KubeEndpointSlice EndpointSlice(V1EndpointSlice slice)
     {
-        var meta = slice.Metadata ?? new V1ObjectMeta();
-        var addressType = slice.AddressType switch
-        {
-            "IPv4" => KubeAddressType.IPv4,
-            "IPv6" => KubeAddressType.IPv6,
-            "FQDN" => KubeAddressType.FQDN,
-            var other => throw new MappingException($"'{other}' is not an address type (IPv4, IPv6 or FQDN).", "addressType"),
-        };
+        var addressType = AddressType(slice.AddressType);
         var endpoints = new List<KubeEndpoint>(slice.Endpoints?.Count ?? 0);
         if (slice.Endpoints is not null)
         {
             foreach (var e in slice.Endpoints)
             {
                 if (e is null) continue;
-                endpoints.Add(new KubeEndpoint
-                {
-                    Addresses = NonNull(e.Addresses),
-                    Ready = e.Conditions?.Ready,
-                    Serving = e.Conditions?.Serving,
-                    Terminating = e.Conditions?.Terminating,
-                    NodeName = e.NodeName,
-                    Zone = e.Zone,
-                    ZoneHints = Names(e.Hints?.ForZones, z => z.Name),
-                    NodeHints = Names(e.Hints?.ForNodes, n => n.Name),
-                });
+                endpoints.Add(Endpoint(e.Addresses, e.Conditions?.Ready, e.Conditions?.Serving, e.Conditions?.Terminating, e.NodeName, e.Zone,
+                    HintNames(e.Hints?.ForZones?.Select(z => z?.Name).ToList()), HintNames(e.Hints?.ForNodes?.Select(n => n?.Name).ToList())));
             }
         }
         var ports = new List<KubeEndpointPort>(slice.Ports?.Count ?? 0);
@@ -141,19 +126,73 @@ internal static class KubeObjectMapper
             {
                 var p = slice.Ports[i];
                 if (p is null) continue;
-                int? port = p.Port is null ? null : Port(p.Port.Value, $"ports[{i}].port", allowZero: true);
-                ports.Add(new KubeEndpointPort(p.Name, Protocol(p.Protocol, $"ports[{i}].protocol"), port));
+                ports.Add(EndpointPort(p.Name, p.Protocol, p.Port, i));
             }
         }
-        return new KubeEndpointSlice
+        return EndpointSlice(slice.Metadata?.NamespaceProperty, slice.Metadata?.Name, slice.Metadata?.Labels, addressType, endpoints, ports);
+    }
+
+    // The EndpointSlice's rules, shared by the YAML path (above, from KubernetesClient's model) and the JSON
+    // path (JsonSliceFields, which reads the values straight from the file): one place decides each value.
+
+    /// <summary>An EndpointSlice from its mapped parts.</summary>
+    internal static KubeEndpointSlice EndpointSlice(string? @namespace, string? name, IDictionary<string, string>? labels,
+        KubeAddressType addressType, IReadOnlyList<KubeEndpoint> endpoints, IReadOnlyList<KubeEndpointPort> ports) => new()
+    {
+        Namespace = @namespace ?? "default",
+        Name = name ?? "",
+        Labels = Copy(labels),
+        AddressType = addressType,
+        Endpoints = endpoints,
+        Ports = ports,
+    };
+
+    /// <summary>addressType: IPv4, IPv6 or FQDN; anything else is refused.</summary>
+    internal static KubeAddressType AddressType(string? addressType) => addressType switch
+    {
+        "IPv4" => KubeAddressType.IPv4,
+        "IPv6" => KubeAddressType.IPv6,
+        "FQDN" => KubeAddressType.FQDN,
+        var other => throw new MappingException($"'{other}' is not an address type (IPv4, IPv6 or FQDN).", "addressType"),
+    };
+
+    /// <summary>
+    /// One endpoint (an item that is not null): its addresses without the nulls, its conditions (null when the
+    /// conditions or the condition are absent), its hints' names (<see cref="HintNames"/>).
+    /// </summary>
+    internal static KubeEndpoint Endpoint(IList<string>? addresses, bool? ready, bool? serving, bool? terminating, string? nodeName, string? zone,
+        IReadOnlyList<string> zoneHints, IReadOnlyList<string> nodeHints) => new()
+    {
+        Addresses = NonNull(addresses),
+        Ready = ready,
+        Serving = serving,
+        Terminating = terminating,
+        NodeName = nodeName,
+        Zone = zone,
+        ZoneHints = zoneHints,
+        NodeHints = nodeHints,
+    };
+
+    /// <summary>Port <paramref name="index"/> of the slice's ports (an item that is not null).</summary>
+    internal static KubeEndpointPort EndpointPort(string? name, string? protocol, int? port, int index)
+    {
+        int? checkedPort = port is null ? null : Port(port.Value, $"ports[{index}].port", allowZero: true);
+        return new KubeEndpointPort(name, Protocol(protocol, $"ports[{index}].protocol"), checkedPort);
+    }
+
+    /// <summary>
+    /// A hint list's names (forZones, forNodes), an item that is null given as a null name: those that are
+    /// neither null nor empty, in order.
+    /// </summary>
+    internal static IReadOnlyList<string> HintNames(IList<string?>? names)
+    {
+        if (names is null || names.Count == 0) return Array.Empty<string>();
+        var result = new List<string>(names.Count);
+        foreach (var name in names)
         {
-            Namespace = meta.NamespaceProperty ?? "default",
-            Name = meta.Name ?? "",
-            Labels = Copy(meta.Labels),
-            AddressType = addressType,
-            Endpoints = endpoints,
-            Ports = ports,
-        };
+            if (!string.IsNullOrEmpty(name)) result.Add(name);
+        }
+        return result;
     }
 
     public static KubeNode Node(V1Node node)
@@ -223,26 +262,13 @@ internal static class KubeObjectMapper
     }
 
     /// <summary>The strings that are not null, in order (a loop: this runs for every endpoint of a large snapshot).</summary>
-    private static IReadOnlyList<string> NonNull(IList<string>? items)
+    internal static IReadOnlyList<string> NonNull(IList<string>? items)
     {
         if (items is null) return Array.Empty<string>();
         var result = new List<string>(items.Count);
         foreach (var item in items)
         {
             if (item is not null) result.Add(item);
-        }
-        return result;
-    }
-
-    private static IReadOnlyList<string> Names<T>(IList<T>? items, Func<T, string?> name)
-    {
-        if (items is null || items.Count == 0) return Array.Empty<string>();
-        var result = new List<string>(items.Count);
-        foreach (var item in items)
-        {
-            if (item is null) continue;
-            var n = name(item);
-            if (!string.IsNullOrEmpty(n)) result.Add(n);
         }
         return result;
     }
