@@ -59,13 +59,13 @@ internal static partial class JsonKubeFields
         return o;
     }
 
-    private static V1ObjectMeta Metadata(ref Utf8JsonReader reader)
+    private static JsonKubeMeta Metadata(ref Utf8JsonReader reader)
     {
-        var meta = new V1ObjectMeta();
+        var meta = new JsonKubeMeta();
         while (NextProperty(ref reader))
         {
             if (reader.ValueTextEquals("name"u8)) meta.Name = String(ref reader);
-            else if (reader.ValueTextEquals("namespace"u8)) meta.NamespaceProperty = String(ref reader);
+            else if (reader.ValueTextEquals("namespace"u8)) meta.Namespace = String(ref reader);
             else if (reader.ValueTextEquals("labels"u8)) meta.Labels = Labels(ref reader);
             else reader.Skip();
         }
@@ -84,20 +84,20 @@ internal static partial class JsonKubeFields
         return spec;
     }
 
-    private static V1ServiceSpec ServiceSpec(ref Utf8JsonReader reader)
+    private static KubeServiceSpecFields ServiceSpec(ref Utf8JsonReader reader)
     {
-        var spec = new V1ServiceSpec();
+        var spec = new KubeServiceSpecFields();
         while (NextProperty(ref reader))
         {
             if (reader.ValueTextEquals("type"u8)) spec.Type = String(ref reader);
             else if (reader.ValueTextEquals("clusterIP"u8)) spec.ClusterIP = String(ref reader);
             else if (reader.ValueTextEquals("clusterIPs"u8)) spec.ClusterIPs = Strings(ref reader);
             else if (reader.ValueTextEquals("ipFamilies"u8)) spec.IpFamilies = Strings(ref reader);
-            else if (reader.ValueTextEquals("ports"u8)) spec.Ports = Objects(ref reader, ServicePort);
+            else if (reader.ValueTextEquals("ports"u8)) spec.Ports = ServicePorts(ref reader);
             else if (reader.ValueTextEquals("externalIPs"u8)) spec.ExternalIPs = Strings(ref reader);
             else if (reader.ValueTextEquals("loadBalancerSourceRanges"u8)) spec.LoadBalancerSourceRanges = Strings(ref reader);
             else if (reader.ValueTextEquals("sessionAffinity"u8)) spec.SessionAffinity = String(ref reader);
-            else if (reader.ValueTextEquals("sessionAffinityConfig"u8)) spec.SessionAffinityConfig = Object(ref reader, SessionAffinityConfig);
+            else if (reader.ValueTextEquals("sessionAffinityConfig"u8)) spec.SessionAffinityTimeoutSeconds = AffinityTimeout(ref reader);
             else if (reader.ValueTextEquals("internalTrafficPolicy"u8)) spec.InternalTrafficPolicy = String(ref reader);
             else if (reader.ValueTextEquals("externalTrafficPolicy"u8)) spec.ExternalTrafficPolicy = String(ref reader);
             else if (reader.ValueTextEquals("healthCheckNodePort"u8)) spec.HealthCheckNodePort = NullableInt(ref reader);
@@ -108,26 +108,48 @@ internal static partial class JsonKubeFields
         return spec;
     }
 
-    private static V1ServicePort ServicePort(ref Utf8JsonReader reader)
+    /// <summary>spec.ports (current: its name): the items that are not null with their places, or null.</summary>
+    private static List<KubeServicePortFields>? ServicePorts(ref Utf8JsonReader reader)
     {
-        var port = new V1ServicePort();
-        while (NextProperty(ref reader))
+        Next(ref reader);
+        if (reader.TokenType == JsonTokenType.Null) return null;
+        if (reader.TokenType != JsonTokenType.StartArray) throw GiveUp();
+        var ports = new List<KubeServicePortFields>(1);
+        for (var index = 0; ; index++)
         {
-            if (reader.ValueTextEquals("name"u8)) port.Name = String(ref reader);
-            else if (reader.ValueTextEquals("protocol"u8)) port.Protocol = String(ref reader);
-            else if (reader.ValueTextEquals("port"u8)) port.Port = Int(ref reader);
-            else if (reader.ValueTextEquals("nodePort"u8)) port.NodePort = NullableInt(ref reader);
-            else if (reader.ValueTextEquals("targetPort"u8)) port.TargetPort = TargetPort(ref reader);
-            else reader.Skip();
+            Next(ref reader);
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.EndArray:
+                    return ports;
+                case JsonTokenType.Null:
+                    break;
+                case JsonTokenType.StartObject:
+                    string? name = null, protocol = null, targetPort = null;
+                    int port = 0; // absent: the model's 0, which the mapper refuses
+                    int? nodePort = null;
+                    while (NextProperty(ref reader))
+                    {
+                        if (reader.ValueTextEquals("name"u8)) name = String(ref reader);
+                        else if (reader.ValueTextEquals("protocol"u8)) protocol = String(ref reader);
+                        else if (reader.ValueTextEquals("port"u8)) port = Int(ref reader);
+                        else if (reader.ValueTextEquals("nodePort"u8)) nodePort = NullableInt(ref reader);
+                        else if (reader.ValueTextEquals("targetPort"u8)) targetPort = TargetPort(ref reader);
+                        else reader.Skip();
+                    }
+                    ports.Add(new KubeServicePortFields(index, name, protocol, port, nodePort, targetPort));
+                    break;
+                default:
+                    throw GiveUp();
+            }
         }
-        return port;
     }
 
     /// <summary>
-    /// A number as written (YamlDotNet keeps a scalar's text: 8080, 8080.0) or a name. Null and "" give up:
-    /// the YAML path makes them "null" and no value.
+    /// targetPort (current: its name): a number or a string, as IntOrString's Value (the number's text); null
+    /// and "" give up, as the YAML path makes them "null" and no value.
     /// </summary>
-    private static IntOrString TargetPort(ref Utf8JsonReader reader)
+    private static string TargetPort(ref Utf8JsonReader reader)
     {
         Next(ref reader);
         var value = reader.TokenType switch
@@ -137,76 +159,98 @@ internal static partial class JsonKubeFields
             _ => null,
         };
         if (string.IsNullOrEmpty(value)) throw GiveUp();
-        return value; // IntOrString from a string keeps it as its Value
+        return value;
     }
 
-    private static V1SessionAffinityConfig SessionAffinityConfig(ref Utf8JsonReader reader)
+    /// <summary>
+    /// sessionAffinityConfig (current: its name): its clientIP.timeoutSeconds; null when that or what holds it
+    /// is null or absent (a repeated name replaces the whole object, as YamlDotNet does).
+    /// </summary>
+    private static int? AffinityTimeout(ref Utf8JsonReader reader)
     {
-        var config = new V1SessionAffinityConfig();
+        int? timeout = null;
+        if (!StartObjectOrNull(ref reader)) return null;
         while (NextProperty(ref reader))
         {
-            if (reader.ValueTextEquals("clientIP"u8)) config.ClientIP = Object(ref reader, ClientIP);
-            else reader.Skip();
+            if (!reader.ValueTextEquals("clientIP"u8))
+            {
+                reader.Skip();
+                continue;
+            }
+            timeout = null;
+            if (!StartObjectOrNull(ref reader)) continue;
+            while (NextProperty(ref reader))
+            {
+                if (reader.ValueTextEquals("timeoutSeconds"u8)) timeout = NullableInt(ref reader);
+                else reader.Skip();
+            }
         }
-        return config;
+        return timeout;
     }
 
-    private static V1ClientIPConfig ClientIP(ref Utf8JsonReader reader)
+    /// <summary>An object's start (true) or null (false), current: the property's name; anything else gives up.</summary>
+    private static bool StartObjectOrNull(ref Utf8JsonReader reader)
     {
-        var config = new V1ClientIPConfig();
-        while (NextProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("timeoutSeconds"u8)) config.TimeoutSeconds = NullableInt(ref reader);
-            else reader.Skip();
-        }
-        return config;
+        Next(ref reader);
+        if (reader.TokenType == JsonTokenType.Null) return false;
+        if (reader.TokenType != JsonTokenType.StartObject) throw GiveUp();
+        return true;
     }
 
     /// <summary>status (current: its name): a Service's loadBalancer.ingress and a Node's addresses.</summary>
     private static void Status(ref Utf8JsonReader reader, JsonKubeObject o)
     {
+        o.Ingress = null;
+        o.NodeAddresses = null;
+        if (!StartObjectOrNull(ref reader)) return;
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("loadBalancer"u8))
+            {
+                o.Ingress = null;
+                if (!StartObjectOrNull(ref reader)) continue;
+                while (NextProperty(ref reader))
+                {
+                    if (reader.ValueTextEquals("ingress"u8)) o.Ingress = Ingress(ref reader);
+                    else reader.Skip();
+                }
+            }
+            else if (reader.ValueTextEquals("addresses"u8)) o.NodeAddresses = Objects(ref reader, NodeAddress);
+            else reader.Skip();
+        }
+    }
+
+    /// <summary>status.loadBalancer.ingress (current: its name): the items that are not null with their places, or null.</summary>
+    private static List<KubeIngressFields>? Ingress(ref Utf8JsonReader reader)
+    {
         Next(ref reader);
-        if (reader.TokenType == JsonTokenType.Null)
+        if (reader.TokenType == JsonTokenType.Null) return null;
+        if (reader.TokenType != JsonTokenType.StartArray) throw GiveUp();
+        var ingress = new List<KubeIngressFields>(1);
+        for (var index = 0; ; index++)
         {
-            o.ServiceStatus = null;
-            o.NodeAddresses = null;
-            return;
+            Next(ref reader);
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.EndArray:
+                    return ingress;
+                case JsonTokenType.Null:
+                    break;
+                case JsonTokenType.StartObject:
+                    string? ip = null, hostname = null, ipMode = null;
+                    while (NextProperty(ref reader))
+                    {
+                        if (reader.ValueTextEquals("ip"u8)) ip = String(ref reader);
+                        else if (reader.ValueTextEquals("hostname"u8)) hostname = String(ref reader);
+                        else if (reader.ValueTextEquals("ipMode"u8)) ipMode = String(ref reader);
+                        else reader.Skip();
+                    }
+                    ingress.Add(new KubeIngressFields(index, ip, hostname, ipMode));
+                    break;
+                default:
+                    throw GiveUp();
+            }
         }
-        if (reader.TokenType != JsonTokenType.StartObject) throw GiveUp();
-        var status = new V1ServiceStatus();
-        IList<V1NodeAddress>? addresses = null;
-        while (NextProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("loadBalancer"u8)) status.LoadBalancer = Object(ref reader, LoadBalancer);
-            else if (reader.ValueTextEquals("addresses"u8)) addresses = Objects(ref reader, NodeAddress);
-            else reader.Skip();
-        }
-        o.ServiceStatus = status;
-        o.NodeAddresses = addresses;
-    }
-
-    private static V1LoadBalancerStatus LoadBalancer(ref Utf8JsonReader reader)
-    {
-        var status = new V1LoadBalancerStatus();
-        while (NextProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("ingress"u8)) status.Ingress = Objects(ref reader, Ingress);
-            else reader.Skip();
-        }
-        return status;
-    }
-
-    private static V1LoadBalancerIngress Ingress(ref Utf8JsonReader reader)
-    {
-        var ingress = new V1LoadBalancerIngress();
-        while (NextProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("ip"u8)) ingress.Ip = String(ref reader);
-            else if (reader.ValueTextEquals("hostname"u8)) ingress.Hostname = String(ref reader);
-            else if (reader.ValueTextEquals("ipMode"u8)) ingress.IpMode = String(ref reader);
-            else reader.Skip();
-        }
-        return ingress;
     }
 
     private static V1NodeAddress NodeAddress(ref Utf8JsonReader reader)
@@ -303,17 +347,15 @@ internal static partial class JsonKubeFields
         }
     }
 
-    /// <summary>metadata.labels: names to strings (or nulls), or null (current: the property's name).</summary>
+    /// <summary>metadata.labels (current: the property's name): names to strings or nulls, mapped by the mapper's rule; or null.</summary>
     private static Dictionary<string, string>? Labels(ref Utf8JsonReader reader)
     {
-        Next(ref reader);
-        if (reader.TokenType == JsonTokenType.Null) return null;
-        if (reader.TokenType != JsonTokenType.StartObject) throw GiveUp();
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!StartObjectOrNull(ref reader)) return null;
+        var labels = KubeObjectMapper.NewLabels();
         while (NextProperty(ref reader))
         {
             var name = JsonStringPool.Get(ref reader);
-            labels[name] = String(ref reader)!; // null stays null, as YamlDotNet leaves it (the mapper makes it "")
+            KubeObjectMapper.AddLabel(labels, name, String(ref reader));
         }
         return labels;
     }

@@ -16,13 +16,13 @@ internal sealed class JsonKubeObject
     public string? Kind { get; set; }
 
     /// <summary>metadata: name, namespace and labels only.</summary>
-    public V1ObjectMeta? Metadata { get; set; }
+    public JsonKubeMeta? Metadata { get; set; }
 
-    /// <summary>A Service's spec: the fields the proxy reads.</summary>
-    public V1ServiceSpec? Spec { get; set; }
+    /// <summary>A Service's spec: the fields the proxy reads, as written.</summary>
+    public KubeServiceSpecFields? Spec { get; set; }
 
-    /// <summary>A Service's status: its load-balancer ingresses.</summary>
-    public V1ServiceStatus? ServiceStatus { get; set; }
+    /// <summary>A Service's status.loadBalancer.ingress, as written (null: absent, or something above it null).</summary>
+    public List<KubeIngressFields>? Ingress { get; set; }
 
     /// <summary>A Node's status.addresses.</summary>
     public IList<V1NodeAddress>? NodeAddresses { get; set; }
@@ -39,7 +39,8 @@ internal sealed class JsonKubeObject
     /// <summary>An EndpointSlice's ports as written, mapped with the slice (an object's kind may come after them).</summary>
     public List<JsonSlicePort>? Ports { get; set; }
 
-    public V1Service ToService() => new() { Kind = Kind, Metadata = Metadata, Spec = Spec, Status = ServiceStatus };
+    /// <summary>The Service by <see cref="KubeObjectMapper"/>'s rules.</summary>
+    public KubeService MapService() => KubeObjectMapper.Service(Metadata?.Namespace, Metadata?.Name, Metadata?.Labels ?? KubeObjectMapper.NewLabels(), Spec, Ingress);
 
     /// <summary>The EndpointSlice by <see cref="KubeObjectMapper"/>'s rules, in the order the YAML path applies them.</summary>
     public KubeEndpointSlice MapEndpointSlice()
@@ -48,8 +49,20 @@ internal sealed class JsonKubeObject
         var ports = new List<KubeEndpointPort>(Ports?.Count ?? 0);
         foreach (var p in Ports ?? [])
             ports.Add(KubeObjectMapper.EndpointPort(p.Name, p.Protocol, p.Port, p.Index));
-        return KubeObjectMapper.EndpointSlice(Metadata?.NamespaceProperty, Metadata?.Name, Metadata?.Labels, addressType, Endpoints ?? [], ports);
+        return KubeObjectMapper.EndpointSlice(Metadata?.Namespace, Metadata?.Name, Metadata?.Labels ?? KubeObjectMapper.NewLabels(), addressType, Endpoints ?? [], ports);
     }
 
-    public V1Node ToNode() => new() { Kind = Kind, Metadata = Metadata, Spec = NodeSpec, Status = NodeAddresses is null ? null : new V1NodeStatus { Addresses = NodeAddresses } };
+    /// <summary>A Node as KubernetesClient's model (a cluster has few): its labels are mapped already, which the mapper's copy keeps.</summary>
+    public V1Node ToNode() => new() { Kind = Kind, Metadata = Metadata is null ? null : new V1ObjectMeta { Name = Metadata.Name, NamespaceProperty = Metadata.Namespace, Labels = Metadata.Labels }, Spec = NodeSpec, Status = NodeAddresses is null ? null : new V1NodeStatus { Addresses = NodeAddresses } };
+}
+
+/// <summary>What <see cref="JsonKubeFields"/> keeps of an object's metadata.</summary>
+internal sealed class JsonKubeMeta
+{
+    public string? Name { get; set; }
+
+    public string? Namespace { get; set; }
+
+    /// <summary>metadata.labels, mapped already (<see cref="KubeObjectMapper.AddLabel"/>); null when absent or null.</summary>
+    public Dictionary<string, string>? Labels { get; set; }
 }

@@ -146,7 +146,7 @@ internal static class JsonSnapshotReader
             var item = JsonKubeFields.ReadObject(ref reader, null);
             object? read = item.Kind switch
             {
-                "Service" => KubeObjectMapper.Service(item.ToService()),
+                "Service" => item.MapService(),
                 "EndpointSlice" => item.MapEndpointSlice(),
                 "Node" => KubeObjectMapper.Node(item.ToNode()),
                 null => item,
@@ -162,7 +162,7 @@ internal static class JsonSnapshotReader
         switch (kind)
         {
             case "Service":
-                services.Add(KubeObjectMapper.Service(o.ToService()));
+                services.Add(o.MapService());
                 break;
             case "EndpointSlice":
                 slices.Add(o.MapEndpointSlice());

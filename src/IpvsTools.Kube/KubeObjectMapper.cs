@@ -20,6 +20,56 @@ internal static class KubeObjectMapper
     {
         var meta = service.Metadata ?? new V1ObjectMeta();
         var spec = service.Spec ?? new V1ServiceSpec();
+        List<KubeServicePortFields>? ports = null;
+        if (spec.Ports is not null)
+        {
+            ports = new List<KubeServicePortFields>(spec.Ports.Count);
+            for (var i = 0; i < spec.Ports.Count; i++)
+            {
+                var p = spec.Ports[i];
+                if (p is not null) ports.Add(new KubeServicePortFields(i, p.Name, p.Protocol, p.Port, p.NodePort, p.TargetPort?.Value));
+            }
+        }
+        var fields = new KubeServiceSpecFields
+        {
+            Type = spec.Type,
+            ClusterIP = spec.ClusterIP,
+            ClusterIPs = spec.ClusterIPs,
+            IpFamilies = spec.IpFamilies,
+            Ports = ports,
+            ExternalIPs = spec.ExternalIPs,
+            LoadBalancerSourceRanges = spec.LoadBalancerSourceRanges,
+            SessionAffinity = spec.SessionAffinity,
+            SessionAffinityTimeoutSeconds = spec.SessionAffinityConfig?.ClientIP?.TimeoutSeconds,
+            InternalTrafficPolicy = spec.InternalTrafficPolicy,
+            ExternalTrafficPolicy = spec.ExternalTrafficPolicy,
+            HealthCheckNodePort = spec.HealthCheckNodePort,
+            TrafficDistribution = spec.TrafficDistribution,
+            ExternalName = spec.ExternalName,
+        };
+        List<KubeIngressFields>? ingress = null;
+        var written = service.Status?.LoadBalancer?.Ingress;
+        if (written is not null)
+        {
+            ingress = new List<KubeIngressFields>(written.Count);
+            for (var i = 0; i < written.Count; i++)
+            {
+                var ing = written[i];
+                if (ing is not null) ingress.Add(new KubeIngressFields(i, ing.Ip, ing.Hostname, ing.IpMode));
+            }
+        }
+        return Service(meta.NamespaceProperty, meta.Name, Copy(meta.Labels), fields, ingress);
+    }
+
+    /// <summary>
+    /// The Service rules, shared by the YAML path (above, from KubernetesClient's model) and the JSON path
+    /// (<see cref="JsonKubeObject"/>, from the file's values); <paramref name="labels"/> are mapped already
+    /// (<see cref="Copy"/>, <see cref="AddLabel"/>).
+    /// </summary>
+    internal static KubeService Service(string? @namespace, string? name, IReadOnlyDictionary<string, string> labels,
+        KubeServiceSpecFields? spec, IReadOnlyList<KubeIngressFields>? status)
+    {
+        spec ??= new KubeServiceSpecFields();
         var type = ServiceType(spec.Type);
         var headless = string.Equals(spec.ClusterIP, "None", StringComparison.Ordinal);
         var clusterIPs = new List<IPAddress>();
@@ -35,14 +85,13 @@ internal static class KubeObjectMapper
         var ports = new List<KubeServicePort>();
         if (spec.Ports is not null)
         {
-            for (var i = 0; i < spec.Ports.Count; i++)
+            foreach (var p in spec.Ports)
             {
-                var p = spec.Ports[i];
-                if (p is null) continue;
+                var i = p.Index;
                 ports.Add(new KubeServicePort(p.Name ?? "", Protocol(p.Protocol, $"spec.ports[{i}].protocol"),
                     Port(p.Port, $"spec.ports[{i}].port", allowZero: false),
                     Port(p.NodePort ?? 0, $"spec.ports[{i}].nodePort", allowZero: true),
-                    p.TargetPort?.Value));
+                    p.TargetPort));
             }
         }
         var externalIPs = new List<IPAddress>();
@@ -62,15 +111,12 @@ internal static class KubeObjectMapper
             }
         }
         var ingress = new List<KubeLoadBalancerIngress>();
-        var written2 = service.Status?.LoadBalancer?.Ingress;
-        if (written2 is not null)
+        if (status is not null)
         {
-            for (var i = 0; i < written2.Count; i++)
+            foreach (var ing in status)
             {
-                var ing = written2[i];
-                if (ing is null) continue;
                 IPAddress? ip = null;
-                if (!string.IsNullOrEmpty(ing.Ip)) ip = ParseIP(ing.Ip, $"status.loadBalancer.ingress[{i}].ip");
+                if (!string.IsNullOrEmpty(ing.Ip)) ip = ParseIP(ing.Ip, $"status.loadBalancer.ingress[{ing.Index}].ip");
                 ingress.Add(new KubeLoadBalancerIngress(ip, ing.Hostname, ing.IpMode));
             }
         }
@@ -80,14 +126,14 @@ internal static class KubeObjectMapper
             "ClientIP" => KubeSessionAffinity.ClientIP,
             var other => throw new MappingException($"'{other}' is not a session affinity (None or ClientIP).", "spec.sessionAffinity"),
         };
-        var timeout = spec.SessionAffinityConfig?.ClientIP?.TimeoutSeconds ?? KubeService.DefaultStickySeconds;
+        var timeout = spec.SessionAffinityTimeoutSeconds ?? KubeService.DefaultStickySeconds;
         if (affinity == KubeSessionAffinity.ClientIP && (timeout <= 0 || timeout > 86400))
             throw new MappingException($"{timeout} is not a session affinity timeout (1 to 86400 seconds).", "spec.sessionAffinityConfig.clientIP.timeoutSeconds");
         return new KubeService
         {
-            Namespace = meta.NamespaceProperty ?? "default",
-            Name = meta.Name ?? "",
-            Labels = Copy(meta.Labels),
+            Namespace = @namespace ?? "default",
+            Name = name ?? "",
+            Labels = labels,
             Type = type,
             ClusterIPs = clusterIPs,
             IsHeadless = headless,
@@ -129,19 +175,19 @@ internal static class KubeObjectMapper
                 ports.Add(EndpointPort(p.Name, p.Protocol, p.Port, i));
             }
         }
-        return EndpointSlice(slice.Metadata?.NamespaceProperty, slice.Metadata?.Name, slice.Metadata?.Labels, addressType, endpoints, ports);
+        return EndpointSlice(slice.Metadata?.NamespaceProperty, slice.Metadata?.Name, Copy(slice.Metadata?.Labels), addressType, endpoints, ports);
     }
 
     // The EndpointSlice's rules, shared by the YAML path (above, from KubernetesClient's model) and the JSON
     // path (JsonSliceFields, which reads the values straight from the file): one place decides each value.
 
-    /// <summary>An EndpointSlice from its mapped parts.</summary>
-    internal static KubeEndpointSlice EndpointSlice(string? @namespace, string? name, IDictionary<string, string>? labels,
+    /// <summary>An EndpointSlice from its mapped parts (labels: <see cref="Copy"/>, <see cref="AddLabel"/>).</summary>
+    internal static KubeEndpointSlice EndpointSlice(string? @namespace, string? name, IReadOnlyDictionary<string, string> labels,
         KubeAddressType addressType, IReadOnlyList<KubeEndpoint> endpoints, IReadOnlyList<KubeEndpointPort> ports) => new()
     {
         Namespace = @namespace ?? "default",
         Name = name ?? "",
-        Labels = Copy(labels),
+        Labels = labels,
         AddressType = addressType,
         Endpoints = endpoints,
         Ports = ports,
@@ -250,15 +296,22 @@ internal static class KubeObjectMapper
         return ip;
     }
 
-    private static IReadOnlyDictionary<string, string> Copy(IDictionary<string, string>? labels)
+    /// <summary>metadata.labels as the cluster types hold them (<see cref="AddLabel"/> for each).</summary>
+    internal static Dictionary<string, string> Copy(IDictionary<string, string>? labels)
     {
-        var copy = new Dictionary<string, string>(StringComparer.Ordinal);
+        var copy = NewLabels();
         if (labels is null) return copy;
-        foreach (var (key, value) in labels)
-        {
-            if (key is not null) copy[key] = value ?? "";
-        }
+        foreach (var (key, value) in labels) AddLabel(copy, key, value);
         return copy;
+    }
+
+    /// <summary>An empty label map of the cluster types.</summary>
+    internal static Dictionary<string, string> NewLabels() => new(StringComparer.Ordinal);
+
+    /// <summary>One label, in the order written (a repeated name keeps the last value): a null name is dropped, a null value is "".</summary>
+    internal static void AddLabel(Dictionary<string, string> labels, string? key, string? value)
+    {
+        if (key is not null) labels[key] = value ?? "";
     }
 
     /// <summary>The strings that are not null, in order (a loop: this runs for every endpoint of a large snapshot).</summary>
