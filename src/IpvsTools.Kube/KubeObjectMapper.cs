@@ -314,14 +314,24 @@ internal static class KubeObjectMapper
         if (key is not null) labels[key] = value ?? "";
     }
 
-    /// <summary>The strings that are not null, in order (a loop: this runs for every endpoint of a large snapshot).</summary>
+    /// <summary>
+    /// The strings that are not null, in order, in an array of their number (a loop: this runs for every
+    /// endpoint of a large snapshot, whose copies live as long as it: one object each, not a list and its array).
+    /// </summary>
     internal static IReadOnlyList<string> NonNull(IList<string>? items)
     {
         if (items is null) return Array.Empty<string>();
-        var result = new List<string>(items.Count);
+        var count = 0;
         foreach (var item in items)
         {
-            if (item is not null) result.Add(item);
+            if (item is not null) count++;
+        }
+        if (count == 0) return Array.Empty<string>();
+        var result = new string[count];
+        count = 0;
+        foreach (var item in items)
+        {
+            if (item is not null) result[count++] = item;
         }
         return result;
     }
