@@ -25,29 +25,16 @@ internal static partial class JsonKubeFields
     /// <summary>endpoints (current: its name): the endpoints that are not null, or null.</summary>
     private static List<KubeEndpoint>? SliceEndpoints(ref Utf8JsonReader reader)
     {
-        Next(ref reader);
-        if (reader.TokenType == JsonTokenType.Null) return null;
-        if (reader.TokenType != JsonTokenType.StartArray) throw GiveUp();
+        if (!StartArrayOrNull(ref reader)) return null;
         var scratch = _scratchEndpoints ??= new List<KubeEndpoint>();
         scratch.Clear();
-        while (true)
+        while (NextItem(ref reader))
         {
-            Next(ref reader);
-            switch (reader.TokenType)
-            {
-                case JsonTokenType.EndArray:
-                    var endpoints = new List<KubeEndpoint>(scratch);
-                    scratch.Clear();
-                    return endpoints;
-                case JsonTokenType.Null:
-                    break; // the mapper passes over an endpoint that is null
-                case JsonTokenType.StartObject:
-                    scratch.Add(SliceEndpoint(ref reader));
-                    break;
-                default:
-                    throw GiveUp();
-            }
+            if (ObjectItem(ref reader)) scratch.Add(SliceEndpoint(ref reader)); // the mapper passes over an endpoint that is null
         }
+        var endpoints = new List<KubeEndpoint>(scratch);
+        scratch.Clear();
+        return endpoints;
     }
 
     /// <summary>One endpoint (current: its StartObject). A repeated name replaces the whole value, as YamlDotNet does.</summary>
@@ -64,9 +51,7 @@ internal static partial class JsonKubeFields
             else if (reader.ValueTextEquals("conditions"u8))
             {
                 (ready, serving, terminating) = (null, null, null);
-                Next(ref reader);
-                if (reader.TokenType == JsonTokenType.Null) continue;
-                if (reader.TokenType != JsonTokenType.StartObject) throw GiveUp();
+                if (!StartObjectOrNull(ref reader)) continue;
                 while (NextProperty(ref reader))
                 {
                     if (reader.ValueTextEquals("ready"u8)) ready = NullableBool(ref reader);
@@ -80,9 +65,7 @@ internal static partial class JsonKubeFields
             else if (reader.ValueTextEquals("hints"u8))
             {
                 zoneHints = nodeHints = KubeObjectMapper.HintNames(null);
-                Next(ref reader);
-                if (reader.TokenType == JsonTokenType.Null) continue;
-                if (reader.TokenType != JsonTokenType.StartObject) throw GiveUp();
+                if (!StartObjectOrNull(ref reader)) continue;
                 while (NextProperty(ref reader))
                 {
                     if (reader.ValueTextEquals("forZones"u8)) zoneHints = SliceHints(ref reader);
@@ -100,90 +83,44 @@ internal static partial class JsonKubeFields
     /// <summary>addresses (current: its name): its strings and nulls in this thread's scratch list, or null.</summary>
     private static List<string>? SliceAddresses(ref Utf8JsonReader reader)
     {
-        Next(ref reader);
-        if (reader.TokenType == JsonTokenType.Null) return null;
-        if (reader.TokenType != JsonTokenType.StartArray) throw GiveUp();
+        if (!StartArrayOrNull(ref reader)) return null;
         var scratch = _scratchAddresses ??= new List<string>();
         scratch.Clear();
-        while (true)
-        {
-            Next(ref reader);
-            switch (reader.TokenType)
-            {
-                case JsonTokenType.EndArray:
-                    return scratch;
-                case JsonTokenType.Null:
-                    scratch.Add(null!);
-                    break;
-                case JsonTokenType.String:
-                    scratch.Add(JsonStringPool.Get(ref reader));
-                    break;
-                default:
-                    throw GiveUp();
-            }
-        }
+        while (NextItem(ref reader)) scratch.Add(StringItem(ref reader)!);
+        return scratch;
     }
 
     /// <summary>forZones or forNodes (current: its name): the mapper's names of its items (an item that is null: a null name).</summary>
     private static IReadOnlyList<string> SliceHints(ref Utf8JsonReader reader)
     {
-        Next(ref reader);
-        if (reader.TokenType == JsonTokenType.Null) return KubeObjectMapper.HintNames(null);
-        if (reader.TokenType != JsonTokenType.StartArray) throw GiveUp();
+        if (!StartArrayOrNull(ref reader)) return KubeObjectMapper.HintNames(null);
         var scratch = _scratchHints ??= new List<string?>();
         scratch.Clear();
-        while (true)
-        {
-            Next(ref reader);
-            switch (reader.TokenType)
-            {
-                case JsonTokenType.EndArray:
-                    var names = KubeObjectMapper.HintNames(scratch);
-                    scratch.Clear();
-                    return names;
-                case JsonTokenType.Null:
-                    scratch.Add(null);
-                    break;
-                case JsonTokenType.StartObject:
-                    scratch.Add(NameOnly(ref reader));
-                    break;
-                default:
-                    throw GiveUp();
-            }
-        }
+        while (NextItem(ref reader)) scratch.Add(ObjectItem(ref reader) ? NameOnly(ref reader) : null);
+        var names = KubeObjectMapper.HintNames(scratch);
+        scratch.Clear();
+        return names;
     }
 
     /// <summary>An EndpointSlice's ports (current: its name): the items that are not null with their places, or null.</summary>
     private static List<JsonSlicePort>? SlicePorts(ref Utf8JsonReader reader)
     {
-        Next(ref reader);
-        if (reader.TokenType == JsonTokenType.Null) return null;
-        if (reader.TokenType != JsonTokenType.StartArray) throw GiveUp();
+        if (!StartArrayOrNull(ref reader)) return null;
         var ports = new List<JsonSlicePort>(1);
-        for (var index = 0; ; index++)
+        for (var index = 0; NextItem(ref reader); index++)
         {
-            Next(ref reader);
-            switch (reader.TokenType)
+            if (!ObjectItem(ref reader)) continue;
+            string? name = null, protocol = null;
+            int? port = null;
+            while (NextProperty(ref reader))
             {
-                case JsonTokenType.EndArray:
-                    return ports;
-                case JsonTokenType.Null:
-                    break;
-                case JsonTokenType.StartObject:
-                    string? name = null, protocol = null;
-                    int? port = null;
-                    while (NextProperty(ref reader))
-                    {
-                        if (reader.ValueTextEquals("name"u8)) name = String(ref reader);
-                        else if (reader.ValueTextEquals("protocol"u8)) protocol = String(ref reader);
-                        else if (reader.ValueTextEquals("port"u8)) port = NullableInt(ref reader);
-                        else reader.Skip();
-                    }
-                    ports.Add(new JsonSlicePort(index, name, protocol, port));
-                    break;
-                default:
-                    throw GiveUp();
+                if (reader.ValueTextEquals("name"u8)) name = String(ref reader);
+                else if (reader.ValueTextEquals("protocol"u8)) protocol = String(ref reader);
+                else if (reader.ValueTextEquals("port"u8)) port = NullableInt(ref reader);
+                else reader.Skip();
             }
+            ports.Add(new JsonSlicePort(index, name, protocol, port));
         }
+        return ports;
     }
 }

@@ -111,38 +111,26 @@ internal static partial class JsonKubeFields
     /// <summary>spec.ports (current: its name): the items that are not null with their places, or null.</summary>
     private static List<KubeServicePortFields>? ServicePorts(ref Utf8JsonReader reader)
     {
-        Next(ref reader);
-        if (reader.TokenType == JsonTokenType.Null) return null;
-        if (reader.TokenType != JsonTokenType.StartArray) throw GiveUp();
+        if (!StartArrayOrNull(ref reader)) return null;
         var ports = new List<KubeServicePortFields>(1);
-        for (var index = 0; ; index++)
+        for (var index = 0; NextItem(ref reader); index++)
         {
-            Next(ref reader);
-            switch (reader.TokenType)
+            if (!ObjectItem(ref reader)) continue;
+            string? name = null, protocol = null, targetPort = null;
+            int port = 0; // absent: the model's 0, which the mapper refuses
+            int? nodePort = null;
+            while (NextProperty(ref reader))
             {
-                case JsonTokenType.EndArray:
-                    return ports;
-                case JsonTokenType.Null:
-                    break;
-                case JsonTokenType.StartObject:
-                    string? name = null, protocol = null, targetPort = null;
-                    int port = 0; // absent: the model's 0, which the mapper refuses
-                    int? nodePort = null;
-                    while (NextProperty(ref reader))
-                    {
-                        if (reader.ValueTextEquals("name"u8)) name = String(ref reader);
-                        else if (reader.ValueTextEquals("protocol"u8)) protocol = String(ref reader);
-                        else if (reader.ValueTextEquals("port"u8)) port = Int(ref reader);
-                        else if (reader.ValueTextEquals("nodePort"u8)) nodePort = NullableInt(ref reader);
-                        else if (reader.ValueTextEquals("targetPort"u8)) targetPort = TargetPort(ref reader);
-                        else reader.Skip();
-                    }
-                    ports.Add(new KubeServicePortFields(index, name, protocol, port, nodePort, targetPort));
-                    break;
-                default:
-                    throw GiveUp();
+                if (reader.ValueTextEquals("name"u8)) name = String(ref reader);
+                else if (reader.ValueTextEquals("protocol"u8)) protocol = String(ref reader);
+                else if (reader.ValueTextEquals("port"u8)) port = Int(ref reader);
+                else if (reader.ValueTextEquals("nodePort"u8)) nodePort = NullableInt(ref reader);
+                else if (reader.ValueTextEquals("targetPort"u8)) targetPort = TargetPort(ref reader);
+                else reader.Skip();
             }
+            ports.Add(new KubeServicePortFields(index, name, protocol, port, nodePort, targetPort));
         }
+        return ports;
     }
 
     /// <summary>
@@ -188,6 +176,30 @@ internal static partial class JsonKubeFields
         return timeout;
     }
 
+    /// <summary>A list's start (true) or null (false), current: the property's name; anything else gives up.</summary>
+    private static bool StartArrayOrNull(ref Utf8JsonReader reader)
+    {
+        Next(ref reader);
+        if (reader.TokenType == JsonTokenType.Null) return false;
+        if (reader.TokenType != JsonTokenType.StartArray) throw GiveUp();
+        return true;
+    }
+
+    /// <summary>Moves to the next item of the list being read; false at its end.</summary>
+    private static bool NextItem(ref Utf8JsonReader reader)
+    {
+        Next(ref reader);
+        return reader.TokenType != JsonTokenType.EndArray;
+    }
+
+    /// <summary>The current item is an object (true, current: its StartObject) or null (false); anything else gives up.</summary>
+    private static bool ObjectItem(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.StartObject => true,
+        JsonTokenType.Null => false,
+        _ => throw GiveUp(),
+    };
+
     /// <summary>An object's start (true) or null (false), current: the property's name; anything else gives up.</summary>
     private static bool StartObjectOrNull(ref Utf8JsonReader reader)
     {
@@ -223,34 +235,22 @@ internal static partial class JsonKubeFields
     /// <summary>status.loadBalancer.ingress (current: its name): the items that are not null with their places, or null.</summary>
     private static List<KubeIngressFields>? Ingress(ref Utf8JsonReader reader)
     {
-        Next(ref reader);
-        if (reader.TokenType == JsonTokenType.Null) return null;
-        if (reader.TokenType != JsonTokenType.StartArray) throw GiveUp();
+        if (!StartArrayOrNull(ref reader)) return null;
         var ingress = new List<KubeIngressFields>(1);
-        for (var index = 0; ; index++)
+        for (var index = 0; NextItem(ref reader); index++)
         {
-            Next(ref reader);
-            switch (reader.TokenType)
+            if (!ObjectItem(ref reader)) continue;
+            string? ip = null, hostname = null, ipMode = null;
+            while (NextProperty(ref reader))
             {
-                case JsonTokenType.EndArray:
-                    return ingress;
-                case JsonTokenType.Null:
-                    break;
-                case JsonTokenType.StartObject:
-                    string? ip = null, hostname = null, ipMode = null;
-                    while (NextProperty(ref reader))
-                    {
-                        if (reader.ValueTextEquals("ip"u8)) ip = String(ref reader);
-                        else if (reader.ValueTextEquals("hostname"u8)) hostname = String(ref reader);
-                        else if (reader.ValueTextEquals("ipMode"u8)) ipMode = String(ref reader);
-                        else reader.Skip();
-                    }
-                    ingress.Add(new KubeIngressFields(index, ip, hostname, ipMode));
-                    break;
-                default:
-                    throw GiveUp();
+                if (reader.ValueTextEquals("ip"u8)) ip = String(ref reader);
+                else if (reader.ValueTextEquals("hostname"u8)) hostname = String(ref reader);
+                else if (reader.ValueTextEquals("ipMode"u8)) ipMode = String(ref reader);
+                else reader.Skip();
             }
+            ingress.Add(new KubeIngressFields(index, ip, hostname, ipMode));
         }
+        return ingress;
     }
 
     private static V1NodeAddress NodeAddress(ref Utf8JsonReader reader)
@@ -298,53 +298,19 @@ internal static partial class JsonKubeFields
     /// <summary>A list of objects and nulls (as YamlDotNet keeps them), or null (current: the property's name).</summary>
     private static List<T>? Objects<T>(ref Utf8JsonReader reader, JsonObjectReader<T> read) where T : class
     {
-        Next(ref reader);
-        if (reader.TokenType == JsonTokenType.Null) return null;
-        if (reader.TokenType != JsonTokenType.StartArray) throw GiveUp();
+        if (!StartArrayOrNull(ref reader)) return null;
         var list = new List<T>();
-        while (true)
-        {
-            Next(ref reader);
-            switch (reader.TokenType)
-            {
-                case JsonTokenType.EndArray:
-                    return list;
-                case JsonTokenType.Null:
-                    list.Add(null!);
-                    break;
-                case JsonTokenType.StartObject:
-                    list.Add(read(ref reader));
-                    break;
-                default:
-                    throw GiveUp();
-            }
-        }
+        while (NextItem(ref reader)) list.Add(ObjectItem(ref reader) ? read(ref reader) : null!);
+        return list;
     }
 
     /// <summary>A list of strings and nulls (as YamlDotNet keeps them), or null (current: the property's name).</summary>
     private static List<string>? Strings(ref Utf8JsonReader reader)
     {
-        Next(ref reader);
-        if (reader.TokenType == JsonTokenType.Null) return null;
-        if (reader.TokenType != JsonTokenType.StartArray) throw GiveUp();
+        if (!StartArrayOrNull(ref reader)) return null;
         var list = new List<string>();
-        while (true)
-        {
-            Next(ref reader);
-            switch (reader.TokenType)
-            {
-                case JsonTokenType.EndArray:
-                    return list;
-                case JsonTokenType.Null:
-                    list.Add(null!);
-                    break;
-                case JsonTokenType.String:
-                    list.Add(JsonStringPool.Get(ref reader));
-                    break;
-                default:
-                    throw GiveUp();
-            }
-        }
+        while (NextItem(ref reader)) list.Add(StringItem(ref reader)!);
+        return list;
     }
 
     /// <summary>metadata.labels (current: the property's name): names to strings or nulls, mapped by the mapper's rule; or null.</summary>
@@ -364,13 +330,16 @@ internal static partial class JsonKubeFields
     private static string? String(ref Utf8JsonReader reader)
     {
         Next(ref reader);
-        return reader.TokenType switch
-        {
-            JsonTokenType.String => JsonStringPool.Get(ref reader),
-            JsonTokenType.Null => null,
-            _ => throw GiveUp(),
-        };
+        return StringItem(ref reader);
     }
+
+    /// <summary>The current token as a string or null; anything else gives up.</summary>
+    private static string? StringItem(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.String => JsonStringPool.Get(ref reader),
+        JsonTokenType.Null => null,
+        _ => throw GiveUp(),
+    };
 
     /// <summary>An integer that fits in 32 bits (current: the property's name); null gives up.</summary>
     private static int Int(ref Utf8JsonReader reader)
