@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Text;
 using System.Text.Json;
-using k8s.Models;
+using IpvsTools.Cluster;
 
 namespace IpvsTools.Kube;
 
@@ -48,8 +48,8 @@ internal static partial class JsonKubeFields
             }
             else if (reader.ValueTextEquals("metadata"u8) && kind is null or "Service" or "EndpointSlice" or "Node") o.Metadata = Object(ref reader, Metadata);
             else if (reader.ValueTextEquals("items"u8) && items is not null) items(ref reader);
-            else if (reader.ValueTextEquals("spec"u8) && kind is "Node") o.NodeSpec = Object(ref reader, NodeSpec);
-            else if (reader.ValueTextEquals("spec"u8) && kind is null or "Service") o.Spec = Object(ref reader, ServiceSpec);
+            else if (reader.ValueTextEquals("spec"u8) && kind is "Node") NodeSpec(ref reader, o);
+            else if (reader.ValueTextEquals("spec"u8) && kind is null or "Service") o.Spec = ServiceSpec(ref reader, kind is null ? o : null);
             else if (reader.ValueTextEquals("status"u8) && kind is null or "Service" or "Node") Status(ref reader, o);
             else if (reader.ValueTextEquals("addressType"u8) && kind is null or "EndpointSlice") o.AddressType = String(ref reader);
             else if (reader.ValueTextEquals("endpoints"u8) && kind is null or "EndpointSlice") o.Endpoints = SliceEndpoints(ref reader);
@@ -72,24 +72,32 @@ internal static partial class JsonKubeFields
         return meta;
     }
 
-    private static V1NodeSpec NodeSpec(ref Utf8JsonReader reader)
+    private static void NodeSpec(ref Utf8JsonReader reader, JsonKubeObject o)
     {
-        var spec = new V1NodeSpec();
+        (o.NodePodCidr, o.NodePodCidrs) = (null, null);
+        if (!StartObjectOrNull(ref reader)) return;
         while (NextProperty(ref reader))
         {
-            if (reader.ValueTextEquals("podCIDR"u8)) spec.PodCIDR = String(ref reader);
-            else if (reader.ValueTextEquals("podCIDRs"u8)) spec.PodCIDRs = Strings(ref reader);
+            if (reader.ValueTextEquals("podCIDR"u8)) o.NodePodCidr = String(ref reader);
+            else if (reader.ValueTextEquals("podCIDRs"u8)) o.NodePodCidrs = Strings(ref reader);
             else reader.Skip();
         }
-        return spec;
     }
 
-    private static KubeServiceSpecFields ServiceSpec(ref Utf8JsonReader reader)
+    /// <summary>
+    /// spec (current: its name) of a Service, or of an object whose kind is not read yet (an item of a typed
+    /// list, such as a NodeList's), whose Node fields (podCIDR, podCIDRs) are kept in <paramref name="node"/> too.
+    /// </summary>
+    private static KubeServiceSpecFields? ServiceSpec(ref Utf8JsonReader reader, JsonKubeObject? node)
     {
+        if (node is not null) (node.NodePodCidr, node.NodePodCidrs) = (null, null);
+        if (!StartObjectOrNull(ref reader)) return null;
         var spec = new KubeServiceSpecFields();
         while (NextProperty(ref reader))
         {
-            if (reader.ValueTextEquals("type"u8)) spec.Type = String(ref reader);
+            if (node is not null && reader.ValueTextEquals("podCIDR"u8)) node.NodePodCidr = String(ref reader);
+            else if (node is not null && reader.ValueTextEquals("podCIDRs"u8)) node.NodePodCidrs = Strings(ref reader);
+            else if (reader.ValueTextEquals("type"u8)) spec.Type = String(ref reader);
             else if (reader.ValueTextEquals("clusterIP"u8)) spec.ClusterIP = String(ref reader);
             else if (reader.ValueTextEquals("clusterIPs"u8)) spec.ClusterIPs = Strings(ref reader);
             else if (reader.ValueTextEquals("ipFamilies"u8)) spec.IpFamilies = Strings(ref reader);
@@ -227,7 +235,7 @@ internal static partial class JsonKubeFields
                     else reader.Skip();
                 }
             }
-            else if (reader.ValueTextEquals("addresses"u8)) o.NodeAddresses = Objects(ref reader, NodeAddress);
+            else if (reader.ValueTextEquals("addresses"u8)) o.NodeAddresses = NodeAddresses(ref reader);
             else reader.Skip();
         }
     }
@@ -253,16 +261,24 @@ internal static partial class JsonKubeFields
         return ingress;
     }
 
-    private static V1NodeAddress NodeAddress(ref Utf8JsonReader reader)
+    /// <summary>A Node's status.addresses (current: its name): the items that are not null, by the mapper's rule; or null.</summary>
+    private static List<KubeNodeAddress>? NodeAddresses(ref Utf8JsonReader reader)
     {
-        var address = new V1NodeAddress();
-        while (NextProperty(ref reader))
+        if (!StartArrayOrNull(ref reader)) return null;
+        var addresses = new List<KubeNodeAddress>();
+        while (NextItem(ref reader))
         {
-            if (reader.ValueTextEquals("type"u8)) address.Type = String(ref reader);
-            else if (reader.ValueTextEquals("address"u8)) address.Address = String(ref reader);
-            else reader.Skip();
+            if (!ObjectItem(ref reader)) continue;
+            string? type = null, address = null;
+            while (NextProperty(ref reader))
+            {
+                if (reader.ValueTextEquals("type"u8)) type = String(ref reader);
+                else if (reader.ValueTextEquals("address"u8)) address = String(ref reader);
+                else reader.Skip();
+            }
+            addresses.Add(KubeObjectMapper.NodeAddress(type, address));
         }
-        return address;
+        return addresses;
     }
 
     private static string? NameOnly(ref Utf8JsonReader reader)

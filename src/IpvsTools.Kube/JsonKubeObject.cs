@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using k8s.Models;
 using IpvsTools.Cluster;
 
 namespace IpvsTools.Kube;
@@ -25,10 +24,13 @@ internal sealed class JsonKubeObject
     public List<KubeIngressFields>? Ingress { get; set; }
 
     /// <summary>A Node's status.addresses.</summary>
-    public IList<V1NodeAddress>? NodeAddresses { get; set; }
+    public List<KubeNodeAddress>? NodeAddresses { get; set; }
 
-    /// <summary>A Node's spec: podCIDR and podCIDRs.</summary>
-    public V1NodeSpec? NodeSpec { get; set; }
+    /// <summary>A Node's spec.podCIDR.</summary>
+    public string? NodePodCidr { get; set; }
+
+    /// <summary>A Node's spec.podCIDRs.</summary>
+    public List<string>? NodePodCidrs { get; set; }
 
     /// <summary>An EndpointSlice's addressType.</summary>
     public string? AddressType { get; set; }
@@ -52,8 +54,8 @@ internal sealed class JsonKubeObject
         return KubeObjectMapper.EndpointSlice(Metadata?.Namespace, Metadata?.Name, Metadata?.Labels ?? KubeObjectMapper.NewLabels(), addressType, Endpoints ?? [], ports);
     }
 
-    /// <summary>A Node as KubernetesClient's model (a cluster has few): its labels are mapped already, which the mapper's copy keeps.</summary>
-    public V1Node ToNode() => new() { Kind = Kind, Metadata = Metadata is null ? null : new V1ObjectMeta { Name = Metadata.Name, NamespaceProperty = Metadata.Namespace, Labels = Metadata.Labels }, Spec = NodeSpec, Status = NodeAddresses is null ? null : new V1NodeStatus { Addresses = NodeAddresses } };
+    /// <summary>The Node by <see cref="KubeObjectMapper"/>'s rules.</summary>
+    public KubeNode MapNode() => KubeObjectMapper.Node(Metadata?.Name, Metadata?.Labels ?? KubeObjectMapper.NewLabels(), NodeAddresses ?? [], NodePodCidr, NodePodCidrs);
 }
 
 /// <summary>What <see cref="JsonKubeFields"/> keeps of an object's metadata.</summary>

@@ -148,7 +148,7 @@ internal static class JsonSnapshotReader
             {
                 "Service" => item.MapService(),
                 "EndpointSlice" => item.MapEndpointSlice(),
-                "Node" => KubeObjectMapper.Node(item.ToNode()),
+                "Node" => item.MapNode(),
                 null => item,
                 _ => null,
             };
@@ -168,7 +168,7 @@ internal static class JsonSnapshotReader
                 slices.Add(o.MapEndpointSlice());
                 break;
             case "Node":
-                nodes.Add(KubeObjectMapper.Node(o.ToNode()));
+                nodes.Add(o.MapNode());
                 break;
             case null:
                 throw JsonKubeFields.GiveUp(); // no kind: the old path says so, with the position

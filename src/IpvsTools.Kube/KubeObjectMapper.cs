@@ -246,17 +246,25 @@ internal static class KubeObjectMapper
         var addresses = new List<KubeNodeAddress>();
         foreach (var a in node.Status?.Addresses ?? Array.Empty<V1NodeAddress>())
         {
-            if (a is null) continue;
-            addresses.Add(new KubeNodeAddress(a.Type ?? "", a.Address ?? ""));
+            if (a is not null) addresses.Add(NodeAddress(a.Type, a.Address));
         }
+        return Node(node.Metadata?.Name, Copy(node.Metadata?.Labels), addresses, node.Spec?.PodCIDR, node.Spec?.PodCIDRs);
+    }
+
+    /// <summary>The Node rules, shared by the YAML path (above) and the JSON path (<see cref="JsonKubeObject"/>); labels mapped already.</summary>
+    internal static KubeNode Node(string? name, IReadOnlyDictionary<string, string> labels, IReadOnlyList<KubeNodeAddress> addresses, string? podCIDR, IList<string>? podCIDRs)
+    {
         var podCidrs = new List<IpNetwork>();
-        var texts = node.Spec?.PodCIDRs is { Count: > 0 } many ? many : node.Spec?.PodCIDR is { Length: > 0 } one ? [one] : Array.Empty<string>();
+        var texts = podCIDRs is { Count: > 0 } many ? many : podCIDR is { Length: > 0 } one ? [one] : Array.Empty<string>();
         foreach (var text in texts)
         {
             if (IpNetwork.TryParse(text, out var net) && text.Contains('/')) podCidrs.Add(net!);
         }
-        return new KubeNode { Name = node.Metadata?.Name ?? "", Labels = Copy(node.Metadata?.Labels), Addresses = addresses, PodCidrs = podCidrs };
+        return new KubeNode { Name = name ?? "", Labels = labels, Addresses = addresses, PodCidrs = podCidrs };
     }
+
+    /// <summary>One item of status.addresses that is not null.</summary>
+    internal static KubeNodeAddress NodeAddress(string? type, string? address) => new(type ?? "", address ?? "");
 
     private static KubeServiceType ServiceType(string? type) => type switch
     {

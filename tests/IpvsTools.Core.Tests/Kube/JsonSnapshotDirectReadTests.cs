@@ -97,6 +97,36 @@ public class JsonSnapshotDirectReadTests
     }
 
     [Fact]
+    public void NodesReadTheSameOnBothPathsWithOrWithoutTheirKind()
+    {
+        // A NodeList's items need not name their kind: their spec is read before the kind is known.
+        const string json = """
+            {"kind": "List", "items": [
+              {"kind": "Node", "metadata": {"name": "n1", "labels": {"topology.kubernetes.io/zone": "z1"}},
+               "spec": {"podCIDR": "10.244.9.0/24"}, "spec": {"podCIDR": "10.244.1.0/24", "podCIDRs": ["10.244.1.0/24", "fd00:244:1::/64"]},
+               "status": {"addresses": [null, {"type": "InternalIP", "address": "172.18.0.3"}, {"type": "Hostname"}, {}]}},
+              {"metadata": {"name": "n0"}, "spec": {"podCIDR": "10.244.0.0/24"}, "status": {"addresses": [{"type": "InternalIP", "address": "172.18.0.2"}]}, "kind": "Node"},
+              {"kind": "Node", "metadata": {"name": "n2"}, "spec": null, "status": {"addresses": null}}
+            ]}
+            """;
+        var fast = Fast(json);
+        Assert.Equal(ClusterSnapshotText.Of(Yaml(json)), ClusterSnapshotText.Of(fast));
+        Assert.Equal(["10.244.1.0/24", "fd00:244:1::/64"], fast.Nodes[0].PodCidrs.Select(c => c.ToString()));
+        Assert.Equal(3, fast.Nodes[0].Addresses.Count);
+        Assert.Equal(["10.244.0.0/24"], fast.Nodes[1].PodCidrs.Select(c => c.ToString()));
+
+        const string typed = """
+            {"kind": "NodeList", "items": [
+              {"metadata": {"name": "n1"}, "spec": {"podCIDRs": ["10.244.1.0/24"]}, "status": {"addresses": [{"type": "InternalIP", "address": "172.18.0.3"}]}},
+              {"spec": {"podCIDR": "10.244.2.0/24", "podCIDR": "10.244.3.0/24"}, "metadata": {"name": "n2"}}
+            ]}
+            """;
+        var nodes = Fast(typed);
+        Assert.Equal(ClusterSnapshotText.Of(Yaml(typed)), ClusterSnapshotText.Of(nodes));
+        Assert.Equal(["10.244.1.0/24", "10.244.3.0/24"], nodes.Nodes.SelectMany(n => n.PodCidrs).Select(c => c.ToString()));
+    }
+
+    [Fact]
     public void NothingCarriesOverFromOneEndpointSliceOrReadToTheNext()
     {
         // Reads that gave up half-way (inside an endpoint's addresses, its hints, a slice's endpoints) leave
