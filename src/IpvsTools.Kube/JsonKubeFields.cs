@@ -9,12 +9,12 @@ namespace IpvsTools.Kube;
 /// <summary>Reads one property's value (current: its name) for the object being read.</summary>
 internal delegate void JsonPropertyReader(ref Utf8JsonReader reader);
 
-/// <summary>Reads one JSON object (current: its StartObject; on return: its EndObject) into a model object.</summary>
+/// <summary>Reads one JSON object (current: its StartObject; on return: its EndObject) into what keeps its fields.</summary>
 internal delegate T JsonObjectReader<T>(ref Utf8JsonReader reader);
 
 /// <summary>
 /// The readers of the fields <see cref="KubeObjectMapper"/> uses, from a <see cref="Utf8JsonReader"/>, into
-/// KubernetesClient's model types. Each field takes exactly the JSON types the YAML path turns into the
+/// the values its shared rules take (no KubernetesClient model objects). Each field takes exactly the JSON types the YAML path turns into the
 /// same value (a string for a string, an integer for a number, true or false for a flag, null for none);
 /// anything else throws <see cref="GiveUp"/>'s exception, and the whole file goes to the YAML path. A
 /// repeated name is read again, the last one kept, as YamlDotNet keeps it. Other fields are skipped.
@@ -309,15 +309,6 @@ internal static partial class JsonKubeFields
             JsonTokenType.StartObject => read(ref reader),
             _ => throw GiveUp(),
         };
-    }
-
-    /// <summary>A list of objects and nulls (as YamlDotNet keeps them), or null (current: the property's name).</summary>
-    private static List<T>? Objects<T>(ref Utf8JsonReader reader, JsonObjectReader<T> read) where T : class
-    {
-        if (!StartArrayOrNull(ref reader)) return null;
-        var list = new List<T>();
-        while (NextItem(ref reader)) list.Add(ObjectItem(ref reader) ? read(ref reader) : null!);
-        return list;
     }
 
     /// <summary>A list of strings and nulls (as YamlDotNet keeps them), or null (current: the property's name).</summary>

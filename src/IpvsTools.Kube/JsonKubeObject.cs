@@ -6,8 +6,8 @@ namespace IpvsTools.Kube;
 /// <summary>
 /// What <see cref="JsonKubeFields"/> keeps of one object of a JSON snapshot before its kind is certain (in
 /// kubectl's JSON an EndpointSlice's 'kind' comes after its endpoints): the fields a Service, an
-/// EndpointSlice or a Node needs, as KubernetesClient's model types, so that <see cref="KubeObjectMapper"/>
-/// maps them.
+/// EndpointSlice or a Node needs, as written (an EndpointSlice's endpoints already mapped: their rules refuse
+/// nothing), so that <see cref="KubeObjectMapper"/>'s shared rules map them once the kind is known.
 /// </summary>
 internal sealed class JsonKubeObject
 {
