@@ -2,24 +2,24 @@ using System;
 using System.Collections.Generic;
 using System.Text;
 using System.Text.Json;
-using k8s.Models;
+using IpvsTools.Cluster;
 
 namespace IpvsTools.Kube;
 
 /// <summary>Reads one property's value (current: its name) for the object being read.</summary>
 internal delegate void JsonPropertyReader(ref Utf8JsonReader reader);
 
-/// <summary>Reads one JSON object (current: its StartObject; on return: its EndObject) into a model object.</summary>
+/// <summary>Reads one JSON object (current: its StartObject; on return: its EndObject) into what keeps its fields.</summary>
 internal delegate T JsonObjectReader<T>(ref Utf8JsonReader reader);
 
 /// <summary>
 /// The readers of the fields <see cref="KubeObjectMapper"/> uses, from a <see cref="Utf8JsonReader"/>, into
-/// KubernetesClient's model types. Each field takes exactly the JSON types the YAML path turns into the
+/// the values its shared rules take (no KubernetesClient model objects). Each field takes exactly the JSON types the YAML path turns into the
 /// same value (a string for a string, an integer for a number, true or false for a flag, null for none);
 /// anything else throws <see cref="GiveUp"/>'s exception, and the whole file goes to the YAML path. A
 /// repeated name is read again, the last one kept, as YamlDotNet keeps it. Other fields are skipped.
 /// </summary>
-internal static class JsonKubeFields
+internal static partial class JsonKubeFields
 {
     /// <summary>The exception that abandons the fast path (never shown to anyone).</summary>
     public static JsonException GiveUp() => new("The JSON fast path leaves this file to the YAML path.");
@@ -48,56 +48,64 @@ internal static class JsonKubeFields
             }
             else if (reader.ValueTextEquals("metadata"u8) && kind is null or "Service" or "EndpointSlice" or "Node") o.Metadata = Object(ref reader, Metadata);
             else if (reader.ValueTextEquals("items"u8) && items is not null) items(ref reader);
-            else if (reader.ValueTextEquals("spec"u8) && kind is "Node") o.NodeSpec = Object(ref reader, NodeSpec);
-            else if (reader.ValueTextEquals("spec"u8) && kind is null or "Service") o.Spec = Object(ref reader, ServiceSpec);
+            else if (reader.ValueTextEquals("spec"u8) && kind is "Node") NodeSpec(ref reader, o);
+            else if (reader.ValueTextEquals("spec"u8) && kind is null or "Service") o.Spec = ServiceSpec(ref reader, kind is null ? o : null);
             else if (reader.ValueTextEquals("status"u8) && kind is null or "Service" or "Node") Status(ref reader, o);
             else if (reader.ValueTextEquals("addressType"u8) && kind is null or "EndpointSlice") o.AddressType = String(ref reader);
-            else if (reader.ValueTextEquals("endpoints"u8) && kind is null or "EndpointSlice") o.Endpoints = Objects(ref reader, Endpoint);
-            else if (reader.ValueTextEquals("ports"u8) && kind is null or "EndpointSlice") o.Ports = Objects(ref reader, EndpointPort);
+            else if (reader.ValueTextEquals("endpoints"u8) && kind is null or "EndpointSlice") o.Endpoints = SliceEndpoints(ref reader);
+            else if (reader.ValueTextEquals("ports"u8) && kind is null or "EndpointSlice") o.Ports = SlicePorts(ref reader);
             else reader.Skip();
         }
         return o;
     }
 
-    private static V1ObjectMeta Metadata(ref Utf8JsonReader reader)
+    private static JsonKubeMeta Metadata(ref Utf8JsonReader reader)
     {
-        var meta = new V1ObjectMeta();
+        var meta = new JsonKubeMeta();
         while (NextProperty(ref reader))
         {
             if (reader.ValueTextEquals("name"u8)) meta.Name = String(ref reader);
-            else if (reader.ValueTextEquals("namespace"u8)) meta.NamespaceProperty = String(ref reader);
+            else if (reader.ValueTextEquals("namespace"u8)) meta.Namespace = String(ref reader);
             else if (reader.ValueTextEquals("labels"u8)) meta.Labels = Labels(ref reader);
             else reader.Skip();
         }
         return meta;
     }
 
-    private static V1NodeSpec NodeSpec(ref Utf8JsonReader reader)
+    private static void NodeSpec(ref Utf8JsonReader reader, JsonKubeObject o)
     {
-        var spec = new V1NodeSpec();
+        (o.NodePodCidr, o.NodePodCidrs) = (null, null);
+        if (!StartObjectOrNull(ref reader)) return;
         while (NextProperty(ref reader))
         {
-            if (reader.ValueTextEquals("podCIDR"u8)) spec.PodCIDR = String(ref reader);
-            else if (reader.ValueTextEquals("podCIDRs"u8)) spec.PodCIDRs = Strings(ref reader);
+            if (reader.ValueTextEquals("podCIDR"u8)) o.NodePodCidr = String(ref reader);
+            else if (reader.ValueTextEquals("podCIDRs"u8)) o.NodePodCidrs = Strings(ref reader);
             else reader.Skip();
         }
-        return spec;
     }
 
-    private static V1ServiceSpec ServiceSpec(ref Utf8JsonReader reader)
+    /// <summary>
+    /// spec (current: its name) of a Service, or of an object whose kind is not read yet (an item of a typed
+    /// list, such as a NodeList's), whose Node fields (podCIDR, podCIDRs) are kept in <paramref name="node"/> too.
+    /// </summary>
+    private static KubeServiceSpecFields? ServiceSpec(ref Utf8JsonReader reader, JsonKubeObject? node)
     {
-        var spec = new V1ServiceSpec();
+        if (node is not null) (node.NodePodCidr, node.NodePodCidrs) = (null, null);
+        if (!StartObjectOrNull(ref reader)) return null;
+        var spec = new KubeServiceSpecFields();
         while (NextProperty(ref reader))
         {
-            if (reader.ValueTextEquals("type"u8)) spec.Type = String(ref reader);
+            if (node is not null && reader.ValueTextEquals("podCIDR"u8)) node.NodePodCidr = String(ref reader);
+            else if (node is not null && reader.ValueTextEquals("podCIDRs"u8)) node.NodePodCidrs = Strings(ref reader);
+            else if (reader.ValueTextEquals("type"u8)) spec.Type = String(ref reader);
             else if (reader.ValueTextEquals("clusterIP"u8)) spec.ClusterIP = String(ref reader);
             else if (reader.ValueTextEquals("clusterIPs"u8)) spec.ClusterIPs = Strings(ref reader);
             else if (reader.ValueTextEquals("ipFamilies"u8)) spec.IpFamilies = Strings(ref reader);
-            else if (reader.ValueTextEquals("ports"u8)) spec.Ports = Objects(ref reader, ServicePort);
+            else if (reader.ValueTextEquals("ports"u8)) spec.Ports = ServicePorts(ref reader);
             else if (reader.ValueTextEquals("externalIPs"u8)) spec.ExternalIPs = Strings(ref reader);
             else if (reader.ValueTextEquals("loadBalancerSourceRanges"u8)) spec.LoadBalancerSourceRanges = Strings(ref reader);
             else if (reader.ValueTextEquals("sessionAffinity"u8)) spec.SessionAffinity = String(ref reader);
-            else if (reader.ValueTextEquals("sessionAffinityConfig"u8)) spec.SessionAffinityConfig = Object(ref reader, SessionAffinityConfig);
+            else if (reader.ValueTextEquals("sessionAffinityConfig"u8)) spec.SessionAffinityTimeoutSeconds = AffinityTimeout(ref reader);
             else if (reader.ValueTextEquals("internalTrafficPolicy"u8)) spec.InternalTrafficPolicy = String(ref reader);
             else if (reader.ValueTextEquals("externalTrafficPolicy"u8)) spec.ExternalTrafficPolicy = String(ref reader);
             else if (reader.ValueTextEquals("healthCheckNodePort"u8)) spec.HealthCheckNodePort = NullableInt(ref reader);
@@ -108,26 +116,36 @@ internal static class JsonKubeFields
         return spec;
     }
 
-    private static V1ServicePort ServicePort(ref Utf8JsonReader reader)
+    /// <summary>spec.ports (current: its name): the items that are not null with their places, or null.</summary>
+    private static List<KubeServicePortFields>? ServicePorts(ref Utf8JsonReader reader)
     {
-        var port = new V1ServicePort();
-        while (NextProperty(ref reader))
+        if (!StartArrayOrNull(ref reader)) return null;
+        var ports = new List<KubeServicePortFields>(1);
+        for (var index = 0; NextItem(ref reader); index++)
         {
-            if (reader.ValueTextEquals("name"u8)) port.Name = String(ref reader);
-            else if (reader.ValueTextEquals("protocol"u8)) port.Protocol = String(ref reader);
-            else if (reader.ValueTextEquals("port"u8)) port.Port = Int(ref reader);
-            else if (reader.ValueTextEquals("nodePort"u8)) port.NodePort = NullableInt(ref reader);
-            else if (reader.ValueTextEquals("targetPort"u8)) port.TargetPort = TargetPort(ref reader);
-            else reader.Skip();
+            if (!ObjectItem(ref reader)) continue;
+            string? name = null, protocol = null, targetPort = null;
+            int port = 0; // absent: the model's 0, which the mapper refuses
+            int? nodePort = null;
+            while (NextProperty(ref reader))
+            {
+                if (reader.ValueTextEquals("name"u8)) name = String(ref reader);
+                else if (reader.ValueTextEquals("protocol"u8)) protocol = String(ref reader);
+                else if (reader.ValueTextEquals("port"u8)) port = Int(ref reader);
+                else if (reader.ValueTextEquals("nodePort"u8)) nodePort = NullableInt(ref reader);
+                else if (reader.ValueTextEquals("targetPort"u8)) targetPort = TargetPort(ref reader);
+                else reader.Skip();
+            }
+            ports.Add(new KubeServicePortFields(index, name, protocol, port, nodePort, targetPort));
         }
-        return port;
+        return ports;
     }
 
     /// <summary>
-    /// A number as written (YamlDotNet keeps a scalar's text: 8080, 8080.0) or a name. Null and "" give up:
-    /// the YAML path makes them "null" and no value.
+    /// targetPort (current: its name): a number or a string, as IntOrString's Value (the number's text); null
+    /// and "" give up, as the YAML path makes them "null" and no value.
     /// </summary>
-    private static IntOrString TargetPort(ref Utf8JsonReader reader)
+    private static string TargetPort(ref Utf8JsonReader reader)
     {
         Next(ref reader);
         var value = reader.TokenType switch
@@ -137,133 +155,131 @@ internal static class JsonKubeFields
             _ => null,
         };
         if (string.IsNullOrEmpty(value)) throw GiveUp();
-        return value; // IntOrString from a string keeps it as its Value
+        return value;
     }
 
-    private static V1SessionAffinityConfig SessionAffinityConfig(ref Utf8JsonReader reader)
+    /// <summary>
+    /// sessionAffinityConfig (current: its name): its clientIP.timeoutSeconds; null when that or what holds it
+    /// is null or absent (a repeated name replaces the whole object, as YamlDotNet does).
+    /// </summary>
+    private static int? AffinityTimeout(ref Utf8JsonReader reader)
     {
-        var config = new V1SessionAffinityConfig();
+        int? timeout = null;
+        if (!StartObjectOrNull(ref reader)) return null;
         while (NextProperty(ref reader))
         {
-            if (reader.ValueTextEquals("clientIP"u8)) config.ClientIP = Object(ref reader, ClientIP);
-            else reader.Skip();
+            if (!reader.ValueTextEquals("clientIP"u8))
+            {
+                reader.Skip();
+                continue;
+            }
+            timeout = null;
+            if (!StartObjectOrNull(ref reader)) continue;
+            while (NextProperty(ref reader))
+            {
+                if (reader.ValueTextEquals("timeoutSeconds"u8)) timeout = NullableInt(ref reader);
+                else reader.Skip();
+            }
         }
-        return config;
+        return timeout;
     }
 
-    private static V1ClientIPConfig ClientIP(ref Utf8JsonReader reader)
+    /// <summary>A list's start (true) or null (false), current: the property's name; anything else gives up.</summary>
+    private static bool StartArrayOrNull(ref Utf8JsonReader reader)
     {
-        var config = new V1ClientIPConfig();
-        while (NextProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("timeoutSeconds"u8)) config.TimeoutSeconds = NullableInt(ref reader);
-            else reader.Skip();
-        }
-        return config;
+        Next(ref reader);
+        if (reader.TokenType == JsonTokenType.Null) return false;
+        if (reader.TokenType != JsonTokenType.StartArray) throw GiveUp();
+        return true;
+    }
+
+    /// <summary>Moves to the next item of the list being read; false at its end.</summary>
+    private static bool NextItem(ref Utf8JsonReader reader)
+    {
+        Next(ref reader);
+        return reader.TokenType != JsonTokenType.EndArray;
+    }
+
+    /// <summary>The current item is an object (true, current: its StartObject) or null (false); anything else gives up.</summary>
+    private static bool ObjectItem(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.StartObject => true,
+        JsonTokenType.Null => false,
+        _ => throw GiveUp(),
+    };
+
+    /// <summary>An object's start (true) or null (false), current: the property's name; anything else gives up.</summary>
+    private static bool StartObjectOrNull(ref Utf8JsonReader reader)
+    {
+        Next(ref reader);
+        if (reader.TokenType == JsonTokenType.Null) return false;
+        if (reader.TokenType != JsonTokenType.StartObject) throw GiveUp();
+        return true;
     }
 
     /// <summary>status (current: its name): a Service's loadBalancer.ingress and a Node's addresses.</summary>
     private static void Status(ref Utf8JsonReader reader, JsonKubeObject o)
     {
-        Next(ref reader);
-        if (reader.TokenType == JsonTokenType.Null)
-        {
-            o.ServiceStatus = null;
-            o.NodeAddresses = null;
-            return;
-        }
-        if (reader.TokenType != JsonTokenType.StartObject) throw GiveUp();
-        var status = new V1ServiceStatus();
-        IList<V1NodeAddress>? addresses = null;
+        o.Ingress = null;
+        o.NodeAddresses = null;
+        if (!StartObjectOrNull(ref reader)) return;
         while (NextProperty(ref reader))
         {
-            if (reader.ValueTextEquals("loadBalancer"u8)) status.LoadBalancer = Object(ref reader, LoadBalancer);
-            else if (reader.ValueTextEquals("addresses"u8)) addresses = Objects(ref reader, NodeAddress);
+            if (reader.ValueTextEquals("loadBalancer"u8))
+            {
+                o.Ingress = null;
+                if (!StartObjectOrNull(ref reader)) continue;
+                while (NextProperty(ref reader))
+                {
+                    if (reader.ValueTextEquals("ingress"u8)) o.Ingress = Ingress(ref reader);
+                    else reader.Skip();
+                }
+            }
+            else if (reader.ValueTextEquals("addresses"u8)) o.NodeAddresses = NodeAddresses(ref reader);
             else reader.Skip();
         }
-        o.ServiceStatus = status;
-        o.NodeAddresses = addresses;
     }
 
-    private static V1LoadBalancerStatus LoadBalancer(ref Utf8JsonReader reader)
+    /// <summary>status.loadBalancer.ingress (current: its name): the items that are not null with their places, or null.</summary>
+    private static List<KubeIngressFields>? Ingress(ref Utf8JsonReader reader)
     {
-        var status = new V1LoadBalancerStatus();
-        while (NextProperty(ref reader))
+        if (!StartArrayOrNull(ref reader)) return null;
+        var ingress = new List<KubeIngressFields>(1);
+        for (var index = 0; NextItem(ref reader); index++)
         {
-            if (reader.ValueTextEquals("ingress"u8)) status.Ingress = Objects(ref reader, Ingress);
-            else reader.Skip();
-        }
-        return status;
-    }
-
-    private static V1LoadBalancerIngress Ingress(ref Utf8JsonReader reader)
-    {
-        var ingress = new V1LoadBalancerIngress();
-        while (NextProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("ip"u8)) ingress.Ip = String(ref reader);
-            else if (reader.ValueTextEquals("hostname"u8)) ingress.Hostname = String(ref reader);
-            else if (reader.ValueTextEquals("ipMode"u8)) ingress.IpMode = String(ref reader);
-            else reader.Skip();
+            if (!ObjectItem(ref reader)) continue;
+            string? ip = null, hostname = null, ipMode = null;
+            while (NextProperty(ref reader))
+            {
+                if (reader.ValueTextEquals("ip"u8)) ip = String(ref reader);
+                else if (reader.ValueTextEquals("hostname"u8)) hostname = String(ref reader);
+                else if (reader.ValueTextEquals("ipMode"u8)) ipMode = String(ref reader);
+                else reader.Skip();
+            }
+            ingress.Add(new KubeIngressFields(index, ip, hostname, ipMode));
         }
         return ingress;
     }
 
-    private static V1NodeAddress NodeAddress(ref Utf8JsonReader reader)
+    /// <summary>A Node's status.addresses (current: its name): the items that are not null, by the mapper's rule; or null.</summary>
+    private static List<KubeNodeAddress>? NodeAddresses(ref Utf8JsonReader reader)
     {
-        var address = new V1NodeAddress();
-        while (NextProperty(ref reader))
+        if (!StartArrayOrNull(ref reader)) return null;
+        var addresses = new List<KubeNodeAddress>();
+        while (NextItem(ref reader))
         {
-            if (reader.ValueTextEquals("type"u8)) address.Type = String(ref reader);
-            else if (reader.ValueTextEquals("address"u8)) address.Address = String(ref reader);
-            else reader.Skip();
+            if (!ObjectItem(ref reader)) continue;
+            string? type = null, address = null;
+            while (NextProperty(ref reader))
+            {
+                if (reader.ValueTextEquals("type"u8)) type = String(ref reader);
+                else if (reader.ValueTextEquals("address"u8)) address = String(ref reader);
+                else reader.Skip();
+            }
+            addresses.Add(KubeObjectMapper.NodeAddress(type, address));
         }
-        return address;
+        return addresses;
     }
-
-    private static V1Endpoint Endpoint(ref Utf8JsonReader reader)
-    {
-        var endpoint = new V1Endpoint();
-        while (NextProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("addresses"u8)) endpoint.Addresses = Strings(ref reader);
-            else if (reader.ValueTextEquals("conditions"u8)) endpoint.Conditions = Object(ref reader, Conditions);
-            else if (reader.ValueTextEquals("nodeName"u8)) endpoint.NodeName = String(ref reader);
-            else if (reader.ValueTextEquals("zone"u8)) endpoint.Zone = String(ref reader);
-            else if (reader.ValueTextEquals("hints"u8)) endpoint.Hints = Object(ref reader, Hints);
-            else reader.Skip();
-        }
-        return endpoint;
-    }
-
-    private static V1EndpointConditions Conditions(ref Utf8JsonReader reader)
-    {
-        var conditions = new V1EndpointConditions();
-        while (NextProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("ready"u8)) conditions.Ready = NullableBool(ref reader);
-            else if (reader.ValueTextEquals("serving"u8)) conditions.Serving = NullableBool(ref reader);
-            else if (reader.ValueTextEquals("terminating"u8)) conditions.Terminating = NullableBool(ref reader);
-            else reader.Skip();
-        }
-        return conditions;
-    }
-
-    private static V1EndpointHints Hints(ref Utf8JsonReader reader)
-    {
-        var hints = new V1EndpointHints();
-        while (NextProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("forZones"u8)) hints.ForZones = Objects(ref reader, ForZone);
-            else if (reader.ValueTextEquals("forNodes"u8)) hints.ForNodes = Objects(ref reader, ForNode);
-            else reader.Skip();
-        }
-        return hints;
-    }
-
-    private static V1ForZone ForZone(ref Utf8JsonReader reader) => new() { Name = NameOnly(ref reader) };
-
-    private static V1ForNode ForNode(ref Utf8JsonReader reader) => new() { Name = NameOnly(ref reader) };
 
     private static string? NameOnly(ref Utf8JsonReader reader)
     {
@@ -274,19 +290,6 @@ internal static class JsonKubeFields
             else reader.Skip();
         }
         return name;
-    }
-
-    private static Discoveryv1EndpointPort EndpointPort(ref Utf8JsonReader reader)
-    {
-        var port = new Discoveryv1EndpointPort();
-        while (NextProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("name"u8)) port.Name = String(ref reader);
-            else if (reader.ValueTextEquals("protocol"u8)) port.Protocol = String(ref reader);
-            else if (reader.ValueTextEquals("port"u8)) port.Port = NullableInt(ref reader);
-            else reader.Skip();
-        }
-        return port;
     }
 
     /// <summary>Moves to the next property name of the object being read; false at its end.</summary>
@@ -308,69 +311,24 @@ internal static class JsonKubeFields
         };
     }
 
-    /// <summary>A list of objects and nulls (as YamlDotNet keeps them), or null (current: the property's name).</summary>
-    private static List<T>? Objects<T>(ref Utf8JsonReader reader, JsonObjectReader<T> read) where T : class
-    {
-        Next(ref reader);
-        if (reader.TokenType == JsonTokenType.Null) return null;
-        if (reader.TokenType != JsonTokenType.StartArray) throw GiveUp();
-        var list = new List<T>();
-        while (true)
-        {
-            Next(ref reader);
-            switch (reader.TokenType)
-            {
-                case JsonTokenType.EndArray:
-                    return list;
-                case JsonTokenType.Null:
-                    list.Add(null!);
-                    break;
-                case JsonTokenType.StartObject:
-                    list.Add(read(ref reader));
-                    break;
-                default:
-                    throw GiveUp();
-            }
-        }
-    }
-
     /// <summary>A list of strings and nulls (as YamlDotNet keeps them), or null (current: the property's name).</summary>
     private static List<string>? Strings(ref Utf8JsonReader reader)
     {
-        Next(ref reader);
-        if (reader.TokenType == JsonTokenType.Null) return null;
-        if (reader.TokenType != JsonTokenType.StartArray) throw GiveUp();
+        if (!StartArrayOrNull(ref reader)) return null;
         var list = new List<string>();
-        while (true)
-        {
-            Next(ref reader);
-            switch (reader.TokenType)
-            {
-                case JsonTokenType.EndArray:
-                    return list;
-                case JsonTokenType.Null:
-                    list.Add(null!);
-                    break;
-                case JsonTokenType.String:
-                    list.Add(JsonStringPool.Get(ref reader));
-                    break;
-                default:
-                    throw GiveUp();
-            }
-        }
+        while (NextItem(ref reader)) list.Add(StringItem(ref reader)!);
+        return list;
     }
 
-    /// <summary>metadata.labels: names to strings (or nulls), or null (current: the property's name).</summary>
+    /// <summary>metadata.labels (current: the property's name): names to strings or nulls, mapped by the mapper's rule; or null.</summary>
     private static Dictionary<string, string>? Labels(ref Utf8JsonReader reader)
     {
-        Next(ref reader);
-        if (reader.TokenType == JsonTokenType.Null) return null;
-        if (reader.TokenType != JsonTokenType.StartObject) throw GiveUp();
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!StartObjectOrNull(ref reader)) return null;
+        var labels = KubeObjectMapper.NewLabels();
         while (NextProperty(ref reader))
         {
             var name = JsonStringPool.Get(ref reader);
-            labels[name] = String(ref reader)!; // null stays null, as YamlDotNet leaves it (the mapper makes it "")
+            KubeObjectMapper.AddLabel(labels, name, String(ref reader));
         }
         return labels;
     }
@@ -379,13 +337,16 @@ internal static class JsonKubeFields
     private static string? String(ref Utf8JsonReader reader)
     {
         Next(ref reader);
-        return reader.TokenType switch
-        {
-            JsonTokenType.String => JsonStringPool.Get(ref reader),
-            JsonTokenType.Null => null,
-            _ => throw GiveUp(),
-        };
+        return StringItem(ref reader);
     }
+
+    /// <summary>The current token as a string or null; anything else gives up.</summary>
+    private static string? StringItem(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.String => JsonStringPool.Get(ref reader),
+        JsonTokenType.Null => null,
+        _ => throw GiveUp(),
+    };
 
     /// <summary>An integer that fits in 32 bits (current: the property's name); null gives up.</summary>
     private static int Int(ref Utf8JsonReader reader)

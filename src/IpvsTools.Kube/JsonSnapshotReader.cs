@@ -10,8 +10,8 @@ namespace IpvsTools.Kube;
 /// <summary>
 /// The fast path for JSON snapshots: one pass of System.Text.Json's <see cref="Utf8JsonReader"/> over the
 /// file that keeps only the fields <see cref="KubeObjectMapper"/> reads (<see cref="JsonKubeFields"/>),
-/// puts them into KubernetesClient's model objects and maps those as the YAML path maps what YamlDotNet
-/// deserializes, so the mapping rules are the same code. Every other value is skipped (still checked as
+/// hands their values to <see cref="KubeObjectMapper"/>'s rules, the same code that maps what YamlDotNet
+/// deserializes on the YAML path, and builds the cluster types with no KubernetesClient model objects between. Every other value is skipped (still checked as
 /// JSON syntax, to the same depth limit as <see cref="SnapshotReader.MaxDepth"/>).
 /// <para>
 /// It never reports an error itself: whatever it does not read exactly as the YAML path would (JSON that is
@@ -130,7 +130,7 @@ internal static class JsonSnapshotReader
     /// 'items' (current: its name): a list of objects. The scanner passes over only YAML's empty nulls ('- '),
     /// and refuses JSON's null, whether as the list or as an item: giving up leaves that error to it.
     /// kubectl writes the List's kind after its items, so each item that names its kind is mapped at once
-    /// (its model objects die young) and kept in order with the ones that do not, which wait for the List's
+    /// (what was kept of its fields dies young) and kept in order with the ones that do not, which wait for the List's
     /// kind; an item of another kind is kept as nothing.
     /// </summary>
     private static List<object> ReadItems(ref Utf8JsonReader reader)
@@ -146,9 +146,9 @@ internal static class JsonSnapshotReader
             var item = JsonKubeFields.ReadObject(ref reader, null);
             object? read = item.Kind switch
             {
-                "Service" => KubeObjectMapper.Service(item.ToService()),
-                "EndpointSlice" => KubeObjectMapper.EndpointSlice(item.ToEndpointSlice()),
-                "Node" => KubeObjectMapper.Node(item.ToNode()),
+                "Service" => item.MapService(),
+                "EndpointSlice" => item.MapEndpointSlice(),
+                "Node" => item.MapNode(),
                 null => item,
                 _ => null,
             };
@@ -162,13 +162,13 @@ internal static class JsonSnapshotReader
         switch (kind)
         {
             case "Service":
-                services.Add(KubeObjectMapper.Service(o.ToService()));
+                services.Add(o.MapService());
                 break;
             case "EndpointSlice":
-                slices.Add(KubeObjectMapper.EndpointSlice(o.ToEndpointSlice()));
+                slices.Add(o.MapEndpointSlice());
                 break;
             case "Node":
-                nodes.Add(KubeObjectMapper.Node(o.ToNode()));
+                nodes.Add(o.MapNode());
                 break;
             case null:
                 throw JsonKubeFields.GiveUp(); // no kind: the old path says so, with the position

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Net;
 using k8s.Models;
 using IpvsTools.Cluster;
@@ -19,6 +20,56 @@ internal static class KubeObjectMapper
     {
         var meta = service.Metadata ?? new V1ObjectMeta();
         var spec = service.Spec ?? new V1ServiceSpec();
+        List<KubeServicePortFields>? ports = null;
+        if (spec.Ports is not null)
+        {
+            ports = new List<KubeServicePortFields>(spec.Ports.Count);
+            for (var i = 0; i < spec.Ports.Count; i++)
+            {
+                var p = spec.Ports[i];
+                if (p is not null) ports.Add(new KubeServicePortFields(i, p.Name, p.Protocol, p.Port, p.NodePort, p.TargetPort?.Value));
+            }
+        }
+        var fields = new KubeServiceSpecFields
+        {
+            Type = spec.Type,
+            ClusterIP = spec.ClusterIP,
+            ClusterIPs = spec.ClusterIPs,
+            IpFamilies = spec.IpFamilies,
+            Ports = ports,
+            ExternalIPs = spec.ExternalIPs,
+            LoadBalancerSourceRanges = spec.LoadBalancerSourceRanges,
+            SessionAffinity = spec.SessionAffinity,
+            SessionAffinityTimeoutSeconds = spec.SessionAffinityConfig?.ClientIP?.TimeoutSeconds,
+            InternalTrafficPolicy = spec.InternalTrafficPolicy,
+            ExternalTrafficPolicy = spec.ExternalTrafficPolicy,
+            HealthCheckNodePort = spec.HealthCheckNodePort,
+            TrafficDistribution = spec.TrafficDistribution,
+            ExternalName = spec.ExternalName,
+        };
+        List<KubeIngressFields>? ingress = null;
+        var written = service.Status?.LoadBalancer?.Ingress;
+        if (written is not null)
+        {
+            ingress = new List<KubeIngressFields>(written.Count);
+            for (var i = 0; i < written.Count; i++)
+            {
+                var ing = written[i];
+                if (ing is not null) ingress.Add(new KubeIngressFields(i, ing.Ip, ing.Hostname, ing.IpMode));
+            }
+        }
+        return Service(meta.NamespaceProperty, meta.Name, Copy(meta.Labels), fields, ingress);
+    }
+
+    /// <summary>
+    /// The Service rules, shared by the YAML path (above, from KubernetesClient's model) and the JSON path
+    /// (<see cref="JsonKubeObject"/>, from the file's values); <paramref name="labels"/> are mapped already
+    /// (<see cref="Copy"/>, <see cref="AddLabel"/>).
+    /// </summary>
+    internal static KubeService Service(string? @namespace, string? name, IReadOnlyDictionary<string, string> labels,
+        KubeServiceSpecFields? spec, IReadOnlyList<KubeIngressFields>? status)
+    {
+        spec ??= new KubeServiceSpecFields();
         var type = ServiceType(spec.Type);
         var headless = string.Equals(spec.ClusterIP, "None", StringComparison.Ordinal);
         var clusterIPs = new List<IPAddress>();
@@ -34,14 +85,13 @@ internal static class KubeObjectMapper
         var ports = new List<KubeServicePort>();
         if (spec.Ports is not null)
         {
-            for (var i = 0; i < spec.Ports.Count; i++)
+            foreach (var p in spec.Ports)
             {
-                var p = spec.Ports[i];
-                if (p is null) continue;
+                var i = p.Index;
                 ports.Add(new KubeServicePort(p.Name ?? "", Protocol(p.Protocol, $"spec.ports[{i}].protocol"),
                     Port(p.Port, $"spec.ports[{i}].port", allowZero: false),
                     Port(p.NodePort ?? 0, $"spec.ports[{i}].nodePort", allowZero: true),
-                    p.TargetPort?.Value));
+                    p.TargetPort));
             }
         }
         var externalIPs = new List<IPAddress>();
@@ -61,15 +111,12 @@ internal static class KubeObjectMapper
             }
         }
         var ingress = new List<KubeLoadBalancerIngress>();
-        var written2 = service.Status?.LoadBalancer?.Ingress;
-        if (written2 is not null)
+        if (status is not null)
         {
-            for (var i = 0; i < written2.Count; i++)
+            foreach (var ing in status)
             {
-                var ing = written2[i];
-                if (ing is null) continue;
                 IPAddress? ip = null;
-                if (!string.IsNullOrEmpty(ing.Ip)) ip = ParseIP(ing.Ip, $"status.loadBalancer.ingress[{i}].ip");
+                if (!string.IsNullOrEmpty(ing.Ip)) ip = ParseIP(ing.Ip, $"status.loadBalancer.ingress[{ing.Index}].ip");
                 ingress.Add(new KubeLoadBalancerIngress(ip, ing.Hostname, ing.IpMode));
             }
         }
@@ -79,14 +126,14 @@ internal static class KubeObjectMapper
             "ClientIP" => KubeSessionAffinity.ClientIP,
             var other => throw new MappingException($"'{other}' is not a session affinity (None or ClientIP).", "spec.sessionAffinity"),
         };
-        var timeout = spec.SessionAffinityConfig?.ClientIP?.TimeoutSeconds ?? KubeService.DefaultStickySeconds;
+        var timeout = spec.SessionAffinityTimeoutSeconds ?? KubeService.DefaultStickySeconds;
         if (affinity == KubeSessionAffinity.ClientIP && (timeout <= 0 || timeout > 86400))
             throw new MappingException($"{timeout} is not a session affinity timeout (1 to 86400 seconds).", "spec.sessionAffinityConfig.clientIP.timeoutSeconds");
         return new KubeService
         {
-            Namespace = meta.NamespaceProperty ?? "default",
-            Name = meta.Name ?? "",
-            Labels = Copy(meta.Labels),
+            Namespace = @namespace ?? "default",
+            Name = name ?? "",
+            Labels = labels,
             Type = type,
             ClusterIPs = clusterIPs,
             IsHeadless = headless,
@@ -107,31 +154,15 @@ internal static class KubeObjectMapper
 
     public static KubeEndpointSlice EndpointSlice(V1EndpointSlice slice)
     {
-        var meta = slice.Metadata ?? new V1ObjectMeta();
-        var addressType = slice.AddressType switch
-        {
-            "IPv4" => KubeAddressType.IPv4,
-            "IPv6" => KubeAddressType.IPv6,
-            "FQDN" => KubeAddressType.FQDN,
-            var other => throw new MappingException($"'{other}' is not an address type (IPv4, IPv6 or FQDN).", "addressType"),
-        };
+        var addressType = AddressType(slice.AddressType);
         var endpoints = new List<KubeEndpoint>(slice.Endpoints?.Count ?? 0);
         if (slice.Endpoints is not null)
         {
             foreach (var e in slice.Endpoints)
             {
                 if (e is null) continue;
-                endpoints.Add(new KubeEndpoint
-                {
-                    Addresses = NonNull(e.Addresses),
-                    Ready = e.Conditions?.Ready,
-                    Serving = e.Conditions?.Serving,
-                    Terminating = e.Conditions?.Terminating,
-                    NodeName = e.NodeName,
-                    Zone = e.Zone,
-                    ZoneHints = Names(e.Hints?.ForZones, z => z.Name),
-                    NodeHints = Names(e.Hints?.ForNodes, n => n.Name),
-                });
+                endpoints.Add(Endpoint(e.Addresses, e.Conditions?.Ready, e.Conditions?.Serving, e.Conditions?.Terminating, e.NodeName, e.Zone,
+                    HintNames(e.Hints?.ForZones?.Select(z => z?.Name).ToList()), HintNames(e.Hints?.ForNodes?.Select(n => n?.Name).ToList())));
             }
         }
         var ports = new List<KubeEndpointPort>(slice.Ports?.Count ?? 0);
@@ -141,19 +172,73 @@ internal static class KubeObjectMapper
             {
                 var p = slice.Ports[i];
                 if (p is null) continue;
-                int? port = p.Port is null ? null : Port(p.Port.Value, $"ports[{i}].port", allowZero: true);
-                ports.Add(new KubeEndpointPort(p.Name, Protocol(p.Protocol, $"ports[{i}].protocol"), port));
+                ports.Add(EndpointPort(p.Name, p.Protocol, p.Port, i));
             }
         }
-        return new KubeEndpointSlice
+        return EndpointSlice(slice.Metadata?.NamespaceProperty, slice.Metadata?.Name, Copy(slice.Metadata?.Labels), addressType, endpoints, ports);
+    }
+
+    // The EndpointSlice's rules, shared by the YAML path (above, from KubernetesClient's model) and the JSON
+    // path (JsonSliceFields, which reads the values straight from the file): one place decides each value.
+
+    /// <summary>An EndpointSlice from its mapped parts (labels: <see cref="Copy"/>, <see cref="AddLabel"/>).</summary>
+    internal static KubeEndpointSlice EndpointSlice(string? @namespace, string? name, IReadOnlyDictionary<string, string> labels,
+        KubeAddressType addressType, IReadOnlyList<KubeEndpoint> endpoints, IReadOnlyList<KubeEndpointPort> ports) => new()
+    {
+        Namespace = @namespace ?? "default",
+        Name = name ?? "",
+        Labels = labels,
+        AddressType = addressType,
+        Endpoints = endpoints,
+        Ports = ports,
+    };
+
+    /// <summary>addressType: IPv4, IPv6 or FQDN; anything else is refused.</summary>
+    internal static KubeAddressType AddressType(string? addressType) => addressType switch
+    {
+        "IPv4" => KubeAddressType.IPv4,
+        "IPv6" => KubeAddressType.IPv6,
+        "FQDN" => KubeAddressType.FQDN,
+        var other => throw new MappingException($"'{other}' is not an address type (IPv4, IPv6 or FQDN).", "addressType"),
+    };
+
+    /// <summary>
+    /// One endpoint (an item that is not null): its addresses without the nulls, its conditions (null when the
+    /// conditions or the condition are absent), its hints' names (<see cref="HintNames"/>).
+    /// </summary>
+    internal static KubeEndpoint Endpoint(IList<string>? addresses, bool? ready, bool? serving, bool? terminating, string? nodeName, string? zone,
+        IReadOnlyList<string> zoneHints, IReadOnlyList<string> nodeHints) => new()
+    {
+        Addresses = NonNull(addresses),
+        Ready = ready,
+        Serving = serving,
+        Terminating = terminating,
+        NodeName = nodeName,
+        Zone = zone,
+        ZoneHints = zoneHints,
+        NodeHints = nodeHints,
+    };
+
+    /// <summary>Port <paramref name="index"/> of the slice's ports (an item that is not null).</summary>
+    internal static KubeEndpointPort EndpointPort(string? name, string? protocol, int? port, int index)
+    {
+        int? checkedPort = port is null ? null : Port(port.Value, $"ports[{index}].port", allowZero: true);
+        return new KubeEndpointPort(name, Protocol(protocol, $"ports[{index}].protocol"), checkedPort);
+    }
+
+    /// <summary>
+    /// A hint list's names (forZones, forNodes), an item that is null given as a null name: those that are
+    /// neither null nor empty, in order.
+    /// </summary>
+    internal static IReadOnlyList<string> HintNames(IList<string?>? names)
+    {
+        if (names is null || names.Count == 0) return Array.Empty<string>();
+        var result = new List<string>(names.Count);
+        foreach (var name in names)
         {
-            Namespace = meta.NamespaceProperty ?? "default",
-            Name = meta.Name ?? "",
-            Labels = Copy(meta.Labels),
-            AddressType = addressType,
-            Endpoints = endpoints,
-            Ports = ports,
-        };
+            if (!string.IsNullOrEmpty(name)) result.Add(name);
+        }
+        return result;
     }
 
     public static KubeNode Node(V1Node node)
@@ -161,17 +246,25 @@ internal static class KubeObjectMapper
         var addresses = new List<KubeNodeAddress>();
         foreach (var a in node.Status?.Addresses ?? Array.Empty<V1NodeAddress>())
         {
-            if (a is null) continue;
-            addresses.Add(new KubeNodeAddress(a.Type ?? "", a.Address ?? ""));
+            if (a is not null) addresses.Add(NodeAddress(a.Type, a.Address));
         }
+        return Node(node.Metadata?.Name, Copy(node.Metadata?.Labels), addresses, node.Spec?.PodCIDR, node.Spec?.PodCIDRs);
+    }
+
+    /// <summary>The Node rules, shared by the YAML path (above) and the JSON path (<see cref="JsonKubeObject"/>); labels mapped already.</summary>
+    internal static KubeNode Node(string? name, IReadOnlyDictionary<string, string> labels, IReadOnlyList<KubeNodeAddress> addresses, string? podCIDR, IList<string>? podCIDRs)
+    {
         var podCidrs = new List<IpNetwork>();
-        var texts = node.Spec?.PodCIDRs is { Count: > 0 } many ? many : node.Spec?.PodCIDR is { Length: > 0 } one ? [one] : Array.Empty<string>();
+        var texts = podCIDRs is { Count: > 0 } many ? many : podCIDR is { Length: > 0 } one ? [one] : Array.Empty<string>();
         foreach (var text in texts)
         {
             if (IpNetwork.TryParse(text, out var net) && text.Contains('/')) podCidrs.Add(net!);
         }
-        return new KubeNode { Name = node.Metadata?.Name ?? "", Labels = Copy(node.Metadata?.Labels), Addresses = addresses, PodCidrs = podCidrs };
+        return new KubeNode { Name = name ?? "", Labels = labels, Addresses = addresses, PodCidrs = podCidrs };
     }
+
+    /// <summary>One item of status.addresses that is not null.</summary>
+    internal static KubeNodeAddress NodeAddress(string? type, string? address) => new(type ?? "", address ?? "");
 
     private static KubeServiceType ServiceType(string? type) => type switch
     {
@@ -211,38 +304,42 @@ internal static class KubeObjectMapper
         return ip;
     }
 
-    private static IReadOnlyDictionary<string, string> Copy(IDictionary<string, string>? labels)
+    /// <summary>metadata.labels as the cluster types hold them (<see cref="AddLabel"/> for each).</summary>
+    internal static Dictionary<string, string> Copy(IDictionary<string, string>? labels)
     {
-        var copy = new Dictionary<string, string>(StringComparer.Ordinal);
+        var copy = NewLabels();
         if (labels is null) return copy;
-        foreach (var (key, value) in labels)
-        {
-            if (key is not null) copy[key] = value ?? "";
-        }
+        foreach (var (key, value) in labels) AddLabel(copy, key, value);
         return copy;
     }
 
-    /// <summary>The strings that are not null, in order (a loop: this runs for every endpoint of a large snapshot).</summary>
-    private static IReadOnlyList<string> NonNull(IList<string>? items)
+    /// <summary>An empty label map of the cluster types.</summary>
+    internal static Dictionary<string, string> NewLabels() => new(StringComparer.Ordinal);
+
+    /// <summary>One label, in the order written (a repeated name keeps the last value): a null name is dropped, a null value is "".</summary>
+    internal static void AddLabel(Dictionary<string, string> labels, string? key, string? value)
     {
-        if (items is null) return Array.Empty<string>();
-        var result = new List<string>(items.Count);
-        foreach (var item in items)
-        {
-            if (item is not null) result.Add(item);
-        }
-        return result;
+        if (key is not null) labels[key] = value ?? "";
     }
 
-    private static IReadOnlyList<string> Names<T>(IList<T>? items, Func<T, string?> name)
+    /// <summary>
+    /// The strings that are not null, in order, in an array of their number (a loop: this runs for every
+    /// endpoint of a large snapshot, whose copies live as long as it: one object each, not a list and its array).
+    /// </summary>
+    internal static IReadOnlyList<string> NonNull(IList<string>? items)
     {
-        if (items is null || items.Count == 0) return Array.Empty<string>();
-        var result = new List<string>(items.Count);
+        if (items is null) return Array.Empty<string>();
+        var count = 0;
         foreach (var item in items)
         {
-            if (item is null) continue;
-            var n = name(item);
-            if (!string.IsNullOrEmpty(n)) result.Add(n);
+            if (item is not null) count++;
+        }
+        if (count == 0) return Array.Empty<string>();
+        var result = new string[count];
+        count = 0;
+        foreach (var item in items)
+        {
+            if (item is not null) result[count++] = item;
         }
         return result;
     }

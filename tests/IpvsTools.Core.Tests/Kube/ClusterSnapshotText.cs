@@ -34,7 +34,7 @@ internal static class ClusterSnapshotText
         }
         foreach (var n in s.Nodes)
         {
-            text.AppendLine($"node {n.Name} labels {Labels(n.Labels)}");
+            text.AppendLine($"node {n.Name} labels {Labels(n.Labels)} podCidrs [{Join(n.PodCidrs)}]");
             foreach (var a in n.Addresses) text.AppendLine($"  address {Text(a.Type)} {Text(a.Address)}");
         }
         return text.ToString();
