@@ -10,7 +10,7 @@
 # downloads its kernel). A tier that fails, or that runs no test at all, fails the whole command.
 #
 # Time: CI runs this on 2 cores and must finish within 30 minutes. Under emulation the lab and the pwsh
-# tier's lab part take most of it, so the lab runs in the background from the start, two boots side by side,
+# tier's lab part take most of it, so the lab runs in the background from the start, one boot after another,
 # while unit, host and the pwsh tier's host parts run in the foreground (their output first, then the lab's).
 # The closing summary prints each tier's seconds (the parts overlap) and the whole run's; docs/reliability.md
 # ("How long the one test command takes") has the figures measured per tier.
@@ -74,7 +74,7 @@ run_suite() {
 }
 
 # lab_run ARGS...: tests/lab/lab.sh run ARGS, under /tmp/ipvstools-lab-run.lock unless this run holds it already
-# (IPVSTOOLS_LAB_LOCK_HELD=1: tests/run.sh's own lab boots run side by side under one hold of the lock).
+# (IPVSTOOLS_LAB_LOCK_HELD=1: tests/run.sh's own lab boots run one after another under one hold of the lock).
 lab_run() {
     if [[ ${IPVSTOOLS_LAB_LOCK_HELD:-} == 1 ]]; then
         bash tests/lab/lab.sh run "$@"
