@@ -8,7 +8,8 @@
       Build   : dotnet build -c Release; the importable module is laid out at out/IpvsTools.
       Test    : the README test command (bash tests/run.sh), as root.
       Package : Build (unless -NoBuild), then
-                - out/package/IpvsTools/<version>: the module, versioned (drop it in a folder on $env:PSModulePath),
+                - out/package/IpvsTools/<version> (<OutputPath>/package/... with -OutputPath): the module,
+                  versioned (drop it in a folder on $env:PSModulePath),
                   its assemblies as ReadyToRun images for linux-x64 (unless -NoReadyToRun; see below);
                 - out/IpvsTools.<version>.nupkg: a PowerShellGet/PSResourceGet package (the .nuspec with id,
                   version, authors, description, tags incl. PSModule, and the module files at the package
@@ -21,7 +22,8 @@
 .PARAMETER NoBuild
     Package the module already laid out at out/IpvsTools instead of building first.
 .PARAMETER OutputPath
-    The folder that receives the .nupkg (default: out).
+    The folder that receives the .nupkg and the versioned layout under package/ (default: out). Two
+    packagings at once (tests/run.sh's lab chain beside the unit tier's PackageTests) need two folders.
 .PARAMETER NoReadyToRun
     Package the assemblies as dotnet build made them (IL only). By default Package publishes
     src/IpvsTools.ReadyToRun, which runs crossgen2 over IpvsTools.dll, IpvsTools.Core.dll, the linux-x64
@@ -208,7 +210,7 @@ function Invoke-Package {
     if (-not [System.IO.File]::Exists($manifestPath)) { throw "No module at $($moduleDir): build first (./build.ps1), or drop -NoBuild" }
     $manifest = Read-Manifest $manifestPath
     $version = "$($manifest.ModuleVersion)"
-    $target = [System.IO.Path]::Combine($root, 'out', 'package', 'IpvsTools', $version)
+    $target = [System.IO.Path]::Combine($OutputPath, 'package', 'IpvsTools', $version)
     if ([System.IO.Directory]::Exists($target)) { [System.IO.Directory]::Delete($target, $true) }
     foreach ($file in [System.IO.Directory]::EnumerateFiles($moduleDir, '*', [System.IO.SearchOption]::AllDirectories)) {
         $relative = [System.IO.Path]::GetRelativePath($moduleDir, $file)

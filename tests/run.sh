@@ -83,6 +83,46 @@ lab_run() {
     fi
 }
 
+# The lab runs ReadyToRun images. Under QEMU's emulation the JIT is most of a test process's start: in one lab
+# run (2026-12-07) two of the cmdlets' lab classes took 51-70 s from the IL build, 37 s from a ReadyToRun
+# publish of the test project (System.Management.Automation's 7.2 MB of IL compiled ahead), and 28-35 s with
+# the module's own ReadyToRun images from the package as well. So the lab's tests run from
+# `dotnet publish -r linux-x64 -p:PublishReadyToRun=true` of the two test projects, and the cmdlets' tests import
+# the module from the package build.ps1 makes (the one the pwsh tier installs, unpacked into out/lab-module):
+# the lab tests what users install. DOTNET_TieredPGO=0 in the guest: without the instrumented tier the JIT
+# does less under emulation (a pwsh start with Import-Module and a listing, 23-24 s -> 14-18 s); it changes
+# no behaviour.
+lab_core=tests/IpvsTools.Core.Tests/bin/Release/net10.0/linux-x64/publish/IpvsTools.Core.Tests
+lab_module=tests/IpvsTools.Module.Tests/bin/Release/net10.0/linux-x64/publish/IpvsTools.Module.Tests
+lab_module_dir=$root/out/lab-module
+lab_env=(--env DOTNET_TieredPGO=0 --env "IPVSTOOLS_MODULE=$lab_module_dir/IpvsTools.psd1")
+package=$results/package
+
+# lab_binaries LOG: the package (build.ps1 -Task Package -NoBuild into $package, with .ready or .failed for the
+# pwsh tier's parts that wait for it), unpacked into $lab_module_dir, and the ReadyToRun test projects.
+lab_binaries() {
+    local log=$1 ok=1 home
+    say "the lab's binaries: the package (build.ps1 -Task Package -NoBuild), ReadyToRun test projects"
+    mkdir -p "$package"
+    home=$(mktemp -d /tmp/ipvstools-package-home-XXXXXX)
+    if HOME=$home DOTNET_CLI_HOME=$home NO_COLOR=1 POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off \
+        run_suite "$log" /opt/ipvstools/pwsh/pwsh -NoLogo -NoProfile -NonInteractive -File ./build.ps1 -Task Package -NoBuild -OutputPath "$package" \
+        && compgen -G "$package/IpvsTools.*.nupkg" >/dev/null; then
+        : >"$package/.ready"
+    else
+        : >"$package/.failed"; ok=0
+    fi
+    rm -rf "$home" "$lab_module_dir"
+    if ((ok)); then
+        python3 -m zipfile -e "$package"/IpvsTools.*.nupkg "$lab_module_dir" || ok=0
+    fi
+    for project in tests/IpvsTools.Core.Tests tests/IpvsTools.Module.Tests; do
+        run_suite "$log" dotnet publish "$project" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -nologo -v quiet || ok=0
+    done
+    ((ok)) || say "the lab's binaries could not be made"
+    ((ok))
+}
+
 # run_tier NAME [ARGS...]: runs one tier (or one part of the pwsh tier) and writes "passed failed total seconds"
 # to $results/NAME, for the closing summary.
 run_tier() {
@@ -112,15 +152,16 @@ run_tier() {
             # module loading made to fail, runs the missing-module tests (it needs a kernel where ip_vs was
             # never loaded, so it cannot share a boot). tests/lab/xunit-in-lab.sh prints the crash report of a
             # runner that dies of a signal, and runs it once more.
-            run_suite "$log" lab_run --timeout 4500 -- \
-                bash tests/lab/xunit-in-lab.sh "$core" -- -noColor -failSkips -trait Tier=Lab -trait Tier=LabIpsetSuite || status=1
-            run_suite "$log" lab_run --timeout 900 --no-default-modules -- \
-                bash tests/lab/xunit-in-lab.sh "$module" -- -noColor -failSkips -trait Tier=LabNoIpvs || status=1
+            lab_binaries "$log" || status=1
+            run_suite "$log" lab_run --timeout 4500 "${lab_env[@]}" -- \
+                bash tests/lab/xunit-in-lab.sh "$lab_core" -- -noColor -failSkips -trait Tier=Lab -trait Tier=LabIpsetSuite || status=1
+            run_suite "$log" lab_run --timeout 900 --no-default-modules "${lab_env[@]}" -- \
+                bash tests/lab/xunit-in-lab.sh "$lab_module" -- -noColor -failSkips -trait Tier=LabNoIpvs || status=1
             ;;
         lab-module)
             say "tier lab, Module: the cmdlets' lab tests in a boot of their own (tests/lab/lab.sh)"
-            run_suite "$log" lab_run --timeout 4500 -- \
-                bash tests/lab/xunit-in-lab.sh "$module" -- -noColor -failSkips -trait Tier=Lab || status=1
+            run_suite "$log" lab_run --timeout 4500 "${lab_env[@]}" -- \
+                bash tests/lab/xunit-in-lab.sh "$lab_module" -- -noColor -failSkips -trait Tier=Lab || status=1
             ;;
         pwsh*)
             say "tier $name: Pester in real pwsh 7.6 against the installed package"
@@ -144,16 +185,16 @@ run_tier() {
 # background, under one hold of the lab lock (no other lab run on this machine meanwhile): the engine's lab boot
 # with the ipset suite, the no-ip_vs boot, the cmdlets' boot, then the pwsh tier's lab part, one guest at a time.
 # The foreground runs unit, host and the pwsh tier's host and unprivileged parts. Output: the foreground's, then
-# the lab's (followed while it runs). The two pwsh parts share one package: the host part makes it, the lab part
-# waits for it. Without the lab tier, the tiers run one after another in the foreground.
+# the lab's (followed while it runs). The lab's chain first makes the package (lab_binaries): the cmdlets' lab
+# tests import it, and both pwsh parts wait for it and install it. Without the lab tier, the tiers run one after another in the foreground.
 # (Two guests side by side were tried and lost: on two cores each guest ran at less than half its speed alone,
 # the cmdlets' boot 1725 s instead of 662 s, and the whole run took 2121 s instead of 1936 s.)
 order=()
 if want lab; then
     # Installs first, one at a time (apt and the .NET tool install must not race).
-    if want pwsh; then bash tests/pwsh/install.sh || die "tests/pwsh/install.sh failed"; fi
+    # pwsh as well without the pwsh tier: build.ps1 makes the package the lab's cmdlet tests import.
+    bash tests/pwsh/install.sh || die "tests/pwsh/install.sh failed"
     bash tests/lab/lab.sh prepare || die "tests/lab/lab.sh prepare failed"
-    package=$results/package
     lab_log=$results/lab.log
     : >"$lab_log"
     say "the lab runs in the background, one boot after another; its output follows the host tiers'"
@@ -168,7 +209,7 @@ if want lab; then
     for tier in unit host pwsh; do
         want "$tier" || continue
         if [[ $tier == pwsh ]]; then
-            run_tier pwsh-host --package-to "$package" host unprivileged
+            run_tier pwsh-host --package-from "$package" host unprivileged
             order+=(pwsh-host)
         else
             run_tier "$tier"
