@@ -184,6 +184,53 @@ public class SnapshotReaderTests
         }
     }
 
+    /// <summary>`Sync-KubeIpvs -Path <(kubectl get ...)` hands over a pipe: its size is unknown, and it is read to its end.</summary>
+    [Theory]
+    [InlineData("kind-cluster.json")]
+    [InlineData("kind-cluster.yaml")]
+    public void ReadsASnapshotFromAPipe(string sample)
+    {
+        var fifo = Path.Combine(Path.GetTempPath(), "ipvstools-snapshot-" + Guid.NewGuid().ToString("N"));
+        Assert.Equal(0, MakeFifo(fifo, 0x180));
+        try
+        {
+            var bytes = File.ReadAllBytes(Sample(sample));
+            var writer = new Thread(() =>
+            {
+                using var pipe = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+                // In pieces, as kubectl writes: the reader must not stop at the first one.
+                for (var at = 0; at < bytes.Length; at += 1000) { pipe.Write(bytes, at, Math.Min(1000, bytes.Length - at)); pipe.Flush(); }
+            }) { IsBackground = true };
+            writer.Start();
+            var s = SnapshotReader.ReadFiles([fifo]);
+            Assert.True(writer.Join(TimeSpan.FromSeconds(30)), "the writer did not finish");
+            AssertKindCluster(s);
+        }
+        finally
+        {
+            File.Delete(fifo);
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
+    private static extern int MakeFifo(string path, uint mode);
+
+    [Fact]
+    public void AnEmptyFileIsAnEmptySnapshot()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            var s = SnapshotReader.ReadFiles([path]);
+            Assert.Empty(s.Services);
+            Assert.Empty(s.EndpointSlices);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public void MissingFileIsNotFound()
     {
