@@ -83,30 +83,32 @@ lab_run() {
     fi
 }
 
-# The lab runs ReadyToRun images. Under QEMU's emulation the JIT is most of a test process's start: in one lab
-# run (2026-12-07) two of the cmdlets' lab classes took 51-70 s from the IL build, 37 s from a ReadyToRun
-# publish of the test project (System.Management.Automation's 7.2 MB of IL compiled ahead), and 28-35 s with
-# the module's own ReadyToRun images from the package as well. So the lab's tests run from
-# `dotnet publish -r linux-x64 -p:PublishReadyToRun=true` of the two test projects, and the cmdlets' tests import
-# the module from the package build.ps1 makes (the one the pwsh tier installs, unpacked into out/lab-module):
-# the lab tests what users install. DOTNET_TieredPGO=0 in the guest: without the instrumented tier the JIT
-# does less under emulation (a pwsh start with Import-Module and a listing, 23-24 s -> 14-18 s); it changes
-# no behaviour.
-lab_core=tests/IpvsTools.Core.Tests/bin/Release/net10.0/linux-x64/publish/IpvsTools.Core.Tests
+# The cmdlets' lab tests run ReadyToRun images. Under QEMU's emulation the JIT is most of a test process's start:
+# in one lab run (2026-12-07) two of the cmdlets' lab classes took 51-70 s from the IL build, 37 s from a
+# ReadyToRun publish of the test project (System.Management.Automation's 7.2 MB of IL compiled ahead), and 28-35 s
+# with the module's own ReadyToRun images from the package as well. So they run from `dotnet publish -r linux-x64
+# -p:PublishReadyToRun=true` of the test project and import the module from the package build.ps1 makes (the one
+# the pwsh tier installs, unpacked into out/lab-module): the lab tests what users install. The engine's lab tests
+# stay IL (dotnet build's output): the ipset suite's tool runs are most of their time, and their boot starts as
+# soon as the build is done. DOTNET_TieredPGO=0 in the guest: without the instrumented tier the JIT does less
+# under emulation (a pwsh start with Import-Module and a listing, 23-24 s -> 14-18 s); it changes no behaviour.
 lab_module=tests/IpvsTools.Module.Tests/bin/Release/net10.0/linux-x64/publish/IpvsTools.Module.Tests
 lab_module_dir=$root/out/lab-module
 lab_env=(--env DOTNET_TieredPGO=0 --env "IPVSTOOLS_MODULE=$lab_module_dir/IpvsTools.psd1")
 package=$results/package
+binaries=$results/binaries
 
-# lab_binaries LOG: the package (build.ps1 -Task Package -NoBuild into $package, with .ready or .failed for the
-# pwsh tier's parts that wait for it), unpacked into $lab_module_dir, and the ReadyToRun test projects.
+# lab_binaries: the package (build.ps1 -Task Package -NoBuild into $package, with .ready or .failed for the pwsh
+# tier's parts that wait for it), unpacked into $lab_module_dir, and the ReadyToRun publish of the cmdlets' tests;
+# its output in $binaries.log, then $binaries.ok or $binaries.failed. Runs in the background beside the engine's
+# lab boot and the unit tier.
 lab_binaries() {
-    local log=$1 ok=1 home
-    say "the lab's binaries: the package (build.ps1 -Task Package -NoBuild), ReadyToRun test projects"
+    local ok=1 home
+    echo "== the cmdlets' lab binaries: the package (build.ps1 -Task Package -NoBuild), the ReadyToRun test project"
     mkdir -p "$package"
     home=$(mktemp -d /tmp/ipvstools-package-home-XXXXXX)
     if HOME=$home DOTNET_CLI_HOME=$home NO_COLOR=1 POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off \
-        run_suite "$log" /opt/ipvstools/pwsh/pwsh -NoLogo -NoProfile -NonInteractive -File ./build.ps1 -Task Package -NoBuild -OutputPath "$package" \
+        /opt/ipvstools/pwsh/pwsh -NoLogo -NoProfile -NonInteractive -File ./build.ps1 -Task Package -NoBuild -OutputPath "$package" \
         && compgen -G "$package/IpvsTools.*.nupkg" >/dev/null; then
         : >"$package/.ready"
     else
@@ -116,11 +118,19 @@ lab_binaries() {
     if ((ok)); then
         python3 -m zipfile -e "$package"/IpvsTools.*.nupkg "$lab_module_dir" || ok=0
     fi
-    for project in tests/IpvsTools.Core.Tests tests/IpvsTools.Module.Tests; do
-        run_suite "$log" dotnet publish "$project" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -nologo -v quiet || ok=0
+    dotnet publish tests/IpvsTools.Module.Tests -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -nologo -v quiet || ok=0
+    if ((ok)); then : >"$binaries.ok"; else echo "== the cmdlets' lab binaries could not be made"; : >"$binaries.failed"; fi
+}
+
+# wait_binaries LOG: waits for lab_binaries, copies its output into LOG (and the terminal); fails when it failed.
+wait_binaries() {
+    local i
+    for ((i = 0; i < 3600; i++)); do
+        [[ -e $binaries.ok || -e $binaries.failed ]] && break
+        sleep 1
     done
-    ((ok)) || say "the lab's binaries could not be made"
-    ((ok))
+    cat "$binaries.log" | tee -a "$1"
+    [[ -e $binaries.ok ]]
 }
 
 # run_tier NAME [ARGS...]: runs one tier (or one part of the pwsh tier) and writes "passed failed total seconds"
@@ -152,9 +162,9 @@ run_tier() {
             # module loading made to fail, runs the missing-module tests (it needs a kernel where ip_vs was
             # never loaded, so it cannot share a boot). tests/lab/xunit-in-lab.sh prints the crash report of a
             # runner that dies of a signal, and runs it once more.
-            lab_binaries "$log" || status=1
-            run_suite "$log" lab_run --timeout 4500 "${lab_env[@]}" -- \
-                bash tests/lab/xunit-in-lab.sh "$lab_core" -- -noColor -failSkips -trait Tier=Lab -trait Tier=LabIpsetSuite || status=1
+            run_suite "$log" lab_run --timeout 4500 --env DOTNET_TieredPGO=0 -- \
+                bash tests/lab/xunit-in-lab.sh "$core" -- -noColor -failSkips -trait Tier=Lab -trait Tier=LabIpsetSuite || status=1
+            wait_binaries "$log" || status=1
             run_suite "$log" lab_run --timeout 900 --no-default-modules "${lab_env[@]}" -- \
                 bash tests/lab/xunit-in-lab.sh "$lab_module" -- -noColor -failSkips -trait Tier=LabNoIpvs || status=1
             ;;
@@ -185,8 +195,9 @@ run_tier() {
 # background, under one hold of the lab lock (no other lab run on this machine meanwhile): the engine's lab boot
 # with the ipset suite, the no-ip_vs boot, the cmdlets' boot, then the pwsh tier's lab part, one guest at a time.
 # The foreground runs unit, host and the pwsh tier's host and unprivileged parts. Output: the foreground's, then
-# the lab's (followed while it runs). The lab's chain first makes the package (lab_binaries): the cmdlets' lab
-# tests import it, and both pwsh parts wait for it and install it. Without the lab tier, the tiers run one after another in the foreground.
+# the lab's (followed while it runs). Beside them, lab_binaries makes the package and the cmdlets' ReadyToRun tests
+# while the engine's boot runs: the cmdlets' lab tests import the package, and both pwsh parts install it.
+# Without the lab tier, the tiers run one after another in the foreground.
 # (Two guests side by side were tried and lost: on two cores each guest ran at less than half its speed alone,
 # the cmdlets' boot 1725 s instead of 662 s, and the whole run took 2121 s instead of 1936 s.)
 order=()
@@ -197,6 +208,7 @@ if want lab; then
     bash tests/lab/lab.sh prepare || die "tests/lab/lab.sh prepare failed"
     lab_log=$results/lab.log
     : >"$lab_log"
+    lab_binaries >"$binaries.log" 2>&1 &
     say "the lab runs in the background, one boot after another; its output follows the host tiers'"
     (
         exec 8>/tmp/ipvstools-lab-run.lock && flock 8 || { echo "tests/run.sh: cannot take /tmp/ipvstools-lab-run.lock" >&2; exit 1; }
