@@ -11,9 +11,19 @@ namespace IpvsTools.Tests.Ipvs;
 /// same table as `ipvsadm -R` of the same file, and lines the reader refuses, ipvsadm refuses too.
 /// </summary>
 [Trait("Tier", "Lab")]
-public class IpvsRestoreLabTests
+public class IpvsRestoreLabTests : IClassFixture<TestNamespace>
 {
-    public IpvsRestoreLabTests() => Lab.RequireIpvs();
+    /// <summary>
+    /// One namespace for all the refused lines, cleared before each (creating and removing a namespace with
+    /// IPVS in it takes seconds in the lab, and there are 29 lines).
+    /// </summary>
+    private readonly TestNamespace _refusals;
+
+    public IpvsRestoreLabTests(TestNamespace refusals)
+    {
+        Lab.RequireIpvs();
+        _refusals = refusals;
+    }
 
     /// <summary>Everything ipvsadm -R takes, in forms -S never writes: defaults, -E and -e, deletes, clusters, long options.</summary>
     private const string Rules = """
@@ -94,7 +104,9 @@ public class IpvsRestoreLabTests
     [InlineData("--stop-daemon master --mcast-interface eth0")]
     public void LinesTheReaderRefusesIpvsadmRefuses(string line)
     {
-        using var ns = new TestNamespace();
+        var ns = _refusals;
+        ns.Exec("ipvsadm", "-C");
+        Assert.Equal("", ns.Exec("ipvsadm", "-Sn"));
         var (operations, errors) = IpvsadmRestoreText.Parse(line);
         Assert.Empty(operations);
         Assert.Single(errors);
