@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Rounds of a no-op Sync-KubeIpvs in ONE real pwsh session, beside the cluster read alone and Get-IpvsService
+# (issue 19, items 2 and 4: what the second and third calls of a session still pay). In the lab, as root, after
+# `dotnet build -c Release` and `pwsh ./build.ps1 -Task Package -NoBuild` (the module comes from out/package):
+#
+#     tests/bench/noop-rounds.sh [SERVICES] [DESTINATIONS]      # default 5000 x 10
+#
+# Prints per round the read alone ([IpvsTools.Commands.ClusterSources]::ReadSnapshot), Get-IpvsService, and the
+# no-op sync with its Verbose lines (its read, its build, when the node read ended), then `ipvsadm -Sn` of the
+# same table as the baseline. A benchmark, not a test: only ratios within one run mean anything.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+if [[ ${1:-} != --inside ]]; then
+    services=${1:-5000} destinations=${2:-10}
+    version=$(ls "$root/out/package/IpvsTools" 2>/dev/null | sort -V | tail -n 1)
+    [[ -n $version ]] || { echo "noop-rounds.sh: no out/package/IpvsTools: pwsh ./build.ps1 -Task Package -NoBuild" >&2; exit 2; }
+    exec flock /tmp/ipvstools-lab-run.lock bash "$root/tests/lab/lab.sh" run --timeout 2400 \
+        --env "IPVSTOOLS_BENCH_MODULE=$root/out/package/IpvsTools/$version/IpvsTools.psd1" -- \
+        bash "$root/tests/bench/noop-rounds.sh" --inside "$services" "$destinations"
+fi
+services=$2 destinations=$3
+snapshot=/tmp/noop-rounds-snapshot.json
+# The bench's snapshot (tests/bench/in-lab.sh): S ClusterIP Services of D ready endpoints each.
+python3 - "$services" "$destinations" "$snapshot" <<'PY'
+import json, sys
+s, d, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+items = []
+for i in range(s):
+    ip = f"10.96.{i // 250}.{i % 250 + 1}"
+    items.append({"apiVersion": "v1", "kind": "Service", "metadata": {"name": f"svc-{i}", "namespace": "bench", "uid": f"00000000-0000-0000-0000-{i:012d}"},
+        "spec": {"type": "ClusterIP", "clusterIP": ip, "clusterIPs": [ip], "ipFamilies": ["IPv4"], "ports": [{"name": "http", "port": 80, "protocol": "TCP", "targetPort": 8080}]}})
+for i in range(s):
+    items.append({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "addressType": "IPv4",
+        "metadata": {"name": f"svc-{i}-abcde", "namespace": "bench", "labels": {"kubernetes.io/service-name": f"svc-{i}"}},
+        "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
+        "endpoints": [{"addresses": [f"10.{128 + e}.{i // 250}.{i % 250 + 1}"], "conditions": {"ready": True}, "nodeName": f"node-{e}"} for e in range(d)]})
+json.dump({"apiVersion": "v1", "kind": "List", "items": items, "metadata": {"resourceVersion": ""}}, open(path, "w"), indent=4)
+PY
+ip netns add noop-rounds && ip -n noop-rounds link set lo up || exit 1
+echo "noop-rounds: $services services x $destinations real servers"
+NO_COLOR=1 /opt/ipvstools/pwsh/pwsh -NoProfile -NonInteractive -Command '
+$PSStyle.OutputRendering = "PlainText"
+Import-Module $env:IPVSTOOLS_BENCH_MODULE
+$sync = @{ Path = "'"$snapshot"'"; NodeName = "node-0"; NodeAddress = "172.18.0.3"; NetworkNamespace = "noop-rounds"; Confirm = $false }
+$t = (Measure-Command { Sync-KubeIpvs @sync | Out-Null }).TotalSeconds
+"cold sync (the first call of the session): {0:F2} s" -f $t
+foreach ($r in 1..3) {
+    [GC]::Collect()
+    $t = (Measure-Command { $s = [IpvsTools.Commands.ClusterSources]::ReadSnapshot([string[]]@($sync.Path)) }).TotalSeconds
+    "round $r read alone: {0:F2} s" -f $t
+    $s = $null; [GC]::Collect()
+    $t = (Measure-Command { $l = Get-IpvsService -NetworkNamespace noop-rounds }).TotalSeconds
+    "round $r Get-IpvsService: {0:F2} s" -f $t
+    $l = $null; [GC]::Collect()
+    $v = $null
+    $t = (Measure-Command { $script:v = Sync-KubeIpvs @sync -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } }).TotalSeconds
+    "round $r no-op sync: {0:F2} s" -f $t
+    $v | Where-Object { $_.Message -match "Read the cluster|Built the desired" } | ForEach-Object { "  " + $_.Message }
+}'
+start=$(date +%s.%N)
+ip netns exec noop-rounds ipvsadm -Sn >/dev/null
+echo "ipvsadm -Sn: $(echo "$(date +%s.%N) - $start" | bc) s"
