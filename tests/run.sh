@@ -129,7 +129,7 @@ wait_binaries() {
         [[ -e $binaries.ok || -e $binaries.failed ]] && break
         sleep 1
     done
-    cat "$binaries.log" | tee -a "$1"
+    tee -a "$1" <"$binaries.log"
     [[ -e $binaries.ok ]]
 }
 

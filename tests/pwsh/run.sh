@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
 # The pwsh test tier: Pester tests of the module's surface in real pwsh, against the installed package.
 #
-#     bash tests/pwsh/run.sh [--no-build] [--package-to DIR | --package-from DIR] [host] [unprivileged] [lab]
+#     bash tests/pwsh/run.sh [--no-build] [--package-from DIR] [host] [unprivileged] [lab]
 #                                                                         (as root, from anywhere)
 #
-# --package-to DIR also copies the .nupkg it made into DIR (then writes DIR/.ready, or DIR/.failed when
-# packaging failed); --package-from DIR takes the .nupkg from DIR instead of packaging, waiting for DIR/.ready
-# (tests/run.sh runs the host parts and the lab part side by side, packaging once).
+# --package-from DIR takes the .nupkg from DIR instead of packaging, waiting for DIR/.ready (or DIR/.failed):
+# tests/run.sh packages once (its lab_binaries) for both of its pwsh parts.
 #
 # 1. tests/pwsh/install.sh: pwsh 7.6.10 (.NET tool), Pester 5.7.1 (NuGet), openssh-server (idempotent);
 # 2. `pwsh ./build.ps1 -Task Package` (-NoBuild with --no-build) puts the .nupkg into a fresh folder;
@@ -117,15 +116,13 @@ fi
 ((EUID == 0)) || die "run as root (installs pwsh and Pester, makes network namespaces, mounts a tmpfs)"
 build=1
 parts=()
-package_to=
 package_from=
 while (($#)); do
     case $1 in
         --no-build) build=0 ;;
-        --package-to) [[ -n ${2:-} ]] || die "--package-to needs a folder"; package_to=$2; shift ;;
         --package-from) [[ -n ${2:-} ]] || die "--package-from needs a folder"; package_from=$2; shift ;;
         host | unprivileged | lab) parts+=("$1") ;;
-        *) die "unknown argument '$1' (--no-build, --package-to DIR, --package-from DIR, host, unprivileged, lab)" ;;
+        *) die "unknown argument '$1' (--no-build, --package-from DIR, host, unprivileged, lab)" ;;
     esac
     shift
 done
@@ -158,10 +155,6 @@ else
     (cd "$root" && HOME=$work/home NO_COLOR=1 DOTNET_CLI_HOME=$work/home POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off \
         "$PWSH" -NoLogo -NoProfile -NonInteractive -File ./build.ps1 "${package_args[@]}") && compgen -G "$work/package/IpvsTools.*.nupkg" >/dev/null \
         && cp "$work/package"/IpvsTools.*.nupkg "$work/repository/" && packaged=1
-    if [[ -n $package_to ]]; then
-        mkdir -p "$package_to"
-        if ((packaged)) && cp "$work/repository"/IpvsTools.*.nupkg "$package_to/"; then : >"$package_to/.ready"; else : >"$package_to/.failed"; fi
-    fi
     ((packaged)) || die "build.ps1 -Task Package failed or made no .nupkg in $work/repository"
 fi
 
