@@ -133,6 +133,10 @@ public class IpsetSuiteHostTests(ITestOutputHelper output)
         {
             var description = "";
             var number = 0;
+            // The module's namespace as the previous case left it: its save after that case (nothing writes
+            // there in between; members that expire meanwhile are left out of every comparison by Normalize).
+            // One run of the tool fewer per case, out of five (0.13-0.16 s each in the lab).
+            var before = module.Exec("ipset", "save");
             foreach (var text in File.ReadLines(Path.Combine(Folder, file)))
             {
                 number++;
@@ -150,7 +154,6 @@ public class IpsetSuiteHostTests(ITestOutputHelper output)
                 }
                 tally.Run++;
                 var where = $"{file}:{number} ({description}): {c.Command}";
-                var before = module.Exec("ipset", "save");
                 bool toolOk, moduleOk;
                 string? why;
                 switch (c.Kind)
@@ -198,6 +201,7 @@ public class IpsetSuiteHostTests(ITestOutputHelper output)
                 if (SameAsTheTool(client, module, after) is { } differs) problems.Add(differs);
                 if (problems.Count == 0) tally.Passed++;
                 else tally.Failures.Add(where + "\n  " + string.Join("\n  ", problems));
+                before = after;
             }
         }
         finally
