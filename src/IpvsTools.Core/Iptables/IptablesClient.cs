@@ -50,18 +50,25 @@ public sealed class IptablesClient
             IptablesBackend.Legacy => basename + "-legacy",
             _ => throw new ArgumentOutOfRangeException(nameof(backend)),
         };
-        // The version does not depend on the namespace: no nsenter needed.
-        ProcessResult result;
-        try
+        // The version does not depend on the namespace: no nsenter needed. Asked once per tool file and process.
+        var identity = IptablesToolVersions.Identify(prefix);
+        var output = IptablesToolVersions.Lookup(prefix, identity);
+        if (output is null)
         {
-            result = ChildProcess.Run(prefix, new[] { "--version" });
+            ProcessResult result;
+            try
+            {
+                result = ChildProcess.Run(prefix, new[] { "--version" });
+            }
+            catch (IpvsToolsException ex) when (ex.Kind == FailureKind.NotFound)
+            {
+                throw new IptablesToolMissingException(prefix, ex);
+            }
+            if (result.ExitCode != 0) throw IptablesToolException.From(prefix, result.ExitCode, result.StandardError + result.StandardOutput, $"Asking {prefix} for its version");
+            output = result.StandardOutput;
+            IptablesToolVersions.Remember(prefix, identity, output);
         }
-        catch (IpvsToolsException ex) when (ex.Kind == FailureKind.NotFound)
-        {
-            throw new IptablesToolMissingException(prefix, ex);
-        }
-        if (result.ExitCode != 0) throw IptablesToolException.From(prefix, result.ExitCode, result.StandardError + result.StandardOutput, $"Asking {prefix} for its version");
-        var (version, detected) = ParseVersion(result.StandardOutput);
+        var (version, detected) = ParseVersion(output);
         return new IptablesClient(family, backend is null or IptablesBackend.Unknown ? detected : backend.Value, prefix, version, ns);
     }
 

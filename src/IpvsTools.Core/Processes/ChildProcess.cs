@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using IpvsTools.Netlink;
@@ -38,6 +39,20 @@ internal static class ChildProcess
             if (System.IO.File.Exists(candidate)) return candidate;
         }
         return fileName;
+    }
+
+    /// <summary>The full path of the program a run of <paramref name="fileName"/> would start (PATH, then the
+    /// administrators' folders), or null when there is none.</summary>
+    public static string? FindProgram(string fileName)
+    {
+        if (fileName.Contains('/')) return System.IO.File.Exists(fileName) ? fileName : null;
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        foreach (var folder in path.Split(':', StringSplitOptions.RemoveEmptyEntries).Concat(AdminFolders))
+        {
+            var candidate = System.IO.Path.Combine(folder, fileName);
+            if (System.IO.File.Exists(candidate)) return candidate;
+        }
+        return null;
     }
 
     public static ProcessResult Run(string fileName, IReadOnlyList<string> arguments, NetworkNamespace? ns = null,

@@ -45,9 +45,11 @@ public sealed class KubeNodePrefetch : IDisposable
     {
         // iptables-save after the tables, on the same thread, whatever became of their read: the read ahead adds no
         // third thread to the two (it and the cluster's read) that share a small node's cores, and a large cluster's
-        // read usually takes longer than both.
+        // read usually takes longer than both. ip6tables-save only when the namespace has IPv6 addresses (or their
+        // read failed): an IPv4-only node's planning never asks for IPv6 rules, and one that does reads them then.
         var tables = Task.Run(() => KubeNodeReader.ReadTables(ns));
-        var iptables = tables.ContinueWith(_ => KubePrefetchedIptables.Read(ns, backend), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        var iptables = tables.ContinueWith(t => KubePrefetchedIptables.Read(ns, backend, ipv6: !t.IsCompletedSuccessfully || t.Result.HasIPv6Addresses),
+            CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         return new(ns, backend, tables, iptables);
     }
 
@@ -94,10 +96,13 @@ internal sealed class KubePrefetchedIptables
     private readonly Dictionary<AddressFamily, IptablesRuleset> _read = new();
 
     /// <summary>Reads iptables-save and ip6tables-save of the node in <paramref name="ns"/>.</summary>
-    public static KubePrefetchedIptables Read(NetworkNamespace? ns, IptablesBackend? backend)
+    /// <summary>The families read ahead (a family that failed is not among them).</summary>
+    internal IReadOnlyCollection<AddressFamily> Families => _read.Keys;
+
+    public static KubePrefetchedIptables Read(NetworkNamespace? ns, IptablesBackend? backend, bool ipv6 = true)
     {
         var result = new KubePrefetchedIptables();
-        foreach (var family in new[] { AddressFamily.InterNetwork, AddressFamily.InterNetworkV6 })
+        foreach (var family in ipv6 ? new[] { AddressFamily.InterNetwork, AddressFamily.InterNetworkV6 } : [AddressFamily.InterNetwork])
         {
             try
             {

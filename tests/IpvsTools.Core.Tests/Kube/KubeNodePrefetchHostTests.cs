@@ -93,6 +93,37 @@ public class KubeNodePrefetchHostTests
         Assert.NotNull(prefetch.TakeIptables(ns, IptablesBackend.Legacy));
     }
 
+    [Fact]
+    public void OnlyAnIPv6AddressOtherThanLoopbackAndLinkLocalCountsAsIPv6()
+    {
+        using var test = new TestNamespace();
+        var ns = NetworkNamespace.Resolve(test.Name);
+        test.Exec("ip", "link", "set", "lo", "up");
+        test.Exec("ip", "-6", "addr", "add", "fe80::1/64", "dev", "lo");
+        var (_, addresses) = KubeNodeReader.ReadLinks(ns);
+        Assert.Contains(addresses, a => a.Address.Equals(System.Net.IPAddress.IPv6Loopback));
+        Assert.Contains(addresses, a => a.Address.Equals(System.Net.IPAddress.Parse("fe80::1")));
+        Assert.False(KubeNodeReader.HasIPv6Addresses(addresses));
+        test.Exec("ip", "-6", "addr", "add", "2001:db8::7/128", "dev", "lo");
+        Assert.True(KubeNodeReader.HasIPv6Addresses(KubeNodeReader.ReadLinks(ns).Addresses));
+    }
+
+    [Fact]
+    public async Task AnIPv4OnlyReadAheadLeavesIPv6RulesToThePlanningThatAsks()
+    {
+        using var test = new TestNamespace();
+        test.Exec("ip6tables", "-t", "filter", "-N", "KUBE-FORWARD");
+        test.Exec("ip6tables", "-t", "filter", "-A", "KUBE-FORWARD", "-m", "comment", "--comment", "read when asked", "-j", "ACCEPT");
+        var ns = NetworkNamespace.Resolve(test.Name);
+        var ahead = await Task.Run(() => KubePrefetchedIptables.Read(ns, null, ipv6: false));
+        Assert.Equal([AddressFamily.InterNetwork], ahead.Families);
+        Assert.Equal(Saved(KubeNodeReader.ReadIptables(ns, [AddressFamily.InterNetworkV6], null)), Saved(ahead.For([AddressFamily.InterNetworkV6], ns, null)));
+        Assert.Contains(ahead.For([AddressFamily.InterNetwork, AddressFamily.InterNetworkV6], ns, null)[1].Rules,
+            r => r.Chain == "KUBE-FORWARD" && r.Comment == "read when asked");
+        var both = KubePrefetchedIptables.Read(ns, null);
+        Assert.Equal([AddressFamily.InterNetwork, AddressFamily.InterNetworkV6], both.Families.Order());
+    }
+
     private static string Saved(IReadOnlyList<IptablesRuleset> rulesets)
         => string.Join("\n", rulesets.Select(r => r.Family + ": " + string.Join("\n", r.Rules.Select(rule => rule.Table + " " + rule))));
 }

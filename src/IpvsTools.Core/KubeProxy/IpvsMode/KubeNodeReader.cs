@@ -68,7 +68,18 @@ public static class KubeNodeReader
         IReadOnlyList<KubeActualIpset> sets;
         using (var ipset = IpsetClient.Open(ns))
             sets = ipset.List().Where(s => s.Name.StartsWith("KUBE-", StringComparison.Ordinal)).Select(KubeActualIpset.From).ToList();
-        return new KubeNodeTables(services, sets, dummy is not null, dummyAddresses);
+        return new KubeNodeTables(services, sets, dummy is not null, dummyAddresses) { HasIPv6Addresses = HasIPv6Addresses(addresses) };
+    }
+
+    /// <summary>
+    /// True when one of the addresses is an IPv6 address a node or a Service uses: anything but loopback and
+    /// link-local (fe80::/10, which an IPv4-only node has on each interface). A node without one has no IPv6
+    /// Service to proxy unless its cluster says so.
+    /// </summary>
+    public static bool HasIPv6Addresses(IEnumerable<InterfaceAddress> addresses)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        return addresses.Any(a => a.Address.AddressFamily == AddressFamily.InterNetworkV6 && !IPAddress.IsLoopback(a.Address) && !a.Address.IsIPv6LinkLocal);
     }
 
     /// <summary>iptables-save (or ip6tables-save) of each of the given families.</summary>
@@ -98,6 +109,9 @@ public static class KubeNodeReader
 /// <summary>What <see cref="KubeNodeReader.ReadTables"/> read: everything of a node's state but its iptables rules.</summary>
 public sealed record KubeNodeTables(IReadOnlyList<IpvsService> Services, IReadOnlyList<KubeActualIpset> Ipsets, bool HasDummy, IReadOnlyList<IPAddress> DummyAddresses)
 {
+    /// <summary>The namespace had an IPv6 address other than loopback and link-local (<see cref="KubeNodeReader.HasIPv6Addresses"/>).</summary>
+    public bool HasIPv6Addresses { get; init; } = true;
+
     /// <summary>The node's state: these tables and the given iptables rulesets.</summary>
     public KubeNodeActualState With(IReadOnlyList<IptablesRuleset> iptables) => new(Services, Ipsets, HasDummy, DummyAddresses, iptables);
 }
