@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using IpvsTools.Netlink;
@@ -30,14 +29,8 @@ internal static class ChildProcess
     public static string ResolveProgram(string fileName)
     {
         if (fileName.Contains('/')) return fileName;
-        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
-        foreach (var folder in path.Split(':', StringSplitOptions.RemoveEmptyEntries))
-            if (System.IO.File.Exists(System.IO.Path.Combine(folder, fileName))) return fileName;
-        foreach (var folder in AdminFolders)
-        {
-            var candidate = System.IO.Path.Combine(folder, fileName);
-            if (System.IO.File.Exists(candidate)) return candidate;
-        }
+        foreach (var (candidate, onPath) in Candidates(fileName))
+            if (System.IO.File.Exists(candidate)) return onPath ? fileName : candidate;
         return fileName;
     }
 
@@ -46,13 +39,19 @@ internal static class ChildProcess
     public static string? FindProgram(string fileName)
     {
         if (fileName.Contains('/')) return System.IO.File.Exists(fileName) ? fileName : null;
-        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
-        foreach (var folder in path.Split(':', StringSplitOptions.RemoveEmptyEntries).Concat(AdminFolders))
-        {
-            var candidate = System.IO.Path.Combine(folder, fileName);
+        foreach (var (candidate, _) in Candidates(fileName))
             if (System.IO.File.Exists(candidate)) return candidate;
-        }
         return null;
+    }
+
+    /// <summary>Where a bare program name is looked for, in order: each PATH folder, then the administrators' folders.</summary>
+    private static IEnumerable<(string Candidate, bool OnPath)> Candidates(string fileName)
+    {
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        foreach (var folder in path.Split(':', StringSplitOptions.RemoveEmptyEntries))
+            yield return (System.IO.Path.Combine(folder, fileName), true);
+        foreach (var folder in AdminFolders)
+            yield return (System.IO.Path.Combine(folder, fileName), false);
     }
 
     public static ProcessResult Run(string fileName, IReadOnlyList<string> arguments, NetworkNamespace? ns = null,
