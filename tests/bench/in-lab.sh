@@ -247,28 +247,8 @@ sync_args=${IPVSTOOLS_BENCH_SYNC_ARGS:--NodeName node-0 -NodeAddress 172.18.0.3}
 if ! wants sync-cold && ! wants sync-noop; then
     :
 elif "${shell[@]}" 'if (Get-Command Sync-KubeIpvs -ErrorAction SilentlyContinue) { "has-sync" }' 2>/dev/null | grep -q has-sync; then
-    python3 - "$services" "$destinations" "$work" <<'PY'
-import json, sys
-s, d, work = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-def snapshot(count, path):
-    items = []
-    for i in range(count):
-        ip = f"10.96.{i // 250}.{i % 250 + 1}"
-        items.append({"apiVersion": "v1", "kind": "Service",
-            "metadata": {"name": f"svc-{i}", "namespace": "bench", "uid": f"00000000-0000-0000-0000-{i:012d}"},
-            "spec": {"type": "ClusterIP", "clusterIP": ip, "clusterIPs": [ip], "ipFamilies": ["IPv4"],
-                     "ports": [{"name": "http", "port": 80, "protocol": "TCP", "targetPort": 8080}]}})
-    for i in range(count):
-        items.append({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "addressType": "IPv4",
-            "metadata": {"name": f"svc-{i}-abcde", "namespace": "bench", "labels": {"kubernetes.io/service-name": f"svc-{i}"}},
-            "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
-            "endpoints": [{"addresses": [f"10.{128 + e}.{i // 250}.{i % 250 + 1}"], "conditions": {"ready": True}, "nodeName": f"node-{e}"}
-                          for e in range(d)]})
-    with open(path, "w") as f:
-        json.dump({"apiVersion": "v1", "kind": "List", "items": items, "metadata": {"resourceVersion": ""}}, f, indent=4)
-snapshot(s, f"{work}/snapshot.json")
-snapshot(20, f"{work}/warm-snapshot.json")
-PY
+    python3 "$root/tests/bench/kube-snapshot.py" "$services" "$destinations" "$work/snapshot.json"
+    python3 "$root/tests/bench/kube-snapshot.py" 20 "$destinations" "$work/warm-snapshot.json"
     ip netns add bench-sync-warm && namespaces+=(bench-sync-warm) && ip netns exec bench-sync-warm ip link set lo up
     say "sync: snapshot parse time"
     dotnet "$root/tests/IpvsTools.Benchmarks/bin/Release/net10.0/IpvsTools.Benchmarks.dll" snapshot-parse "$work/snapshot.json" | sed 's/^/info /' | tee -a "$results" >&2

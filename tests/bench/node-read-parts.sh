@@ -17,22 +17,7 @@ if [[ ${1:-} != --inside ]]; then
         bash "$root/tests/bench/node-read-parts.sh" --inside "${1:-5000}" "${2:-10}"
 fi
 snapshot=/tmp/node-read-parts.json
-# The bench's snapshot (tests/bench/in-lab.sh): S ClusterIP Services of D ready endpoints each.
-python3 - "$2" "$3" "$snapshot" <<'PY'
-import json, sys
-s, d, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-items = []
-for i in range(s):
-    ip = f"10.96.{i // 250}.{i % 250 + 1}"
-    items.append({"apiVersion": "v1", "kind": "Service", "metadata": {"name": f"svc-{i}", "namespace": "bench", "uid": f"00000000-0000-0000-0000-{i:012d}"},
-        "spec": {"type": "ClusterIP", "clusterIP": ip, "clusterIPs": [ip], "ipFamilies": ["IPv4"], "ports": [{"name": "http", "port": 80, "protocol": "TCP", "targetPort": 8080}]}})
-for i in range(s):
-    items.append({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "addressType": "IPv4",
-        "metadata": {"name": f"svc-{i}-abcde", "namespace": "bench", "labels": {"kubernetes.io/service-name": f"svc-{i}"}},
-        "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
-        "endpoints": [{"addresses": [f"10.{128 + e}.{i // 250}.{i % 250 + 1}"], "conditions": {"ready": True}, "nodeName": f"node-{e}"} for e in range(d)]})
-json.dump({"apiVersion": "v1", "kind": "List", "items": items, "metadata": {"resourceVersion": ""}}, open(path, "w"), indent=4)
-PY
+python3 "$root/tests/bench/kube-snapshot.py" "$2" "$3" "$snapshot" || exit 1
 ip netns add node-read-parts && ip -n node-read-parts link set lo up || exit 1
 echo "node-read-parts: $2 services x $3 real servers"
 NO_COLOR=1 /opt/ipvstools/pwsh/pwsh -NoProfile -NonInteractive -Command '

@@ -82,7 +82,7 @@ public class JsonSnapshotFastPathTests
     [Fact]
     public void BenchmarkShapedSnapshotReadsTheSameOnBothPaths()
     {
-        // The shape tests/bench/in-lab.sh generates (python's json.dump, indent 4), small.
+        // The shape tests/bench/kube-snapshot.py generates (python's json.dump, indent 4), small.
         var json = BenchmarkSnapshot(services: 40, endpoints: 3);
         var fast = Fast(json);
         Assert.Equal(40, fast.Services.Count);
@@ -272,7 +272,7 @@ public class JsonSnapshotFastPathTests
         }
     }
 
-    /// <summary>What tests/bench/in-lab.sh's python writes: a List of ClusterIP Services and their EndpointSlices.</summary>
+    /// <summary>What tests/bench/kube-snapshot.py writes: a List of ClusterIP Services and their EndpointSlices.</summary>
     internal static string BenchmarkSnapshot(int services, int endpoints)
     {
         var text = new StringBuilder("{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n");
