@@ -9,7 +9,8 @@
 # DOTNET_JitDisasmSummary: name and tier, in order) is written to FILE on the host.
 #
 # Prints per round the read alone ([IpvsTools.Commands.ClusterSources]::ReadSnapshot), Get-IpvsService, and the
-# no-op sync with its Verbose lines (its read, its build, when the node read ended), then `ipvsadm -Sn` of the
+# no-op sync with its Verbose lines (its read, its build, when the node read ended), the JIT's and the collector's
+# totals after each, then `ipvsadm -Sn` of the
 # same table as the baseline. A benchmark, not a test: only ratios within one run mean anything.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -35,8 +36,9 @@ NO_COLOR=1 /opt/ipvstools/pwsh/pwsh -NoProfile -NonInteractive -Command '
 $PSStyle.OutputRendering = "PlainText"
 Import-Module $env:IPVSTOOLS_BENCH_MODULE
 $sync = @{ Path = "'"$snapshot"'"; NodeName = "node-0"; NodeAddress = "172.18.0.3"; NetworkNamespace = "noop-rounds"; Confirm = $false }
-# What the JIT did during a step: methods compiled and the time it spent (all threads).
-function Jit { "{0} methods, {1:F2} s of JIT" -f [System.Runtime.JitInfo]::GetCompiledMethodCount(), [System.Runtime.JitInfo]::GetCompilationTime().TotalSeconds }
+# What the JIT and the collector did so far: methods compiled and the JIT time (all threads), collections of
+# each generation and the time threads were paused for them.
+function Jit { "{0} methods, {1:F2} s of JIT; GC {2}/{3}/{4}, paused {5:F2} s" -f [System.Runtime.JitInfo]::GetCompiledMethodCount(), [System.Runtime.JitInfo]::GetCompilationTime().TotalSeconds, [GC]::CollectionCount(0), [GC]::CollectionCount(1), [GC]::CollectionCount(2), [GC]::GetTotalPauseDuration().TotalSeconds }
 "before the cold sync: " + (Jit)
 $t = (Measure-Command { Sync-KubeIpvs @sync | Out-Null }).TotalSeconds
 "cold sync (the first call of the session): {0:F2} s; after it: {1}" -f $t, (Jit)
