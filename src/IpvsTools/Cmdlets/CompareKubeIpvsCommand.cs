@@ -17,7 +17,6 @@ public sealed class CompareKubeIpvsCommand : KubeClusterCmdlet
     {
         if (CheckInput() is not { } input) return;
         var ns = ResolveNetworkNamespace();
-        using var hold = HoldCollections(input.Paths);
         // The node's kernel tables and iptables-save are read while the cluster is (KubeNodePrefetch).
         using var prefetch = KubeNodePrefetch.Start(ns, IptablesBackend);
         if (ReadCluster(input.Paths) is not { } snapshot) return;

@@ -17,7 +17,6 @@ public sealed class GetKubeIpvsPlanCommand : KubeClusterCmdlet
         // Everything the caller wrote is checked before the cluster or the kernel is read.
         if (CheckInput() is not { } input) return;
         var ns = ResolveNetworkNamespace();
-        using var hold = HoldCollections(input.Paths);
         // The node's kernel tables and iptables-save are read while the cluster is (KubeNodePrefetch).
         using var prefetch = KubeNodePrefetch.Start(ns, IptablesBackend);
         if (ReadCluster(input.Paths) is not { } snapshot) return;

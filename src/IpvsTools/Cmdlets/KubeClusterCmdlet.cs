@@ -145,18 +145,6 @@ public abstract class KubeClusterCmdlet : ClusterSourceCmdlet
     }
 
     /// <summary>
-    /// Holds the runtime's collections off while the cmdlet reads a large snapshot file and plans (<see cref="NoGcWindow"/>);
-    /// the caller disposes it when the work is done. Not for the live cluster, whose read's size is not known ahead.
-    /// </summary>
-    protected NoGcWindow HoldCollections(List<string>? paths)
-    {
-        var window = NoGcWindow.ForSnapshotFiles(paths);
-        if (window.IsOpen)
-            WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Holding the runtime's garbage collections off for up to {0:F0} MB of allocations while reading and planning.", window.Bytes / 1048576.0));
-        return window;
-    }
-
-    /// <summary>
     /// Builds the desired state, reads the node (or takes the tables <paramref name="prefetch"/> read while the
     /// cluster was read) and plans; a kernel or tool failure is terminating.
     /// </summary>

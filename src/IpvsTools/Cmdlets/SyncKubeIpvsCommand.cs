@@ -127,7 +127,6 @@ public sealed class SyncKubeIpvsCommand : KubeClusterCmdlet
 
         if (!Watch)
         {
-            using var hold = HoldCollections(input.Paths);
             // The node's kernel tables and iptables-save are read while the cluster is (KubeNodePrefetch); the lock is held already.
             using var prefetch = KubeNodePrefetch.Start(ns, IptablesBackend);
             if (ReadCluster(input.Paths) is { } snapshot) SyncOnce(writer, snapshot, input.Options, ns, prefetch);
