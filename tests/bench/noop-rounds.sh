@@ -10,8 +10,8 @@
 #
 # Prints per round the read alone ([IpvsTools.Commands.ClusterSources]::ReadSnapshot), Get-IpvsService, and the
 # no-op sync with its Verbose lines (its read, its build, when the node read ended), the JIT's and the collector's
-# totals after each, then `ipvsadm -Sn` of the
-# same table as the baseline. A benchmark, not a test: only ratios within one run mean anything.
+# totals after each, then `ipvsadm -Sn` of the same table as the baseline. A benchmark, not a test: only ratios
+# within one run mean anything.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 if [[ ${1:-} != --inside ]]; then
